@@ -1,0 +1,28 @@
+# Factpipe: `make extract` and `make test` work on a fresh clone with nothing installed by hand.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.factpipe-installed
+CORPUS ?= corpus
+OUT    ?= output
+
+.PHONY: setup extract test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+extract: setup
+	$(BIN)/factpipe extract $(CORPUS) --out $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) $(OUT)/*.jsonl $(OUT)/*.json $(OUT)/*.html $(OUT)/*.md.tmp

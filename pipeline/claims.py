@@ -1,0 +1,413 @@
+"""Claim stage: a quantity plus who it is about, what it measures, when, and who says so.
+
+Everything here reads the dependency parse of the quantity's sentence:
+
+* **subject**: climb from the quantity to the verb that governs it and take
+  that verb's subject; a possessor entity ("Meta's spending") wins over the
+  noun it owns; an entity inside the subject phrase ("the El Capitan
+  supercomputer") wins over the phrase; pronouns and "the company" resolve to
+  the most recent entity of the right kind; a subject with no entity in a
+  subordinate clause lets the climb go on to the main clause.
+* **metric**: rules from ``data/metrics.json`` over the lemmas of the
+  quantity's local context; otherwise the lemma of the noun or verb it
+  attaches to.
+* **time**: the DATE expression of the sentence nearest the quantity (not a
+  baseline such as "compared to 2023"), resolved against the publication date
+  (see :mod:`pipeline.timeref`).
+* **attribution** / **hedged**: "according to X", "X reported", "estimates
+  suggest"; modal verbs and forecast words on the quantity's path.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from .annotate import AnnotatedDoc, load_json
+from .records import Claim, EntityRef, Mention, Provenance, Quantity
+from .timeref import resolve_time
+
+PRONOUNS_ORG = {"it", "its", "they", "their", "them"}
+PRONOUNS_PERSON = {"he", "him", "his", "she", "her"}
+GENERIC_ORG_NOUNS = {"company", "firm", "group", "organization", "organisation", "business", "giant", "startup",
+                     "start-up", "maker", "parent", "lab", "developer", "corporation"}
+ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
+                   "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
+SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
+CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
+LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
+DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
+
+
+def stable_id(prefix: str, *parts) -> str:
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}_{h}"
+
+
+@dataclass
+class ClaimConfig:
+    extractor_version: str
+    model: str
+
+
+class ClaimBuilder:
+    def __init__(self, config: ClaimConfig):
+        self.config = config
+        m = load_json("metrics.json")
+        self.rules = m["rules"]
+        self.growth = set(m["growth_words"])
+        self.decline = set(m["decline_words"])
+        self.hedges = set(m["hedge_words"])
+        self.say_verbs = set(m["attribution_verbs"])
+
+    # ------------------------------------------------------------------
+    def build(self, ad: AnnotatedDoc, quantities: list[list[Quantity]]) -> list[Claim]:
+        """Claims of one article; ``quantities[i]`` belongs to ``ad.pieces[i]``."""
+        art = ad.article
+        claims: list[Claim] = []
+        for (doc, off), qs in zip(ad.pieces, quantities):
+            mentions = [m for m in ad.mentions if off <= m.start < off + len(doc.text)]
+            for q in qs:
+                if q.surface_unit == "-" or (q.kind == "other" and q.unit in DURATION_UNITS):
+                    continue  # bare numbers and durations are not claims
+                c = self._claim(art, doc, off, q, mentions)
+                if c is not None:
+                    claims.append(c)
+        return claims
+
+    def _claim(self, art, doc: Doc, off: int, q: Quantity, mentions: list[Mention]) -> Claim | None:
+        a, b = q.start - off, q.end - off
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        sent = span.sent
+        root = self._quantity_root(span)
+        qtoks = {t.i for t in span}
+        ments = [(m.start - off, m.end - off, m) for m in mentions]
+        subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
+        obj = self._object(root, qtoks, ments)
+        context = self._local_context(root, qtoks)
+        metric = self._metric(q, context, sent, root)
+        time = resolve_time(sent, span, art.published)
+        attribution = self._attribution(sent, root)
+        hedged = self._hedged(root, sent)
+        sentence = sent.text
+        prov = Provenance(doc_id=art.doc_id, path=art.path, outlet=art.outlet, url=art.url,
+                          published=art.published, sentence=sentence, char_start=q.start, char_end=q.end,
+                          sentence_start=sent.start_char + off)
+        claim_id = stable_id("c", art.doc_id, q.start, q.end, q.kind, q.unit)
+        return Claim(
+            claim_id=claim_id, doc_id=art.doc_id, kind=q.kind, metric=metric, subject=subject, object=obj,
+            value=q.value, value_min=q.value_min, value_max=q.value_max, unit=q.unit,
+            surface_value=q.surface_value, surface_unit=q.surface_unit, approximate=q.approximate,
+            bound=q.bound, qualifier=q.qualifier, equivalents=q.equivalents, rate=q.rate, surface=q.surface,
+            time=time, attribution=attribution, hedged=hedged, provenance=prov,
+            extractor={"version": self.config.extractor_version, "model": self.config.model},
+            vague=q.vague, counted=q.counted)
+
+    # ------------------------------------------------------------------ structure
+    @staticmethod
+    def _quantity_root(span: Span) -> Token:
+        root = span.root
+        # a count's root is its counted noun; for money the scale word or number
+        return root
+
+    def _entity_for(self, tok: Token, ments) -> Mention | None:
+        for a, b, m in ments:
+            if a <= tok.idx < b:
+                return m
+        return None
+
+    def _np_ref(self, tok: Token, ments, qtoks: set[int]) -> EntityRef | None:
+        """EntityRef for a noun phrase headed by ``tok``."""
+        doc = tok.doc
+        # possessor entity: "Meta's spending"
+        for c in tok.children:
+            if c.dep_ == "poss":
+                m = self._entity_for(c, ments)
+                if m is not None and m.label in SUBJECT_LABELS:
+                    return EntityRef(m.text, m.canonical, m.label)
+                if c.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
+                    r = self._antecedent(c, ments)
+                    if r:
+                        return r
+        m = self._entity_for(tok, ments)
+        if m is not None and m.label in SUBJECT_LABELS:
+            return EntityRef(m.text, m.canonical, m.label)
+        if tok.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
+            return self._antecedent(tok, ments)
+        if tok.lemma_.lower() in GENERIC_ORG_NOUNS and any(c.lower_ in ("the", "this") for c in tok.children):
+            r = self._antecedent(tok, ments, labels={"ORG"})
+            if r:
+                return r
+        # an entity inside the phrase: compounds, appositions, "known as El Capitan"
+        best = None
+        for t in tok.subtree:
+            if t.i in qtoks:
+                continue
+            m = self._entity_for(t, ments)
+            if m is None or m.label not in SUBJECT_LABELS:
+                continue
+            if t.head.dep_ == "prep" and t.head.lower_ in ("in", "at", "from", "on", "across") and m.label == "GPE":
+                continue
+            pri = ENTITY_PRIORITY.get(m.label, 9)
+            if best is None or pri < best[0]:
+                best = (pri, m)
+        if best and best[0] <= 3:
+            m = best[1]
+            return EntityRef(m.text, m.canonical, m.label)
+        # a noun phrase: the head with its left modifiers and its prepositional tail
+        left, right = tok.left_edge.i, tok.i
+        for c in tok.rights:
+            if c.dep_ in ("prep", "compound", "amod", "nummod") or (c.dep_ == "acl" and c.lemma_.lower() in LINKERS):
+                right = c.right_edge.i
+            else:
+                break
+        right = min(right, tok.i + 8)
+        phrase = doc[left:right + 1]
+        if not len(phrase):
+            return None
+        text = phrase.text.strip(" ,;:—–-")
+        return EntityRef(text, self._canonical_np(phrase), "NP")
+
+    @staticmethod
+    def _canonical_np(phrase: Span) -> str:
+        words = []
+        for t in phrase:
+            if t.dep_ == "det" or t.is_punct and t.text not in ".,":
+                continue
+            if t.lower_ in LINKERS or t.lemma_.lower() in LINKERS:
+                words.append("of")
+                continue
+            if t.lower_ in CHIP_WORDS:
+                words.append("GPUs")
+                continue
+            words.append(t.text if (t.ent_type_ or t.like_num or t.text.isupper()) else t.lower_)
+        s = " ".join(words)
+        s = re.sub(r"\bof of\b", "of", s)
+        return s.strip(" ,")
+
+    def _antecedent(self, tok: Token, ments, labels=None) -> EntityRef | None:
+        labels = labels or ({"PERSON"} if tok.lower_ in PRONOUNS_PERSON else {"ORG", "PRODUCT", "SYSTEM"})
+        best = None
+        for a, b, m in ments:
+            if b <= tok.idx and m.label in labels:
+                best = m
+        if best is None:
+            return None
+        return EntityRef(tok.text, best.canonical, best.label)
+
+    def _subject(self, doc: Doc, sent: Span, root: Token, qtoks, ments, q: Quantity):
+        # the figure is part of a model's name: "Llama 3.1 405B"
+        for a, b, m in ments:
+            if m.label == "AI_MODEL" and a <= doc[min(qtoks)].idx < b:
+                return EntityRef(m.text, m.canonical, m.label), None
+        # a count "of" something: "500 million monthly users of Meta AI"
+        for c in root.children:
+            if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "on"):
+                for p in c.children:
+                    m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
+                    if m is not None and m.label in SUBJECT_LABELS and q.kind in ("user_count", "count", "chip_count"):
+                        return EntityRef(m.text, m.canonical, m.label), p
+        first_np = None
+        t = root
+        seen = 0
+        while seen < 12:
+            seen += 1
+            # passing through a noun that has a possessor entity: "Meta's increase in spending"
+            if t.i not in qtoks and t.pos_ in ("NOUN", "PROPN"):
+                for c in t.children:
+                    if c.dep_ == "poss":
+                        r = self._np_ref(t, ments, qtoks)
+                        if r and r.label != "NP":
+                            return r, t
+            head = t.head
+            if t.dep_ in ("nsubj", "nsubjpass") and t.i not in qtoks and t != root:
+                r = self._np_ref(t, ments, qtoks)
+                if r and r.label != "NP":
+                    return r, t
+                first_np = first_np or (r, t)
+            say_verb = t.pos_ == "VERB" and t.lemma_.lower() in self.say_verbs and t != root and \
+                any(c.dep_ in ("ccomp", "parataxis") for c in t.children)
+            if (t.pos_ in ("VERB", "AUX") or head == t) and not say_verb:
+                subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks
+                        and not (c.i <= root.i <= c.right_edge.i and c.left_edge.i <= root.i)]
+                if subj:
+                    r = self._np_ref(subj[0], ments, qtoks)
+                    if r and r.label != "NP":
+                        return r, subj[0]
+                    if r and first_np is None:
+                        first_np = (r, subj[0])
+                        # an NP subject of a main or complement clause stands; only an adverbial
+                        # clause ("even as costs rise 9%, Meta reported ...") lets the search go on
+                        if t.dep_ != "advcl":
+                            return first_np
+                # the quantity inside the subject phrase: its possessor or entity
+                subj_in = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
+                           c.left_edge.i <= root.i <= c.right_edge.i]
+                if subj_in:
+                    r = self._np_ref(subj_in[0], ments, qtoks)
+                    if r and r.label != "NP":
+                        return r, subj_in[0]
+                    if r and first_np is None and subj_in[0].i not in qtoks:
+                        first_np = (r, subj_in[0])
+            if head == t:
+                break
+            t = head
+        if first_np:
+            return first_np
+        # no subject in the structure: the last entity subject before the sentence
+        for a, b, m in reversed(ments):
+            if b <= sent.start_char and m.label in ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT"):
+                return EntityRef(m.text, m.canonical, m.label), None
+        return None, None
+
+    def _object(self, root: Token, qtoks, ments) -> EntityRef | None:
+        """The target: 'invested $14.3bn into Scale AI', 'a stake in X', 'to acquire X for $1bn'."""
+        t = root
+        for _ in range(4):
+            verb = t if t.pos_ == "VERB" else None
+            if verb is not None:
+                for c in verb.children:
+                    if c.dep_ == "prep" and c.lower_ in ("into", "in", "on") and c.i not in qtoks:
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                m = self._entity_for(p, ments)
+                                if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
+                                    return EntityRef(m.text, m.canonical, m.label)
+                    if c.dep_ == "dobj" and c.i not in qtoks and root.i not in {x.i for x in c.subtree}:
+                        m = self._entity_for(c, ments)
+                        if m is not None and m.label in ("ORG", "PRODUCT"):
+                            return EntityRef(m.text, m.canonical, m.label)
+                break
+            if t.head == t:
+                break
+            t = t.head
+        return None
+
+    def _path(self, root: Token) -> list[Token]:
+        """Tokens from the quantity up to (and including) its clause verb."""
+        path = [root]
+        t = root
+        while t.head != t and len(path) < 8:
+            t = t.head
+            path.append(t)
+            if t.pos_ in ("VERB", "AUX"):
+                break
+        return path
+
+    def _local_context(self, root: Token, qtoks) -> set[str]:
+        path = self._path(root)
+        # an adjunct far below its verb ("Despite an increase in costs of 9%, revenue soared")
+        # does not borrow the verb's words
+        if len(path) > 3 and path[-1].pos_ in ("VERB", "AUX") and path[-2].dep_ in ("prep", "advcl", "npadvmod"):
+            path = path[:-2]
+        words: set[str] = set()
+        for t in path:
+            words.add(t.lemma_.lower())
+            words.add(t.lower_)
+            for c in t.children:
+                if c.i in qtoks:
+                    continue
+                if c.dep_ in ("compound", "amod", "nsubj", "nsubjpass", "dobj", "prep", "pobj", "poss", "attr",
+                              "npadvmod", "advmod", "xcomp", "acomp", "nmod", "nummod"):
+                    words.add(c.lemma_.lower())
+                    words.add(c.lower_)
+                    if c.dep_ in ("prep", "nsubj", "nsubjpass", "dobj"):
+                        for g in c.children:
+                            if g.dep_ in ("pobj", "compound", "amod", "prep"):
+                                words.add(g.lemma_.lower())
+                                words.add(g.lower_)
+                                for gg in g.children:
+                                    if gg.dep_ in ("compound", "amod", "pobj"):
+                                        words.add(gg.lemma_.lower())
+                                        words.add(gg.lower_)
+        for i in qtoks:
+            t = root.doc[i]
+            words.add(t.lemma_.lower())
+            words.add(t.lower_)
+        return words
+
+    def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token) -> str:
+        sentence_words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+        if q.rate == "month":
+            context = context | {"monthly"}
+        metric = self._match_rules(q, context, sentence_words) or \
+            self._match_rules(q, sentence_words, sentence_words) or \
+            self._fallback_metric(q, root)
+        if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
+            if context & self.growth:
+                metric += "_growth"
+            elif context & self.decline:
+                metric += "_decline"
+        return metric
+
+    def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str]) -> str | None:
+        """First rule whose words occur in the local context (or, on the second pass, the sentence)."""
+        for rule in self.rules:
+            kinds = rule.get("kinds")
+            if kinds and q.kind not in kinds:
+                continue
+            scope = sentence_words if rule.get("scope") == "sentence" else context
+            if all(any(w in scope for w in group) for group in rule.get("all", [])):
+                return rule["metric"]
+        return None
+
+    @staticmethod
+    def _fallback_metric(q: Quantity, root: Token) -> str:
+        t = root
+        for _ in range(4):
+            if t.head == t:
+                break
+            t = t.head
+            if t.pos_ in ("NOUN", "VERB") and not t.like_num:
+                lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
+                if lemma:
+                    return lemma
+        if q.counted:
+            return re.sub(r"[^a-z0-9]+", "_", q.unit.lower()).strip("_") + "_count"
+        return q.kind
+
+    def _attribution(self, sent: Span, root: Token) -> str | None:
+        text = sent.text
+        m = re.search(r"\baccording to ((?:[\w.'’&-]+\s?){1,6}?)(?=[,.;]|$|\s(?:who|which|that|concerned|on|in)\b)", text)
+        if m:
+            return "according to " + m.group(1).strip()
+        # a verb of saying above the quantity, or the sentence's main verb with a clause complement
+        t = root
+        cands = []
+        while t.head != t:
+            t = t.head
+            cands.append(t)
+        for v in cands + [sent.root]:
+            if v.pos_ == "VERB" and v.lemma_.lower() in self.say_verbs:
+                subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subj:
+                    s = subj[0]
+                    left = s.left_edge.i
+                    right = s.right_edge.i
+                    if right - left > 6:
+                        left = max(left, s.i - 3)
+                        right = s.i
+                    phrase = sent.doc[left:right + 1].text
+                    return f"{phrase} {v.text}".strip()
+        for t in sent:
+            if t.lower_ in ("reportedly", "allegedly"):
+                return t.text
+        return None
+
+    def _hedged(self, root: Token, sent: Span) -> bool:
+        t = root
+        toks = [t]
+        while t.head != t:
+            t = t.head
+            toks.append(t)
+        for t in toks:
+            if t.lemma_.lower() in self.hedges or t.lower_ in self.hedges:
+                return True
+            for c in t.children:
+                if c.dep_ in ("aux", "auxpass", "advmod") and (c.lemma_.lower() in self.hedges or c.lower_ in self.hedges):
+                    return True
+        return False

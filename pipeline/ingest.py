@@ -1,0 +1,704 @@
+"""Read a corpus of news articles into :class:`~pipeline.records.Article` records.
+
+Inputs are files or folders (searched recursively in sorted order). Supported
+formats, chosen by extension:
+
+* ``.txt`` / ``.md``: ``Article.text`` is the file's decoded text, exactly
+  (no stripping, ``\\r\\n`` kept; only a UTF-8 byte-order mark is removed).
+* ``.html`` / ``.htm``: ``Article.text`` is the visible text of the page.
+* ``.jsonl``: one article per line, ``{"text": ..., "id"?, "title"?,
+  "outlet"?, "url"?, "published"?}``.
+
+Metadata for files comes from a ``manifest.jsonl`` in the file's folder
+(``{"path": <relative to that folder>, "title"?, "outlet"?, "url"?,
+"published"?, ...}``; other keys go to ``Article.extra``). ``manifest.jsonl``
+and ``decisions.jsonl`` are never read as articles.
+
+Nothing raises out of :func:`read_corpus` for a bad input: every problem
+becomes an :class:`~pipeline.records.IngestError` whose ``kind`` is one of
+
+``not_found``   an explicit path that does not exist, or a broken symlink
+``unreadable``  the OS refused to read it (permissions, I/O error)
+``unsupported`` an explicit file with an extension we do not read, or not a
+                regular file
+``skipped``     an explicit ``manifest.jsonl`` / ``decisions.jsonl`` (not
+                an article; ``fatal=False``)
+``binary``      NUL bytes or many control characters in the first 8 KB
+``empty``       empty, whitespace-only, or (HTML) no visible text
+``decode``      not UTF-8; decoded as cp1252 or latin-1 (``fatal=False``,
+                the article is still produced, ``Article.encoding`` says which)
+``html``        the HTML parser failed
+``jsonl``       a ``.jsonl`` line that is not a JSON object with a non-empty
+                string ``text`` (``line`` set; other lines still read)
+``manifest``    a manifest line that is not JSON, has no ``path``, or names a
+                missing file (``line`` set, ``fatal=False``)
+``loop``        a symbolic link that points back into a folder being walked
+                (not followed, ``fatal=False``)
+
+Identical texts read from several paths become ONE article whose ``paths``
+lists them all (sorted; ``path`` is the first), with a warning.
+"""
+from __future__ import annotations
+
+import codecs
+import errno
+import functools
+import hashlib
+import json
+import os
+import re
+import stat
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pipeline.records import Article, IngestError
+
+__all__ = [
+    "read_corpus",
+    "iter_corpus",
+    "make_doc_id",
+    "decode_bytes",
+    "html_to_text",
+    "find_boilerplate",
+    "FORMATS",
+    "SPECIAL_FILES",
+]
+
+# extension -> Article.format
+FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+# metadata / user files that live next to articles and are never articles
+SPECIAL_FILES = frozenset({"manifest.jsonl", "decisions.jsonl"})
+MANIFEST = "manifest.jsonl"
+META_FIELDS = ("title", "outlet", "url", "published")
+
+SNIFF_BYTES = 8192
+CONTROL_SHARE = 0.10  # above this share of control bytes in the first 8 KB: binary
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+
+
+# ---------------------------------------------------------------- helpers
+
+def make_doc_id(text: str) -> str:
+    """``"d_"`` + the first 16 hex digits of the SHA-256 of ``text`` (UTF-8)."""
+    return "d_" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:SNIFF_BYTES]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return controls / len(sample) > CONTROL_SHARE
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str, str | None, bool]:
+    """Decode file bytes: UTF-8 (BOM removed), else ``declared``, cp1252, latin-1.
+
+    Returns ``(text, encoding, problem, had_bom)``; ``problem`` is ``None``
+    when the bytes were valid in UTF-8 (or UTF-16 with a BOM, or the
+    ``declared`` charset), else a sentence saying what was done.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data, bom = data[len(codecs.BOM_UTF8):], True
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", None, True
+        except UnicodeDecodeError:
+            bom = False
+    else:
+        bom = False
+    try:
+        return data.decode("utf-8"), "utf-8", None, bom
+    except UnicodeDecodeError as exc:
+        bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    if declared:
+        try:
+            name = codecs.lookup(declared).name
+        except LookupError:
+            name = None
+        if name and name not in ("utf-8", "utf-16"):
+            try:
+                return data.decode(name), name, None, bom
+            except UnicodeDecodeError:
+                pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return text, enc, f"not valid UTF-8 ({bad}); decoded as {enc}", bom
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+# ---------------------------------------------------------------- boilerplate
+
+def _load_boilerplate_json() -> dict[str, Any]:
+    try:
+        raw = resources.files("pipeline").joinpath("data/boilerplate.json").read_text(encoding="utf-8")
+    except (OSError, TypeError, ModuleNotFoundError):
+        raw = (Path(__file__).parent / "data" / "boilerplate.json").read_text(encoding="utf-8")
+    return json.loads(raw)
+
+
+_LINE = re.compile(r"[^\n]+")
+# a whole-line pattern is only tried on lines up to this long (boilerplate
+# lines are short; every pattern in the JSON is bounded well below this) ...
+BOILERPLATE_MAX_LINE = 1000
+# ... and a tail pattern must start within this many characters of the line end
+BOILERPLATE_TAIL_WINDOW = 400
+
+
+@functools.lru_cache(maxsize=1)
+def _boilerplate_regexes() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    spec = _load_boilerplate_json()
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for section in ("line", "tail"):
+        alts = []
+        for entry in spec.get(section, []):
+            try:
+                re.compile(entry["pattern"], re.IGNORECASE)
+            except re.error as exc:  # our own data file: a bug, say where
+                raise ValueError(f"boilerplate.json {section} pattern {entry.get('name')!r}: {exc}") from None
+            alts.append(f"(?:{entry['pattern']})")
+        compiled[section] = re.compile("|".join(alts), re.IGNORECASE) if alts else None
+    return compiled["line"], compiled["tail"]
+
+
+def find_boilerplate(text: str) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping ``(start, end)`` spans of ``text`` that are web
+    boilerplate, using the patterns in ``pipeline/data/boilerplate.json``.
+
+    Each line is tested on its own: a ``line`` pattern must match the whole
+    line (surrounding whitespace aside) and marks it; a ``tail`` pattern marks
+    from where it matches to the end of the line.
+    """
+    line_re, tail_re = _boilerplate_regexes()
+    out: list[tuple[int, int]] = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        core = line.strip()
+        if not core:
+            continue
+        start = m.start() + (len(line) - len(line.lstrip()))
+        if line_re is not None and len(core) <= BOILERPLATE_MAX_LINE and line_re.fullmatch(core):
+            out.append((start, start + len(core)))
+            continue
+        if tail_re is not None:
+            # searching from ``pos`` still lets look-behinds see the text before it
+            t = tail_re.search(line, max(0, len(line) - BOILERPLATE_TAIL_WINDOW))
+            if t:
+                end = m.start() + len(line.rstrip())
+                if end > m.start() + t.start():
+                    out.append((m.start() + t.start(), end))
+    return out
+
+
+# ---------------------------------------------------------------- HTML
+
+_WS = re.compile(r"[ \t\n\r\f]+")  # HTML whitespace; NBSP is kept
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+class _VisibleText(HTMLParser):
+    # dropped with their content
+    SKIP = frozenset({
+        "script", "style", "noscript", "template", "head", "title", "nav", "footer", "form",
+        "aside", "svg", "math", "iframe", "object", "canvas", "select", "button", "textarea",
+        "dialog",
+    })
+    # dropped elements that still separate the text around them
+    SKIP_BLOCK = frozenset({"nav", "footer", "form", "aside", "template", "dialog", "iframe", "object"})
+    # block elements: a blank line around them
+    PARA = frozenset({
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
+        "section", "article", "header", "main", "figure", "hr", "hgroup", "fieldset",
+    })
+    # block elements: a line break around them
+    BLOCK = frozenset({
+        "div", "li", "tr", "dt", "dd", "figcaption", "caption", "address", "details", "summary",
+        "legend", "body", "html", "center", "tbody", "thead", "tfoot", "menu", "picture", "video",
+        "audio",
+    })
+    CELL = frozenset({"td", "th"})
+    VOID = frozenset({
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    })
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.pending_breaks = 0  # newlines owed before the next text
+        self.pending_space = False
+        self.at_line_start = True
+        self.skipping: list[str] = []  # open elements whose content is dropped
+        self.pre = 0
+        self.title_parts: list[str] | None = None
+        self.title: str | None = None
+
+    # -- output
+    def _boundary(self, n: int) -> None:
+        if self.out:
+            self.pending_breaks = max(self.pending_breaks, n)
+        self.pending_space = False
+
+    def _emit(self, s: str) -> None:
+        if self.pending_breaks:
+            self.out.append("\n" * self.pending_breaks)
+            self.pending_breaks = 0
+            self.at_line_start = True
+            self.pending_space = False
+        if self.pending_space and not self.at_line_start:
+            self.out.append(" ")
+        self.pending_space = False
+        self.out.append(s)
+        self.at_line_start = s.endswith("\n")
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+    # -- parser callbacks
+    @staticmethod
+    def _hidden(attrs: list[tuple[str, str | None]]) -> bool:
+        for name, value in attrs:
+            if name == "hidden":
+                return True
+            if name == "style" and value and re.search(
+                r"display\s*:\s*none|visibility\s*:\s*hidden", value, re.IGNORECASE
+            ):
+                return True
+        return False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body" and self.skipping and self.skipping[0] == "head":
+            self._end_title()
+            self.skipping.clear()  # an unclosed <head> ends where <body> starts
+        if self.skipping:
+            if tag not in self.VOID and (tag in self.SKIP or tag in self.skipping):
+                self.skipping.append(tag)  # nesting, so the right end tag closes it
+                if tag == "title":
+                    self._start_title()
+            return
+        if tag in self.SKIP or (tag not in self.VOID and self._hidden(attrs)):
+            if tag in self.SKIP_BLOCK or tag in self.PARA or tag in self.BLOCK:
+                self._boundary(1)
+            self.skipping.append(tag)
+            if tag == "title":
+                self._start_title()
+            return
+        self._open_or_close(tag, start=True)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.skipping:
+            self._open_or_close(tag, start=True)
+            if tag not in self.VOID:
+                self._open_or_close(tag, start=False)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag in self.skipping:
+                while self.skipping:
+                    top = self.skipping.pop()
+                    if top == "title":
+                        self._end_title()
+                    if top == tag:
+                        break
+            return
+        self._open_or_close(tag, start=False)
+
+    def _open_or_close(self, tag: str, start: bool) -> None:
+        if tag == "br":
+            if start:
+                self.pending_breaks += 1
+                self.pending_space = False
+        elif tag in self.PARA:
+            self._boundary(2)
+            if tag == "pre":
+                self.pre = self.pre + 1 if start else max(0, self.pre - 1)
+        elif tag in self.BLOCK:
+            self._boundary(1)
+        elif tag in self.CELL:
+            if not self.at_line_start:
+                self.pending_space = True
+
+    def _start_title(self) -> None:
+        # only the document title (<head><title>), not <svg><title>
+        if self.title is None and all(t in ("head", "title") for t in self.skipping):
+            self.title_parts = []
+
+    def _end_title(self) -> None:
+        if self.title_parts is not None:
+            title = _WS.sub(" ", "".join(self.title_parts)).strip()
+            self.title = title or None
+            self.title_parts = None
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            if self.title_parts is not None and self.skipping[-1] == "title":
+                self.title_parts.append(data)
+            return
+        if self.pre:
+            if data:
+                self._emit(data)
+            return
+        s = _WS.sub(" ", data)
+        if not s:
+            return
+        core = s.strip(" ")
+        if s[0] == " " and not self.at_line_start:
+            self.pending_space = True
+        if core:
+            self._emit(core)
+            if s[-1] == " ":
+                self.pending_space = True
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """The visible text of an HTML page and its ``<title>`` (or ``None``)."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    parser._end_title()
+    return parser.text(), parser.title
+
+
+# ---------------------------------------------------------------- reading
+
+def _meta_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    return value if value.strip() else None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        try:
+            self.cwd: str | None = os.getcwd()
+        except OSError:
+            self.cwd = None
+        self.seen_files: set[str] = set()  # display paths already read
+        self.walked_dirs: dict[tuple[int, int], str] = {}
+        self.manifests: dict[str, list[IngestError]] = {}  # real dir -> its errors
+        self.metadata: dict[str, dict[str, Any]] = {}  # real file path -> manifest entry
+
+    # -- paths
+    def display(self, path: str) -> str:
+        ap = os.path.abspath(path)
+        if self.cwd is not None:
+            try:
+                rel = os.path.relpath(ap, self.cwd)
+            except ValueError:  # another drive
+                rel = None
+            if rel is not None and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                ap = rel
+        return ap.replace(os.sep, "/")
+
+    @staticmethod
+    def _key(path: str) -> str:
+        return os.path.normcase(os.path.realpath(path))
+
+    # -- manifests
+    def load_manifest(self, folder: str) -> Iterator[IngestError]:
+        key = self._key(folder)
+        if key in self.manifests:
+            return
+        self.manifests[key] = []
+        mpath = os.path.join(folder, MANIFEST)
+        if not os.path.isfile(mpath):
+            return
+        disp = self.display(mpath)
+        try:
+            with open(mpath, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            yield IngestError(disp, f"{disp}: cannot read manifest: {exc.strerror or exc}", "manifest", fatal=False)
+            return
+        if _looks_binary(data):
+            yield IngestError(disp, f"{disp}: manifest looks like a binary file; ignored", "manifest", fatal=False)
+            return
+        text, _enc, problem, _bom = decode_bytes(data)
+        if problem:
+            yield IngestError(disp, f"{disp}: manifest {problem}", "manifest", fatal=False)
+        seen: dict[str, int] = {}
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                yield IngestError(disp, f"{disp} line {lineno}: not valid JSON ({exc}); line ignored",
+                                  "manifest", line=lineno, fatal=False)
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"].strip():
+                yield IngestError(disp, f"{disp} line {lineno}: expected a JSON object with a \"path\" string; line ignored",
+                                  "manifest", line=lineno, fatal=False)
+                continue
+            target = os.path.join(folder, entry["path"])
+            if not os.path.exists(target):
+                yield IngestError(disp, f"{disp} line {lineno}: names {entry['path']!r}, which does not exist "
+                                  f"(looked for {self.display(target)})", "manifest", line=lineno, fatal=False)
+                continue
+            tkey = self._key(target)
+            if tkey in seen:
+                yield IngestError(disp, f"{disp} line {lineno}: {entry['path']!r} already described on line "
+                                  f"{seen[tkey]}; line {lineno} is used", "manifest", line=lineno, fatal=False)
+            seen[tkey] = lineno
+            self.metadata[tkey] = entry
+
+    def metadata_for(self, path: str) -> dict[str, Any]:
+        return self.metadata.get(self._key(path), {})
+
+    # -- walking
+    def iter_path(self, raw: str | os.PathLike[str]) -> Iterator[Article | IngestError]:
+        path = os.fspath(raw)
+        disp = self.display(path)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                yield IngestError(disp, f"{disp}: symbolic link loop ({exc.strerror})", "loop", fatal=False)
+            elif isinstance(exc, FileNotFoundError) or exc.errno == errno.ENOTDIR:
+                what = "broken symbolic link" if os.path.islink(path) else "no such file or directory"
+                yield IngestError(disp, f"{disp}: {what}", "not_found")
+            else:
+                yield IngestError(disp, f"{disp}: cannot access: {exc.strerror or exc}", "unreadable")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            yield from self.walk(path, [])
+            return
+        name = os.path.basename(path)
+        if name.lower() in SPECIAL_FILES:
+            yield IngestError(disp, f"{disp}: {name} is a metadata file, not an article; skipped", "skipped", fatal=False)
+            return
+        ext = os.path.splitext(name)[1].lower()
+        if ext not in FORMATS:
+            supported = ", ".join(sorted(FORMATS))
+            yield IngestError(disp, f"{disp}: unsupported file type {ext or '(no extension)'!r}; "
+                              f"supported: {supported}", "unsupported")
+            return
+        if not stat.S_ISREG(st.st_mode):
+            yield IngestError(disp, f"{disp}: not a regular file", "unsupported")
+            return
+        yield from self.load_manifest(os.path.dirname(os.path.abspath(path)))
+        yield from self.read_file(path, FORMATS[ext])
+
+    def walk(self, folder: str, ancestors: list[tuple[int, int]]) -> Iterator[Article | IngestError]:
+        disp = self.display(folder)
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            yield IngestError(disp, f"{disp}: cannot access folder: {exc.strerror or exc}", "unreadable")
+            return
+        ident = (st.st_dev, st.st_ino)
+        if ident in ancestors:
+            yield IngestError(disp, f"{disp}: symbolic link loop: it leads back to "
+                              f"{self.walked_dirs.get(ident, 'a folder being read')}; not followed", "loop", fatal=False)
+            return
+        if ident in self.walked_dirs:
+            # the same folder reached by another name: already read, nothing new
+            return
+        self.walked_dirs[ident] = disp
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            yield IngestError(disp, f"{disp}: cannot list folder: {exc.strerror or exc}", "unreadable")
+            return
+        yield from self.load_manifest(folder)
+        here = ancestors + [ident]
+
+        def is_dir(e: os.DirEntry[str]) -> bool:
+            try:
+                return e.is_dir()
+            except OSError:
+                return False
+
+        # sort so that the walk order is the sorted order of the full paths
+        kinds = {e.name: is_dir(e) for e in entries}
+        for entry in sorted(entries, key=lambda e: e.name + ("/" if kinds[e.name] else "")):
+            if entry.name.startswith("."):
+                continue  # hidden files and folders (.git, .DS_Store, ...)
+            full = os.path.join(folder, entry.name)
+            if kinds[entry.name]:
+                yield from self.walk(full, here)
+                continue
+            ext = os.path.splitext(entry.name)[1].lower()
+            try:
+                est = os.stat(full)
+            except OSError as exc:
+                edisp = self.display(full)
+                if exc.errno == errno.ELOOP:
+                    yield IngestError(edisp, f"{edisp}: symbolic link loop ({exc.strerror}); not followed",
+                                      "loop", fatal=False)
+                elif ext in FORMATS and entry.name.lower() not in SPECIAL_FILES:
+                    if isinstance(exc, FileNotFoundError):
+                        yield IngestError(edisp, f"{edisp}: broken symbolic link", "not_found")
+                    else:
+                        yield IngestError(edisp, f"{edisp}: cannot access: {exc.strerror or exc}", "unreadable")
+                continue
+            if ext not in FORMATS or entry.name.lower() in SPECIAL_FILES or not stat.S_ISREG(est.st_mode):
+                continue
+            yield from self.read_file(full, FORMATS[ext])
+
+    # -- files
+    def read_file(self, path: str, fmt: str) -> Iterator[Article | IngestError]:
+        disp = self.display(path)
+        if disp in self.seen_files:
+            return
+        self.seen_files.add(disp)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            yield IngestError(disp, f"{disp}: cannot read file: {exc.strerror or exc}", "unreadable")
+            return
+        if not data:
+            yield IngestError(disp, f"{disp}: file is empty", "empty")
+            return
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not utf16 and _looks_binary(data):
+            yield IngestError(disp, f"{disp}: looks like a binary file (NUL or control bytes in the first "
+                              f"{SNIFF_BYTES} bytes); not read", "binary")
+            return
+        declared = None
+        if fmt == "html":
+            m = _CHARSET.search(data[:4096])
+            declared = m.group(1).decode("ascii", "replace") if m else None
+        text, encoding, problem, bom = decode_bytes(data, declared)
+        warnings: list[str] = []
+        if problem:
+            yield IngestError(disp, f"{disp}: {problem}", "decode", fatal=False)
+            warnings.append(problem)
+        if not text.strip():
+            yield IngestError(disp, f"{disp}: file contains only whitespace", "empty")
+            return
+        meta = self.metadata_for(path)
+        if fmt == "jsonl":
+            yield from self._jsonl(disp, text, encoding, meta, warnings)
+            return
+        extra: dict[str, Any] = {}
+        title = None
+        if fmt == "html":
+            try:
+                text, title = html_to_text(text)
+            except Exception as exc:  # html.parser is lenient; this is a last resort
+                yield IngestError(disp, f"{disp}: could not parse HTML: {exc}", "html")
+                return
+            if not text.strip():
+                yield IngestError(disp, f"{disp}: HTML page has no visible text", "empty")
+                return
+        if bom:
+            extra["bom"] = True
+        yield self._article(text, disp, fmt, encoding, meta, extra, warnings, title=title)
+
+    def _article(self, text: str, disp: str, fmt: str, encoding: str, meta: dict[str, Any],
+                 extra: dict[str, Any], warnings: list[str], title: str | None = None,
+                 own: dict[str, Any] | None = None) -> Article:
+        fields = {k: _meta_value(meta.get(k)) for k in META_FIELDS}
+        for k in META_FIELDS:  # a jsonl line's own metadata beats the manifest's
+            if own and _meta_value(own.get(k)) is not None:
+                fields[k] = _meta_value(own[k])
+        if fields["title"] is None:
+            fields["title"] = title
+        merged = {k: v for k, v in meta.items() if k != "path" and k not in META_FIELDS}
+        merged.update(extra)
+        return Article(
+            doc_id=make_doc_id(text),
+            text=text,
+            path=disp,
+            format=fmt,
+            paths=[disp],
+            encoding=encoding,
+            boilerplate=find_boilerplate(text),
+            warnings=list(warnings),
+            extra=merged,
+            **fields,
+        )
+
+    def _jsonl(self, disp: str, text: str, encoding: str, meta: dict[str, Any],
+               warnings: list[str]) -> Iterator[Article | IngestError]:
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            where = f"{disp} line {lineno}"
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                yield IngestError(disp, f"{where}: not valid JSON ({exc})", "jsonl", line=lineno)
+                continue
+            if not isinstance(obj, dict):
+                yield IngestError(disp, f"{where}: expected a JSON object, got {type(obj).__name__}", "jsonl", line=lineno)
+                continue
+            body = obj.get("text")
+            if not isinstance(body, str) or not body.strip():
+                what = "no \"text\" field" if "text" not in obj else "\"text\" is not a non-empty string"
+                yield IngestError(disp, f"{where}: {what}", "jsonl", line=lineno)
+                continue
+            extra = {k: v for k, v in obj.items() if k not in META_FIELDS and k not in ("text", "id")}
+            extra["line"] = lineno
+            if obj.get("id") is not None:
+                extra["source_id"] = str(obj["id"])
+            yield self._article(body, f"{disp}#L{lineno}", "jsonl", encoding, meta, extra, warnings, own=obj)
+
+
+def _merge(first: Article, dup: Article) -> None:
+    """Fold a later article with the same text into the first one."""
+    for p in dup.paths:
+        if p not in first.paths:
+            first.paths.append(p)
+    first.paths.sort()
+    first.path = first.paths[0]
+    first.warnings.append(f"same text also read from {dup.path}; kept as one document")
+    for k in META_FIELDS:
+        mine, theirs = getattr(first, k), getattr(dup, k)
+        if mine is None and theirs is not None:
+            setattr(first, k, theirs)
+        elif theirs is not None and theirs != mine:
+            first.warnings.append(f"{dup.path} gives {k} {theirs!r}; kept {mine!r}")
+    for k, v in dup.extra.items():
+        first.extra.setdefault(k, v)
+    for w in dup.warnings:
+        if w not in first.warnings:
+            first.warnings.append(w)
+
+
+def _as_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str | os.PathLike[str]]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [paths]  # a single path, not an iterable of characters
+    return list(paths)
+
+
+def iter_corpus(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | IngestError]:
+    """Yield articles and errors in a deterministic order.
+
+    Inputs are read in the order given; folders in sorted path order. An
+    article whose text was already yielded is not yielded again: its path is
+    added to the earlier article's ``paths`` (the earlier object is updated in
+    place, so consume the articles after the loop if you need final paths).
+    """
+    reader = _Reader()
+    by_id: dict[str, Article] = {}
+    for raw in _as_paths(paths):
+        for item in reader.iter_path(raw):
+            if isinstance(item, Article):
+                first = by_id.get(item.doc_id)
+                if first is not None:
+                    _merge(first, item)
+                    continue
+                by_id[item.doc_id] = item
+            yield item
+
+
+def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Article], list[IngestError]]:
+    """Read files and folders; return ``(articles, errors)``. Never raises for a bad input."""
+    articles: list[Article] = []
+    errors: list[IngestError] = []
+    for item in iter_corpus(paths):
+        (articles if isinstance(item, Article) else errors).append(item)
+    return articles, errors

@@ -1,0 +1,212 @@
+"""Typed records, all in one place.
+
+Data flows one way: Article -> AnnotatedDoc (spaCy Doc + entity mentions)
+-> Quantity -> Claim -> Fact / Conflict -> files.
+
+Character offsets are always half-open ``[start, end)`` intervals into
+``Article.text``, the exact text that ``documents.jsonl`` stores for the
+document (for .txt/.md/.jsonl it is the file's own text; for HTML it is the
+visible text extracted from the page).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One input document, as read by :mod:`pipeline.ingest`."""
+
+    doc_id: str  # content hash of ``text``
+    text: str
+    path: str  # the first path it was read from
+    format: str  # txt | md | html | jsonl
+    paths: list[str] = field(default_factory=list)  # every path with this content
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None  # as given: "2024-07" or "2024-07-23"
+    encoding: str = "utf-8"
+    # spans of ``text`` that are web boilerplate (comment forms, photo
+    # credits, "Previous Post Next Post"): no claims are taken from them.
+    boilerplate: list[tuple[int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published,
+        }
+
+
+@dataclass
+class IngestError:
+    """An input that could not be read (or read only in part)."""
+
+    path: str
+    reason: str
+    kind: str  # empty | binary | decode | not_found | unreadable | manifest | jsonl | loop | ...
+    line: int | None = None
+    fatal: bool = True  # False: the document was still processed (e.g. decoded as cp1252)
+
+
+@dataclass
+class Mention:
+    """An entity mention in a document, with its canonical name."""
+
+    text: str
+    canonical: str
+    label: str  # spaCy label (ORG, PERSON, ...) or a ruler label (ACCELERATOR, AI_MODEL, SYSTEM)
+    start: int
+    end: int
+
+
+@dataclass
+class EntityRef:
+    text: str
+    canonical: str
+    label: str  # entity label, or "NP" for a noun phrase
+
+
+@dataclass
+class Equivalent:
+    value: float
+    unit: str
+    surface: str | None = None
+
+
+@dataclass
+class Quantity:
+    """A normalised quantity found in text (before it becomes a claim)."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str  # money | power | energy | chip_count | user_count | count | percentage | parameter_count | other
+    value: float  # in the normalised unit
+    unit: str  # USD, W, Wh, percent, parameters, GPU, counted-noun lemma, ...
+    surface_value: float  # scaled by scale words, in the unit as written
+    surface_unit: str  # "dollar", "megawatt", "percentage", counted noun, "-" when none
+    value_min: float | None = None
+    value_max: float | None = None
+    surface_min: float | None = None
+    surface_max: float | None = None
+    approximate: bool = False
+    bound: str | None = None  # lower | upper | None
+    qualifier: str | None = None  # the hedge / bound word as written
+    equivalents: list[Equivalent] = field(default_factory=list)
+    rate: str | None = None  # month | year | unit | ...
+    counted: str | None = None  # the counted noun phrase ("Nvidia H100 GPUs")
+    change: str = "="  # = ~ > < up down (NewsQuant's notion)
+    vague: bool = False  # "hundreds of millions", "billions"
+    head: int | None = None  # index of the spaCy token the quantity hangs on
+
+    @property
+    def is_range(self) -> bool:
+        return self.value_min is not None and self.value_max is not None and not self.vague
+
+
+@dataclass
+class TimeRef:
+    text: str | None
+    start: str | None  # ISO date
+    end: str | None
+    source: str = "text"  # text | published (fallback to the article's date)
+
+
+@dataclass
+class Provenance:
+    doc_id: str
+    path: str
+    outlet: str | None
+    url: str | None
+    published: str | None
+    sentence: str
+    char_start: int
+    char_end: int
+    sentence_start: int = 0
+
+
+@dataclass
+class Claim:
+    claim_id: str
+    doc_id: str
+    kind: str
+    metric: str
+    subject: EntityRef | None
+    object: EntityRef | None
+    value: float
+    value_min: float | None
+    value_max: float | None
+    unit: str
+    surface_value: float
+    surface_unit: str
+    approximate: bool
+    bound: str | None
+    qualifier: str | None
+    equivalents: list[Equivalent]
+    rate: str | None
+    surface: str
+    time: TimeRef | None
+    attribution: str | None
+    hedged: bool
+    provenance: Provenance
+    extractor: dict[str, str]
+    vague: bool = False
+    counted: str | None = None
+    mentions: list[dict[str, Any]] = field(default_factory=list)  # merged repeats in one doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Fact:
+    fact_id: str
+    key: dict[str, Any]
+    subject: EntityRef | None
+    object: EntityRef | None
+    metric: str
+    kind: str
+    unit: str
+    time: TimeRef | None
+    value: float | None
+    value_min: float | None
+    value_max: float | None
+    status: str  # agreed | single | conflict | resolved
+    claim_ids: list[str]
+    sources: dict[str, Any]
+    provenance: list[dict[str, Any]]
+    resolution: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Conflict:
+    conflict_id: str
+    fact_id: str
+    key: dict[str, Any]
+    groups: list[dict[str, Any]]
+    reason: str
+    severity: str  # low | medium | high
+    resolution: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses (and lists/dicts of them) to plain JSON values."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return asdict(obj)
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,169 @@
+"""The pipeline as a library call: ingest -> annotate -> quantities -> claims -> resolve -> report -> store.
+
+``extract(paths, out_dir)`` is what ``factpipe extract`` runs; the CLI only
+parses arguments and prints.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .annotate import Annotator
+from .claims import ClaimBuilder, ClaimConfig
+from .ingest import read_corpus
+from .quantities import QuantityExtractor
+from .records import Article, Claim, IngestError, Mention
+from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, dumps,
+                    entity_records, error_record)
+
+
+@dataclass
+class RunSummary:
+    documents: int = 0
+    claims: int = 0
+    errors: int = 0
+    fatal_errors: int = 0
+    facts: int = 0
+    conflicts: int = 0
+    seconds: float = 0.0
+    words: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    out_dir: str = ""
+    stale_decisions: int = 0
+
+    def line(self) -> str:
+        return (f"{self.documents} documents, {self.claims} claims, {self.facts} facts, "
+                f"{self.conflicts} conflicts, {self.errors} errors in {self.seconds:.1f}s -> {self.out_dir}")
+
+
+def decisions_path_for(paths: list[str]) -> Path | None:
+    """``decisions.jsonl`` lives in the (first) corpus folder."""
+    for p in paths:
+        if os.path.isdir(p):
+            return Path(p) / "decisions.jsonl"
+    return None
+
+
+class Extractor:
+    """Articles -> claims. Holds the loaded model; reusable across batches."""
+
+    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None):
+        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process)
+        self.quantities = QuantityExtractor()
+        self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
+
+    @property
+    def model_label(self) -> str:
+        return self.annotator.model_label
+
+    def claims(self, articles: Iterable[Article],
+               on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
+        out: list[Claim] = []
+        for ad in self.annotator.annotate(articles):
+            qs = [self.quantities(doc, ad.mentions, off, ad.article.boilerplate, keep_bare=False)
+                  for doc, off in ad.pieces]
+            cs = self.builder.build(ad, qs)
+            out.extend(cs)
+            if on_doc:
+                on_doc(ad.article, cs, ad.mentions)
+        return out
+
+
+def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
+            progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
+            resolve_facts: bool = True) -> RunSummary:
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(out_dir=str(out))
+
+    t = time.perf_counter()
+    articles, errors = read_corpus(paths)
+    summary.timings["ingest"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ex = extractor or Extractor(model=model, n_process=workers)
+    summary.timings["load_model"] = time.perf_counter() - t
+
+    mentions: dict[str, list[Mention]] = {}
+
+    def on_doc(article: Article, cs: list[Claim], ms: list[Mention]) -> None:
+        mentions[article.doc_id] = ms
+        if progress:
+            progress(1)
+
+    t = time.perf_counter()
+    claims = ex.claims(articles, on_doc=on_doc)
+    claims.sort(key=claim_sort_key)
+    summary.timings["extract"] = time.perf_counter() - t
+
+    documents = {a.doc_id: document_record(a) for a in articles}
+    summary.documents = len(articles)
+    summary.claims = len(claims)
+    summary.errors = len(errors)
+    summary.fatal_errors = sum(1 for e in errors if e.fatal)
+    summary.words = sum(len(a.text.split()) for a in articles)
+
+    facts_recs, conflict_recs = [], []
+    if resolve_facts:
+        from .decisions import load_decisions
+        from .report import write_report
+        from .resolve import resolve
+
+        t = time.perf_counter()
+        dpath = decisions_path_for(paths)
+        decisions = load_decisions(dpath) if dpath and dpath.exists() else []
+        docs_meta = {d: {"text": r["text"], "path": r["path"], **r["metadata"]} for d, r in documents.items()}
+        res = resolve(claims, docs_meta, decisions)
+        summary.timings["resolve"] = time.perf_counter() - t
+        facts_recs = [f.to_dict() for f in res.facts]
+        conflict_recs = [c.to_dict() for c in res.conflicts]
+        summary.facts = len(facts_recs)
+        summary.conflicts = sum(1 for c in res.conflicts if c.resolution is None)
+        summary.stale_decisions = len(res.stale_decisions)
+        t = time.perf_counter()
+        write_report(res, claims, docs_meta, out)
+        summary.timings["report"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    atomic_write_jsonl(out / "documents.jsonl", [documents[k] for k in sorted(documents, key=lambda d: (documents[d]["path"], d))])
+    atomic_write_jsonl(out / "entities.jsonl", entity_records(mentions))
+    atomic_write_jsonl(out / "errors.jsonl", [error_record(e) for e in sorted(errors, key=lambda e: (e.path, e.line or 0, e.kind))])
+    if resolve_facts:
+        atomic_write_jsonl(out / "facts.jsonl", facts_recs)
+        atomic_write_jsonl(out / "conflicts.jsonl", conflict_recs)
+    atomic_write_jsonl(out / "claims.jsonl", claims)
+    summary.timings["store"] = time.perf_counter() - t
+    summary.seconds = time.perf_counter() - t0
+    run = {
+        "factpipe_version": __version__,
+        "python": platform.python_version(),
+        "spacy": _version("spacy"),
+        "quantulum3": _version("quantulum3"),
+        "dateparser": _version("dateparser"),
+        "model": ex.model_label,
+        "inputs": [str(p) for p in paths],
+        "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
+                   "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},
+        "timings": {k: round(v, 3) for k, v in summary.timings.items()},
+        "seconds": round(summary.seconds, 3),
+    }
+    # run.json holds timings, so it is the one file that differs between identical runs
+    atomic_write_text(out / "run.json", json.dumps(run, indent=2, sort_keys=True) + "\n")
+    return summary
+
+
+def _version(pkg: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return None
