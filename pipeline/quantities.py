@@ -34,6 +34,8 @@ from .records import Equivalent, Mention, Quantity
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 DASH = r"(?:-|–|—|‑)"
+# "2-0", "3-1": a score, unless a unit or scale follows
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?!\s*(?:per\b|percent|million|billion|bn\b|m\b|k\b|[a-z]))")
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -55,6 +57,7 @@ class Figure:
     has_decimal: bool = False
     suffix_b: bool = False  # attached "B"/"b" (could be a model size)
     digits: str = ""
+    sign_start: int | None = None  # where a minus sign starts
 
 
 @dataclass
@@ -145,7 +148,9 @@ class Lexicon:
         self.rate_words = w["rate_words"]
         self.rate_adverbs = w["rate_adverbs"]
         self.physical_rates = set(w["physical_rate_units"])
-        self.re_rate = re.compile(r"\s?(?:per|a|an|each|every|/)\s?(%s)s?(?![\w])" % _alt(self.rate_words), re.I)
+        self.re_rate = re.compile(
+            r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after|on|over)\b)"
+            % _alt(self.rate_words), re.I)
         self.re_rate_adv = re.compile(r"\s(%s)(?![\w])" % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
@@ -154,6 +159,7 @@ class Lexicon:
         self.monthly = set(w["monthly_markers"])
         self.daily = set(w["daily_markers"])
         self.param_context = set(w["parameter_context"])
+        self.street_words = set(w["street_words"])
 
     def currency_name(self, code: str) -> str:
         return self.cur["names"].get(code, code.lower())
@@ -199,10 +205,12 @@ class QuantityGrammar:
         fig.has_decimal = "." in fig.digits
         # currency before
         before = s[max(0, m_start - 6):m_start]
+        if before.endswith(("-", "−")) and len(before) > 1 and not before[-2].isdigit():
+            before = before[:-1]
         cm = lex.re_cur_before_cs.search(before) or lex.re_cur_before.search(before)
         if cm and not word:
             fig.currency = lex.symbol_code(cm.group(1))
-            fig.currency_start = m_start - (len(before) - cm.start(1))
+            fig.currency_start = max(0, m_start - 6) + cm.start(1)
         pos = m_end
         # scales: attached single letters, or words (chainable: "three hundred million")
         am = lex.re_scale_attached.match(s, pos)
@@ -241,8 +249,17 @@ class QuantityGrammar:
         for m in self.re_num.finditer(s):
             a, b = m.span()
             prev = s[a - 1] if a > 0 else " "
-            if prev.isalpha() or prev in "#_@/:" or (prev in "-‑" and a > 1 and s[a - 2].isalpha()):
-                continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19
+            glued_currency = prev.isalpha() and (lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or
+                                                 lex.re_cur_before.search(s[max(0, a - 6):a]))
+            if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
+                    (prev in "-‑" and a > 1 and s[a - 2].isalpha()):
+                continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
+            if re.fullmatch(r"\d{1,2}", m.group(0)) and SCORE.match(s, b) and not re.search(r"[$£€]\s?$", s[:a]):
+                # a score or a fixture ("2-0 down", "won 3-1"): not a range
+                continue
+            if prev in "-−" and a > 1 and s[a - 2].isdigit() and re.fullmatch(r"\d{1,2}", m.group(0)) and \
+                    re.search(r"(?<![\d.,])\d{1,2}[-−]$", s[:a]):
+                continue  # the second half of a score
             if prev == "." and a > 1 and s[a - 2].isdigit():
                 continue  # second half of 3.1.2
             nxt = s[b:b + 1]
@@ -250,6 +267,11 @@ class QuantityGrammar:
                 continue  # a time, 10:30
             fig = self.figure_at(s, a, b, parse_number(m.group(0)), False)
             if fig:
+                # a sign: "minus 130", "minus-1.4", "$-50.8bn", " -5 yards"
+                sm = re.search(r"(?:\bminus[\s-]|(?:(?<=[\s$(£€])|^)[-−])$", s[:a], re.I)
+                if sm and not (prev in "-−" and a > 1 and s[a - 2].isdigit()):
+                    fig.value = -fig.value
+                    fig.sign_start = sm.start()
                 out.append(fig)
         for m in lex.re_word_num.finditer(s):
             tok = m.group(1).lower()
@@ -288,8 +310,13 @@ class QuantityGrammar:
         pm = lex.re_unit_pct.match(s, pos)
         if pm:
             return "percentage", "percent", 1.0, "percentage", pm.end(), None
+        matches = []
         for rx, table, ci in ((lex.re_unit_ci, lex.unit_ci, True), (lex.re_unit_cs, lex.unit_cs, False)):
             um = rx.match(s, pos)
+            if um:
+                matches.append((um.end(), um, table, ci))
+        # the longest form wins across both tables ("degrees Celsius" over "degrees")
+        for _, um, table, ci in sorted(matches, key=lambda x: -x[0]):
             if um:
                 form = um.group(1)
                 u = table.get(form.lower() if ci else form) or table.get(form.casefold())
@@ -298,8 +325,8 @@ class QuantityGrammar:
                 if u["kind"] == "duration" and fig.currency:
                     continue
                 # "25-year-old" -> age
-                if u["name"] == "year" and re.match(r"-old\b", s[um.end():um.end() + 5]):
-                    return "year of age", "year", 1.0, "other", um.end() + 4, None
+                if u["name"] in ("year", "month", "week", "day") and re.match(r"[-\s]old\b", s[um.end():um.end() + 5]):
+                    return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + 4, None
                 return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
         return None
 
@@ -379,6 +406,8 @@ class QuantityGrammar:
             fig = figs[i]
             i += 1
             start0 = fig.currency_start if fig.currency_start is not None else fig.start
+            if fig.sign_start is not None:
+                start0 = min(start0, fig.sign_start)
             if not free(start0, fig.end):
                 continue
             r = Raw(start0, fig.end, fig.value, figure=fig, word=fig.word, currency=fig.currency)
@@ -396,19 +425,23 @@ class QuantityGrammar:
                 if u1 and u1[3] != "money":
                     gap_unit_end = u1[4]
                     gap = s[gap_unit_end:(nxt.currency_start if nxt.currency_start is not None else nxt.start)]
-                sep = re.fullmatch(r"\s*(?:%s|to|and|or)\s*" % DASH, gap)
-                if sep and ("and" not in gap or is_between) and not ("or" in gap.split()) and \
-                        (nxt.currency == fig.currency or fig.currency is None or nxt.currency is None) and \
-                        nxt.word == fig.word:
+                sep = re.fullmatch(r"\s*(?:%s|to|and|or|to-)\s*" % DASH, gap)
+                by_change = re.search(r"\bby\s+(?:\S+\s+)?$", before)  # "rose by $43.6bn to $419.2bn"
+                if sep and ("and" not in gap or is_between) and not by_change and \
+                        (nxt.currency == fig.currency or fig.currency is None or nxt.currency is None):
                     lo_v, hi_v = fig.value, nxt.value
-                    if not fig.scaled and nxt.scaled:
+                    if not fig.scaled and nxt.scaled and not nxt.word and not fig.word:
                         # "140-150MM", "between 3.5 and 4.5 billion": the scale applies to both
-                        scale = nxt.value / parse_number(nxt.digits) if not nxt.word else 1.0
-                        if nxt.word:
-                            scale = 1.0
-                        lo_v = fig.value * scale
+                        # ("$200 to $4 million" keeps its own: 200 is not below 4)
+                        raw_hi = parse_number(nxt.digits)
+                        if fig.value < raw_hi:
+                            lo_v = fig.value * (nxt.value / raw_hi)
                     u2 = self.unit_after(s, nxt.end, nxt)
                     units_agree = (u1 is None or u2 is None or u1[:2] == u2[:2])
+                    if u1 is not None and u1[3] != "money" and nxt.currency:
+                        units_agree = False  # "up 9.4 per cent to $84"
+                    if fig.currency and u2 is not None and u2[3] != "money":
+                        units_agree = False
                     if lo_v < hi_v and units_agree and not (u1 and not u2 and u1[3] != "money"
                                                            and s[nxt.end:nxt.end + 1].isalpha()):
                         r.value_min, r.value_max = lo_v, hi_v
@@ -449,7 +482,8 @@ class QuantityGrammar:
             # rate
             rt = self.rate_after(s, pos)
             # rates belong to amounts ("$20 a month"); "500 million monthly users" is a count
-            if rt and (r.kind == "money" or r.unit not in ("-",) and r.kind not in ("count", "percentage")):
+            if rt and (r.kind == "money" or r.unit not in ("-",) and r.kind not in ("count", "percentage")) and \
+                    not (r.kind == "other" and r.unit in ("year", "month", "week", "day") and rt[0] in ("year", "month", "week", "day")):
                 r.rate = rt[0]
                 if r.kind == "money" and rt[0] in lex.physical_rates:
                     r.unit_name = f"{r.unit_name} per {rt[0]}"
@@ -601,13 +635,16 @@ class QuantityExtractor:
                 return None
             if re.match(r"\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|BST|ET|EST|PT|UTC)", text[fb:fb + 6]):
                 return None
-            if fig and not fig.has_comma and len(fig.digits.replace(".", "")) >= 7 and not fig.has_decimal:
+            if fig and not fig.has_comma and len(fig.digits.replace(".", "")) >= 10 and not fig.has_decimal:
                 return None  # phone numbers, ids
-        if r.kind == "other" and r.unit in ("year", "month", "week", "day") and r.value >= 1000:
-            return None
+        if r.kind == "other" and r.unit in ("year", "month", "week", "day") and fig is not None and \
+                self.re_year.fullmatch(fig.digits):
+            return None  # "2019 years" is a misread date
         # word numbers need a unit, a currency or a noun they count
         counted_tok = None
         if r.unit == "-" and r.kind in ("count",):
+            if next_word_is_street(text, fb, lex):
+                return None  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
             counted_tok = self._counted(doc, sent, r, tok, fb)
             if r.word and counted_tok is None and not fig.scaled:
                 return None
@@ -639,7 +676,7 @@ class QuantityExtractor:
                 kind, unit = "user_count", "user"
             else:
                 kind, unit = "count", lemma
-            unit_name = lemma
+            unit_name = counted_unit_name(doc, fb, counted_tok)
             if kind == "chip_count" and not low_phrase:
                 counted = counted_tok.text
         elif r.vague and r.kind == "count":
@@ -683,11 +720,11 @@ class QuantityExtractor:
         head = t.head
         if t.dep_ in ("nummod", "amod", "compound", "npadvmod", "dobj", "nsubj") and head.i > t.i and \
                 head.pos_ in ("NOUN", "PROPN") and head.i - t.i <= 6 and head.sent == sent:
-            # the noun must not be a month, a unit of time already handled, or a capitalised name alone
+            # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
             if head.lower_ in self.lex.month_names:
                 return None
-            if head.pos_ == "PROPN" and head.ent_type_ in ("ORG", "PERSON", "GPE") and \
-                    head.lower_ not in self.lex.chip_nouns:
+            if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
+                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR"):
                 return None
             return head
         # "100,000 H100s": the next token is an accelerator name used as a plural noun
@@ -736,6 +773,32 @@ class QuantityExtractor:
                     q.end = base + b
                     q.surface = s[rel:b]
                     break
+
+
+def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
+    words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
+    caps = [w for w in words if w[:1].isupper()]
+    return bool(caps) and any(w.lower() in lex.street_words for w in words[:4] if w[:1].isupper()) and \
+        words[0][:1].isupper()
+
+
+NAME_LABELS = {"ORG", "PERSON", "GPE", "ACCELERATOR", "AI_MODEL", "PRODUCT", "SYSTEM", "FAC", "LOC"}
+
+
+def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
+    """The counted thing as NewsQuant writes units: its modifiers and the singular head,
+    lower-cased, without names ("seven European countries" -> "european country",
+    "350,000 Nvidia Corp. H100 GPUs" -> "gpu")."""
+    words = []
+    for t in doc[head.left_edge.i:head.i]:
+        if t.idx < start_char or t.is_punct or t.like_num or t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") \
+                or t.ent_type_ in NAME_LABELS or t.is_stop:
+            continue
+        if t.head.i != head.i and t.head.head.i != head.i:
+            continue
+        words.append(t.lemma_.lower() if t.pos_ == "ADJ" and t.tag_ in ("JJR", "JJS") else t.lower_)
+    words.append(noun_lemma(head))
+    return " ".join(words)
 
 
 def noun_lemma(tok: Token) -> str:

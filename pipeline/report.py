@@ -68,6 +68,13 @@ def _atomic_write(path: Path, text: str) -> None:
 def _sentence_parts(row: dict[str, Any]) -> tuple[str, str, str]:
     """(before, figure, after) of the source sentence, using the provenance
     offsets relative to the sentence; falls back to finding the surface."""
+    before, fig, after = _split_sentence(row)
+    before = " ".join(before.split("\n")).lstrip()
+    after = " ".join(after.split("\n")).rstrip()
+    return before, fig, after
+
+
+def _split_sentence(row: dict[str, Any]) -> tuple[str, str, str]:
     sent = row.get("sentence") or ""
     surface = row.get("surface") or ""
     s = (row.get("char_start") or 0) - (row.get("sentence_start") or 0)
@@ -324,7 +331,7 @@ def _doc_name(doc_id: str, documents: dict[str, dict]) -> str:
 
 def _md(x: Any) -> str:
     s = "" if x is None else str(x)
-    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|"):
+    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "$"):
         s = s.replace(ch, "\\" + ch)
     return s.replace("\n", " ")
 

@@ -891,17 +891,17 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
         shared_claims = sig_counts.get((a, b), 0)
         smin = min(len(sigs[a]), len(sigs[b]))
         claim_ov = shared_claims / smin if smin else 0.0
-        vmin = min(len(vocab[a]), len(vocab[b]))
-        voc = len(vocab[a] & vocab[b]) / vmin if vmin else 0.0
         method = None
-        sim = 0.0
+        sim = voc = 0.0
+        maybe_rewrite = shared_claims >= dc["min_shared_claims"] and claim_ov >= dc["claim_overlap"]
+        if maybe_rewrite or jac >= dc["jaccard"] or cont >= dc["containment"] or shared_sent >= dc["shared_sentences"]:
+            vmin = min(len(vocab[a]), len(vocab[b]))
+            voc = len(vocab[a] & vocab[b]) / vmin if vmin else 0.0
         if jac >= dc["jaccard"] or cont >= dc["containment"] or shared_sent >= dc["shared_sentences"]:
             method, sim = "near_copy", max(cont, jac)
-        else:
+        elif maybe_rewrite and voc >= dc["vocab_containment"]:
             pa, pb = published(a), published(b)
-            close = pa is None or pb is None or abs((pa - pb).days) <= dc["max_days_apart"]
-            if (shared_claims >= dc["min_shared_claims"] and claim_ov >= dc["claim_overlap"]
-                    and voc >= dc["vocab_containment"] and close):
+            if pa is None or pb is None or abs((pa - pb).days) <= dc["max_days_apart"]:
                 method, sim = "rewrite", (claim_ov + voc) / 2
         if method:
             out.append({
@@ -957,6 +957,10 @@ def fact_id_for(key: dict) -> str:
 
 def conflict_id_for(fact_id: str, claim_ids: Iterable[str]) -> str:
     return "x_" + _hash(fact_id + "|" + ",".join(sorted(claim_ids)))
+
+
+def _copy_ref(e: EntityRef | None) -> EntityRef | None:
+    return None if e is None else EntityRef(e.text, e.canonical, e.label)
 
 
 def _finite(x: float) -> float | None:
@@ -1068,8 +1072,8 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
         fact = Fact(
             fact_id=fid,
             key=key,
-            subject=copy.deepcopy(rep_p.claim.subject),
-            object=copy.deepcopy(rep_p.claim.object),
+            subject=_copy_ref(rep_p.claim.subject),
+            object=_copy_ref(rep_p.claim.object),
             metric=first.metric,
             kind=kind,
             unit=unit,
@@ -1172,6 +1176,14 @@ def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: li
         if acc is not None and not any(acc in g["claim_ids"] for g in c.groups):
             stale.append({**d, "reason": f"claim {acc} is not part of conflict {cid}"})
             continue
+        if d.get("value") is not None:
+            try:
+                v = float(d["value"])
+            except (TypeError, ValueError):
+                v = math.nan
+            if not math.isfinite(v):
+                stale.append({**d, "reason": f"value {d['value']!r} is not a finite number"})
+                continue
         chosen[cid] = d
     for cid in sorted(chosen):
         d = chosen[cid]
@@ -1183,10 +1195,7 @@ def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: li
         if acc is not None:
             group = next(g for g in c.groups if acc in g["claim_ids"])
         if value is not None:
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                pass
+            value = float(value)
         elif acc is not None:
             value = next((r["value"] for r in fact.provenance if r["claim_id"] == acc), group["value"])
         resolution = {
@@ -1200,7 +1209,7 @@ def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: li
         c.resolution = dict(resolution)
         fact.resolution = dict(resolution)
         fact.status = "resolved"
-        fact.value = value if isinstance(value, (int, float)) else None
+        fact.value = value
         if group is not None and d.get("value") is None:
             fact.value_min, fact.value_max = group["value_min"], group["value_max"]
         else:

@@ -79,7 +79,7 @@ def test_markdown_has_same_content(tmp_path, scenario):
     md = open(paths["md"], encoding="utf-8").read()
     assert "## Conflicts (1)" in md and "## Agreed facts (1)" in md and "## Stale decisions (0)" in md
     assert "above the stated upper bound" in md
-    assert "as much as **$5bn** this year" in md
+    assert "as much as **\\$5bn** this year" in md
 
 
 def test_report_shows_resolution_and_stale_decisions(tmp_path, scenario):

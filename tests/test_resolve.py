@@ -12,14 +12,13 @@ import pytest
 from pipeline.decisions import append_decision, load_decisions
 from pipeline.records import Claim, EntityRef, Equivalent, Provenance, TimeRef
 from pipeline.resolve import (
-    Interval,
+    Period,
     Resolution,
     claim_interval,
     find_dependent_docs,
+    load_config,
     resolve,
     same_period,
-    Period,
-    load_config,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -442,7 +441,12 @@ def test_decision_with_value_and_bad_claim(tmp_path):
                   "who": "y", "when": "t"}]
     r = run(*claims, decisions=decisions)
     assert r.facts[0].status == "resolved" and r.facts[0].value == 13.5e9
+    assert r.facts[0].resolution["claim_id"] is None and r.facts[0].resolution["note"] == "average"
     assert len(r.stale_decisions) == 1 and "not part of conflict" in r.stale_decisions[0]["reason"]
+    junk = [{"conflict_id": c.conflict_id, "accept_claim": None, "value": "lots", "note": None,
+             "who": "z", "when": "t"}]
+    r = run(*claims, decisions=junk)
+    assert r.facts[0].status == "conflict" and "not a finite number" in r.stale_decisions[0]["reason"]
 
 
 def test_load_decisions_missing_and_malformed(tmp_path):
