@@ -143,7 +143,7 @@ class Lexicon:
         mp = w["multi_prefix"]
         self.multi_prefix = mp
         self.re_multi = re.compile(
-            r"(?<![\w$£€-])(%s)[\s-](dollar|pound|euro|yen|yuan|rupee)s?(?![\w])" % _alt(mp), re.I)
+            r"(?<![\w$£€-])(?<!\d\s)(%s)[\s-](dollar|pound|euro|yen|yuan|rupee)s?(?![\w])" % _alt(mp), re.I)
         # rates
         self.rate_words = w["rate_words"]
         self.rate_adverbs = w["rate_adverbs"]
@@ -151,7 +151,8 @@ class Lexicon:
         self.re_rate = re.compile(
             r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after|on|over)\b)"
             % _alt(self.rate_words), re.I)
-        self.re_rate_adv = re.compile(r"\s(%s)(?![\w])" % _alt(self.rate_adverbs), re.I)
+        self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after|on)\b)"
+                                      % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
         self.chip_nouns = set(w["chip_nouns"])
@@ -251,8 +252,11 @@ class QuantityGrammar:
             prev = s[a - 1] if a > 0 else " "
             glued_currency = prev.isalpha() and (lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or
                                                  lex.re_cur_before.search(s[max(0, a - 6):a]))
+            if glued_currency and len(glued_currency.group(1)) == 1 and a > 1 and \
+                    (s[a - 2].isalnum() or s[a - 2] in "-‑"):
+                glued_currency = None  # "PLX-R18" is a name, not 18 rand
             if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
-                    (prev in "-‑" and a > 1 and s[a - 2].isalpha()):
+                    (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"):
                 continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
             if re.fullmatch(r"\d{1,2}", m.group(0)) and SCORE.match(s, b) and not re.search(r"[$£€]\s?$", s[:a]):
                 # a score or a fixture ("2-0 down", "won 3-1"): not a range
@@ -426,7 +430,8 @@ class QuantityGrammar:
                     gap_unit_end = u1[4]
                     gap = s[gap_unit_end:(nxt.currency_start if nxt.currency_start is not None else nxt.start)]
                 sep = re.fullmatch(r"\s*(?:%s|to|and|or|to-)\s*" % DASH, gap)
-                by_change = re.search(r"\bby\s+(?:\S+\s+)?$", before)  # "rose by $43.6bn to $419.2bn"
+                # "rose by $43.6bn to $419.2bn" is a change and a level, not a range
+                by_change = re.search(r"\bby\s+(?:\S+\s+)?$", before) and (fig.currency or u1 or fig.scaled)
                 if sep and ("and" not in gap or is_between) and not by_change and \
                         (nxt.currency == fig.currency or fig.currency is None or nxt.currency is None):
                     lo_v, hi_v = fig.value, nxt.value

