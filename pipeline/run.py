@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .annotate import Annotator
-from .claims import ClaimBuilder, ClaimConfig
+from . import DEFAULT_MODEL
+from .batch import ClaimCache, OutputLock, fingerprint
 from .ingest import read_corpus
-from .quantities import QuantityExtractor
 from .records import Article, Claim, IngestError, Mention
 from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, dumps,
                     entity_records, error_record)
@@ -37,10 +36,12 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     out_dir: str = ""
     stale_decisions: int = 0
+    cached: int = 0
 
     def line(self) -> str:
         return (f"{self.documents} documents, {self.claims} claims, {self.facts} facts, "
-                f"{self.conflicts} conflicts, {self.errors} errors in {self.seconds:.1f}s -> {self.out_dir}")
+                f"{self.conflicts} conflicts, {self.errors} errors in {self.seconds:.1f}s "
+                f"({self.cached} documents from cache) -> {self.out_dir}")
 
 
 def decisions_path_for(paths: list[str]) -> Path | None:
@@ -55,7 +56,13 @@ class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
     def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None):
+        # spaCy is imported here, not at module level: a re-run served from the cache never loads it
+        from .annotate import Annotator
+        from .claims import ClaimBuilder, ClaimConfig
+        from .quantities import QuantityExtractor
+
         self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process)
+        self.model_name = model
         self.quantities = QuantityExtractor()
         self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
 
@@ -76,33 +83,78 @@ class Extractor:
         return out
 
 
+def model_fingerprint(model: str | None) -> str:
+    """What invalidates the cache: factpipe's version, the model (name and package version), the data files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    name = model or DEFAULT_MODEL
+    try:
+        mver = version(name.replace("_", "-"))
+    except (PackageNotFoundError, ValueError):
+        mver = str(Path(name).resolve()) if os.path.exists(name) else "?"
+    return fingerprint(__version__, f"{name} {mver}")
+
+
 def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
-            resolve_facts: bool = True) -> RunSummary:
-    t0 = time.perf_counter()
+            resolve_facts: bool = True, use_cache: bool = True) -> RunSummary:
+    """Run the pipeline on ``paths`` into ``out_dir``.
+
+    One run at a time per output folder (a lock file); documents whose claims
+    are cached for the same extractor version, model and data files are not
+    processed again; every output file is replaced atomically.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    with OutputLock(out):
+        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache)
+
+
+def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache) -> RunSummary:
+    t0 = time.perf_counter()
     summary = RunSummary(out_dir=str(out))
 
     t = time.perf_counter()
     articles, errors = read_corpus(paths)
     summary.timings["ingest"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    ex = extractor or Extractor(model=model, n_process=workers)
-    summary.timings["load_model"] = time.perf_counter() - t
-
+    cache = ClaimCache(out, model_fingerprint(model if extractor is None else extractor.model_name)) \
+        if use_cache else None
     mentions: dict[str, list[Mention]] = {}
+    claims: list[Claim] = []
+    todo: list[Article] = []
+    for a in articles:
+        hit = cache.get(a.doc_id, a) if cache else None
+        if hit is None:
+            todo.append(a)
+            continue
+        cs, ms = hit
+        claims.extend(cs)
+        mentions[a.doc_id] = ms
+        if progress:
+            progress(1)
+    summary.cached = len(articles) - len(todo)
 
     def on_doc(article: Article, cs: list[Claim], ms: list[Mention]) -> None:
         mentions[article.doc_id] = ms
+        if cache:
+            cache.put(article.doc_id, cs, ms)
         if progress:
             progress(1)
 
-    t = time.perf_counter()
-    claims = ex.claims(articles, on_doc=on_doc)
+    ex = extractor
+    model_label = extractor.model_label if extractor else None
+    if todo:
+        t = time.perf_counter()
+        ex = extractor or Extractor(model=model, n_process=workers)
+        model_label = ex.model_label
+        summary.timings["load_model"] = time.perf_counter() - t
+        t = time.perf_counter()
+        claims.extend(ex.claims(todo, on_doc=on_doc))
+        summary.timings["extract"] = time.perf_counter() - t
+    if cache:
+        cache.prune(a.doc_id for a in articles)
     claims.sort(key=claim_sort_key)
-    summary.timings["extract"] = time.perf_counter() - t
 
     documents = {a.doc_id: document_record(a) for a in articles}
     summary.documents = len(articles)
@@ -148,7 +200,8 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
         "spacy": _version("spacy"),
         "quantulum3": _version("quantulum3"),
         "dateparser": _version("dateparser"),
-        "model": ex.model_label,
+        "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
+        "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
                    "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},

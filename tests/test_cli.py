@@ -1,0 +1,160 @@
+"""The factpipe CLI through click's CliRunner: help, exit codes, bad input, re-runs, review round trip."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import main
+from pipeline.store import read_jsonl
+
+OUTPUTS = ["claims.jsonl", "facts.jsonl", "conflicts.jsonl", "entities.jsonl", "documents.jsonl", "errors.jsonl",
+           "report.md", "report.html"]
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["extract", "--help"], ["review", "--help"], ["resolve", "--help"],
+                                  ["evaluate", "quantities", "--help"], ["validate", "--help"]])
+def test_help_everywhere(runner, args):
+    r = runner.invoke(main, args)
+    assert r.exit_code == 0 and "Usage:" in r.output
+
+
+def test_version(runner):
+    r = runner.invoke(main, ["--version"])
+    assert r.exit_code == 0 and __version__ in r.output
+
+
+def test_no_paths_is_a_usage_error(runner, tmp_path):
+    r = runner.invoke(main, ["extract", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "corpus" in r.output
+
+
+def test_missing_path_is_a_usage_error(runner, tmp_path):
+    r = runner.invoke(main, ["extract", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+
+
+def test_unknown_model_exits_3(runner, tmp_path):
+    (tmp_path / "a.txt").write_text("Acme said revenue rose 5% to $2 billion.")
+    r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
+                             "--model", "no_such_model_xyz", "--no-progress"])
+    assert r.exit_code == 3 and "no_such_model_xyz" in r.output
+
+
+@pytest.fixture
+def mixed_batch(tmp_path):
+    c = tmp_path / "batch"
+    c.mkdir()
+    (c / "good.txt").write_text("Acme Corp said on Monday it would invest $2 billion in a new factory.\n")
+    (c / "good2.md").write_text("# Results\n\nGlobex reported revenue of $450 million, up 12%.\n")
+    (c / "page.html").write_text("<html><head><script>var x = '$99 billion';</script></head>"
+                                 "<body><p>Initech hired 1,200 engineers this year.</p></body></html>")
+    (c / "empty.txt").write_text("")
+    (c / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    (c / "latin.txt").write_bytes("Umbrella paid \u20ac5m for the caf\u00e9 chain.".encode("cp1252"))
+    (c / "lines.jsonl").write_text('{"text": "Hooli raised $300 million."}\nnot json\n{"title": "no text"}\n')
+    (c / "manifest.jsonl").write_text('{"path": "good.txt", "outlet": "Wire", "published": "2024-07"}\n'
+                                      '{"path": "missing.txt"}\n{broken\n')
+    (c / "copy.txt").write_text("Acme Corp said on Monday it would invest $2 billion in a new factory.\n")
+    return c
+
+
+def test_bad_input_loses_nothing(runner, mixed_batch, tmp_path):
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["extract", str(mixed_batch), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    errors = read_jsonl(out / "errors.jsonl")
+    kinds = {(e["path"].split("/")[-1].split("#")[0], e["kind"]) for e in errors}
+    assert ("empty.txt", "empty") in kinds
+    assert ("blob.txt", "binary") in kinds
+    assert ("latin.txt", "decode") in kinds
+    assert ("lines.jsonl", "jsonl") in kinds
+    assert ("manifest.jsonl", "manifest") in kinds
+    assert all(e["reason"] for e in errors)
+    claims = read_jsonl(out / "claims.jsonl")
+    surfaces = {c["surface"] for c in claims}
+    assert {"$2 billion", "$450 million", "$300 million", "€5m"} <= surfaces
+    assert not any("99" in s for s in surfaces)  # script content is not text
+    docs = read_jsonl(out / "documents.jsonl")
+    acme = [d for d in docs if "Acme" in d["text"]]
+    assert len(acme) == 1 and len(acme[0]["paths"]) == 2  # the copy is one document, both paths kept
+    for c in claims:
+        text = next(d["text"] for d in docs if d["doc_id"] == c["doc_id"])
+        assert text[c["provenance"]["char_start"]:c["provenance"]["char_end"]] == c["surface"]
+    r = runner.invoke(main, ["extract", str(mixed_batch), "--out", str(tmp_path / "out2"), "--strict",
+                             "--no-progress"])
+    assert r.exit_code == 1
+
+
+def test_rerun_is_cached_and_identical(runner, mixed_batch, tmp_path):
+    out = tmp_path / "out"
+    args = ["extract", str(mixed_batch), "--out", str(out), "--no-progress"]
+    assert runner.invoke(main, args).exit_code == 0
+    first = {n: (out / n).read_bytes() for n in OUTPUTS}
+    r = runner.invoke(main, args)
+    assert r.exit_code == 0
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == first
+    run = json.loads((out / "run.json").read_text())
+    assert run["cached_documents"] == run["counts"]["documents"] > 0
+    # a new document is the only new work
+    (mixed_batch / "new.txt").write_text("Vandelay Industries sold 40,000 units in June.\n")
+    runner.invoke(main, args)
+    run = json.loads((out / "run.json").read_text())
+    assert run["counts"]["documents"] == run["cached_documents"] + 1
+
+
+def test_locked_output_folder(runner, tmp_path):
+    from pipeline.batch import OutputLock
+
+    (tmp_path / "a.txt").write_text("Acme said revenue was $2 billion.")
+    out = tmp_path / "o"
+    out.mkdir()
+    with OutputLock(out):
+        r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 4 and "lock" in r.output
+
+
+def test_review_round_trip(runner, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Globex Corp reported revenue of $5.2 billion in 2023.\n")
+    (corpus / "b.txt").write_text("In 2023, Globex Corp reported revenue of $7.9 billion, according to filings.\n")
+    out = tmp_path / "out"
+    args = ["extract", str(corpus), "--out", str(out), "--no-progress"]
+    assert runner.invoke(main, args).exit_code == 0
+    conflicts = read_jsonl(out / "conflicts.jsonl")
+    assert len(conflicts) == 1
+    x = conflicts[0]
+    r = runner.invoke(main, ["review", "--out", str(out)])
+    assert r.exit_code == 0 and x["conflict_id"] in r.output
+    accept = x["groups"][0]["claim_ids"][0]
+    r = runner.invoke(main, ["resolve", x["conflict_id"], "--accept", accept, "--note", "checked the filing",
+                             "--corpus", str(corpus), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert (corpus / "decisions.jsonl").exists()
+    assert runner.invoke(main, args).exit_code == 0
+    facts = [f for f in read_jsonl(out / "facts.jsonl") if f["status"] == "resolved"]
+    assert len(facts) == 1 and facts[0]["resolution"]["note"] == "checked the filing"
+    assert runner.invoke(main, ["review", "--out", str(out)]).output.strip() == "No open conflicts."
+    # a decision for a conflict that no longer exists is reported, not lost
+    (corpus / "b.txt").unlink()
+    assert runner.invoke(main, args).exit_code == 0
+    assert "stale" in (out / "report.md").read_text().lower() or "no longer" in (out / "report.md").read_text().lower()
+
+
+def test_resolve_rejects_unknown_ids(runner, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "conflicts.jsonl").write_text("")
+    r = runner.invoke(main, ["resolve", "x_0000", "--value", "5", "--corpus", str(tmp_path), "--out", str(out)])
+    assert r.exit_code == 2
+    r = runner.invoke(main, ["resolve", "x_0000", "--corpus", str(tmp_path), "--out", str(out)])
+    assert r.exit_code == 2
