@@ -38,6 +38,7 @@ ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT":
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
 CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
 LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
+ATTRIBUTIVE = re.compile(r"[\d.,]+-[a-z]+(?:-[a-z]+)?")
 DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
 
 
@@ -72,6 +73,8 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or (q.kind == "other" and q.unit in DURATION_UNITS):
                     continue  # bare numbers and durations are not claims
+                if q.kind == "other" and ATTRIBUTIVE.fullmatch(q.surface):
+                    continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing
                 c = self._claim(art, doc, off, q, mentions)
                 if c is not None:
                     claims.append(c)

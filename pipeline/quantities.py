@@ -34,6 +34,9 @@ from .records import Equivalent, Mention, Quantity
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 DASH = r"(?:-|–|—|‑)"
+# numbers split by tokenised text: "$1, 799" (only after a currency), "2. 3 GHz" (only before a unit)
+SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])")
+WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
 # "2-0", "3-1": a score, unless a unit or scale follows
 SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?!\s*(?:per\b|percent|million|billion|bn\b|m\b|k\b|[a-z]))")
 
@@ -95,7 +98,7 @@ class Lexicon:
         self.scales: dict[str, float] = w["scales"]
         attached = set(w["attached_only_scales"])
         spaced = [s for s in self.scales if s not in attached]
-        self.re_scale_spaced = re.compile(r"\s?(%s)(?![\w])" % _alt(spaced), re.I)
+        self.re_scale_spaced = re.compile(r"(?:\s|-)?(%s)(?![\w])" % _alt(spaced), re.I)
         self.re_scale_attached = re.compile(r"(%s)(?![A-Za-z0-9])" % _alt(attached))
         self.re_hundred = re.compile(r"\s(hundred)(?![\w])", re.I)
         # currency before the figure
@@ -224,6 +227,8 @@ class QuantityGrammar:
                 nxt = s[am.end():am.end() + 20]
                 if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt):
                     am = None
+            if am and fig.currency is None and re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]):
+                return None  # a model name: "9600M GT", "5K UHD"
             if am:
                 fig.value *= lex.scales[tok]
                 fig.scaled = True
@@ -247,8 +252,24 @@ class QuantityGrammar:
     def figures(self, s: str) -> list[Figure]:
         lex = self.lex
         out: list[Figure] = []
+        spaced: list[tuple[int, int]] = []
+        for m in SPACED_NUM.finditer(s):
+            a, b = m.span()
+            txt = m.group(0)
+            if ", " in txt:
+                ok = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
+            else:
+                ok = bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or lex.re_unit_pct.match(s, b)
+                          or lex.re_scale_spaced.match(s, b) or lex.re_cur_after.match(s, b))
+            if ok and not (a > 0 and (s[a - 1].isalnum() or s[a - 1] in ".,")):
+                fig = self.figure_at(s, a, b, float(txt.replace(", ", "").replace(". ", ".")), False)
+                if fig:
+                    out.append(fig)
+                    spaced.append((a, b))
         for m in self.re_num.finditer(s):
             a, b = m.span()
+            if any(x <= a < y for x, y in spaced):
+                continue
             prev = s[a - 1] if a > 0 else " "
             glued_currency = prev.isalpha() and (lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or
                                                  lex.re_cur_before.search(s[max(0, a - 6):a]))
@@ -258,6 +279,8 @@ class QuantityGrammar:
             if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
                     (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"):
                 continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
+            if re.match(r"\s?[x×]\s?\d", s[b:b + 4]) or re.search(r"\d\s?[x×]\s?$", s[max(0, a - 4):a]):
+                continue  # a dimension: "1920 x 1200"
             if re.fullmatch(r"\d{1,2}", m.group(0)) and SCORE.match(s, b) and not re.search(r"[$£€]\s?$", s[:a]):
                 # a score or a fixture ("2-0 down", "won 3-1"): not a range
                 continue
@@ -301,8 +324,9 @@ class QuantityGrammar:
             if cm and not (cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
                            cm.group(1).lower() not in ("pounds", "pound")):
                 w = cm.group(1).lower()
-                if w in ("pound", "pounds") and re.match(r"\s+of\b", s[cm.end():cm.end() + 4]):
-                    pass  # "5 pounds of" is a weight
+                if w in ("pound", "pounds") and (re.match(r"\s+of\b", s[cm.end():cm.end() + 4]) or
+                                                 WEIGHT_CONTEXT.search(s[max(0, pos - 60):pos + 30])):
+                    return "pound-mass", "kg", 0.45359237, "mass", cm.end(), None  # "weighs 6.6 pounds"
                 elif w == "p" and s[pos:pos + 1] == " ":
                     pass
                 else:

@@ -1,0 +1,355 @@
+"""Table-driven tests for the quantity stage (pipeline.quantities).
+
+Every expected value below was worked out by hand from what the sentence means
+(scale words, currencies, ranges, bounds, hedges, rates, units), not copied from
+the extractor's output.  Rows the extractor currently gets wrong keep the
+correct expectation and are marked ``xfail(strict=True)``: they document known
+gaps and turn into failures (XPASS) the day the gap is closed, so the mark can
+be dropped.
+
+Conventions the expectations follow (see README "A claim" and records.Quantity):
+
+* ``value`` is in the normalised unit: USD/GBP/EUR/... for money (cents become
+  dollars), W for power, Wh for energy, ``percent`` / ``percentage_point`` /
+  ``basis_point`` for percentages, ``parameters`` for model sizes, ``GPU`` for
+  chip counts, ``user`` for user counts and the counted noun's singular lemma
+  for other counts.
+* a range or a vague magnitude ("hundreds of millions") has ``value_min`` /
+  ``value_max``; its single ``value`` is not specified by the contract, so the
+  tables give ``None`` and the test only asks that it lie inside the interval.
+  Vague magnitudes span one order of magnitude (NewsQuant's convention):
+  "tens of thousands" is [1e4, 1e5].
+* a bound ("more than $1bn") keeps the figure in ``value`` and says which side
+  it limits in ``bound``; ``value_min`` (lower) or ``value_max`` (upper) may
+  repeat the figure or stay empty, the other side must stay empty.
+* a hedge ("about", "around", "nearly") sets ``approximate`` and keeps the word
+  as written in ``qualifier``.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.quantities import extract_quantities_from_texts
+
+# --------------------------------------------------------------------------- helpers
+
+GAP = "known gap"
+
+
+def row(sentence, surface, value, unit, vmin, vmax, bound, approx, rate, kind, *, xfail=None, **extra):
+    """One table row; ``extra`` may hold qualifier, equivalents, vague, only (no other quantity in the sentence)."""
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(sentence, surface, value, unit, vmin, vmax, bound, approx, rate, kind, extra,
+                        id=f"{surface}|{sentence[:40]}", marks=marks)
+
+
+def close(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def quantities(nlp, sentence):
+    (qs,) = extract_quantities_from_texts([sentence], nlp=nlp)
+    for q in qs:  # every quantity quotes the text exactly
+        assert sentence[q.start:q.end] == q.surface, q
+    return qs
+
+
+def overlapping(qs, sentence, substring):
+    i = sentence.index(substring)
+    j = i + len(substring)
+    return [q for q in qs if q.start < j and i < q.end]
+
+
+# --------------------------------------------------------------------------- quantities
+
+MONEY_SCALES = [
+    # sentence, surface, value, unit, value_min, value_max, bound, approximate, rate, kind
+    row("Apple became the first company worth $1tn.", "$1tn",
+        1e12, "USD", None, None, None, False, None, "money"),
+    row("Nvidia signed an $8.5bn-worth supply deal with the group.", "$8.5bn",
+        8.5e9, "USD", None, None, None, False, None, "money"),
+    row("The startup raised $281M in its latest round.", "$281M",
+        2.81e8, "USD", None, None, None, False, None, "money"),
+    row("Analysts put the contract at $21MM.", "$21MM",
+        2.1e7, "USD", None, None, None, False, None, "money"),
+    row("The city paid 2m euros for the software.", "2m euros",
+        2e6, "EUR", None, None, None, False, None, "money"),
+    row("SoftBank's investment arm lost 3.5 trillion yen.", "3.5 trillion yen",
+        3.5e12, "JPY", None, None, None, False, None, "money"),
+    row("The council spent £450k on consultants.", "£450k",
+        4.5e5, "GBP", None, None, None, False, None, "money"),
+    row("The fund has 1.2bn dollars under management.", "1.2bn dollars",
+        1.2e9, "USD", None, None, None, False, None, "money"),
+    row("The bank booked 500 million pounds in charges.", "500 million pounds",
+        5e8, "GBP", None, None, None, False, None, "money"),
+    row("Museum tickets cost 15 euros.", "15 euros",
+        15, "EUR", None, None, None, False, None, "money"),
+    row("The buyout valued the firm at US$2.3 billion.", "US$2.3 billion",
+        2.3e9, "USD", None, None, None, False, None, "money"),
+    row("The miner reported a profit of A$1.5bn.", "A$1.5bn",
+        1.5e9, "AUD", None, None, None, False, None, "money"),
+    row("The listing raised HK$10bn.", "HK$10bn",
+        1e10, "HKD", None, None, None, False, None, "money"),
+    row("The EU fined the company €4.1bn.", "€4.1bn",
+        4.1e9, "EUR", None, None, None, False, None, "money"),
+    row("Toyota earned ¥5.35tn in operating profit.", "¥5.35tn",
+        5.35e12, "JPY", None, None, None, False, None, "money"),
+    row("The research grant totals EUR 20m.", "EUR 20m",
+        2e7, "EUR", None, None, None, False, None, "money"),
+    row("The seed round brought in USD10m.", "USD10m",
+        1e7, "USD", None, None, None, False, None, "money"),
+    row("The bank set aside 300 million Swiss francs.", "300 million Swiss francs",
+        3e8, "CHF", None, None, None, False, None, "money"),
+    row("Reliance will invest ₹75,000 crore in the project.", "₹75,000 crore",
+        7.5e11, "INR", None, None, None, False, None, "money"),
+    row("The programme will cost two billion dollars.", "two billion dollars",
+        2e9, "USD", None, None, None, False, None, "money"),
+]
+
+VAGUE = [
+    row("The project will cost hundreds of millions of dollars.", "hundreds of millions of dollars",
+        None, "USD", 1e8, 1e9, None, True, None, "money", vague=True),
+    row("The strike involved tens of thousands of workers.", "tens of thousands",
+        None, "worker", 1e4, 1e5, None, True, None, "count", vague=True),
+    row("Big tech is pouring billions of dollars into AI.", "billions of dollars",
+        None, "USD", 1e9, 1e10, None, True, None, "money", vague=True),
+    row("The two firms signed a multibillion-dollar deal.", "multibillion-dollar",
+        None, "USD", 1e9, 1e10, None, True, None, "money", vague=True),
+    row("Thousands of GPUs sat idle last month.", "Thousands",
+        None, "GPU", 1e3, 1e4, None, True, None, "chip_count", vague=True),
+    row("Millions of users signed up in a week.", "Millions",
+        None, "user", 1e6, 1e7, None, True, None, "user_count", vague=True),
+    # "a billion-dollar business" is at least a billion, not an order-of-magnitude range
+    row("Cloud gaming is now a billion-dollar business.", "billion-dollar",
+        1e9, "USD", None, None, "lower", False, None, "money", vague=False),
+]
+
+RANGES = [
+    row("The deal is worth between $3.5bn and $4.5bn.", "$3.5bn and $4.5bn",
+        None, "USD", 3.5e9, 4.5e9, None, False, None, "money"),
+    row("The company expects to raise $145 million to $175 million.", "$145 million to $175 million",
+        None, "USD", 1.45e8, 1.75e8, None, False, None, "money"),
+    row("The round could value it at $140-150MM.", "$140-150MM",
+        None, "USD", 1.4e8, 1.5e8, None, False, None, "money"),
+    row("Prices will rise 5-10% next year.", "5-10%",
+        None, "percent", 5, 10, None, False, None, "percentage"),
+    row("The campus will need 300 to 500 megawatts.", "300 to 500 megawatts",
+        None, "W", 3e8, 5e8, None, False, None, "power"),
+    row("Analysts expect revenue of €2bn-€2.5bn.", "€2bn-€2.5bn",
+        None, "EUR", 2e9, 2.5e9, None, False, None, "money"),
+    row("The bill will come to between 3.5 and 4.5 billion dollars.", "3.5 and 4.5 billion dollars",
+        None, "USD", 3.5e9, 4.5e9, None, False, None, "money"),
+]
+
+BOUNDS = [
+    row("The company spent more than $1bn on chips.", "$1bn",
+        1e9, "USD", None, None, "lower", False, None, "money", qualifier="more than"),
+    row("The lab employs over 10,000 engineers.", "10,000 engineers",
+        10000, "engineer", None, None, "lower", False, None, "count", qualifier="over"),
+    row("The company has debts exceeding $500m.", "$500m",
+        5e8, "USD", None, None, "lower", False, None, "money", qualifier="exceeding"),
+    row("The settlement is in excess of £2bn.", "£2bn",
+        2e9, "GBP", None, None, "lower", False, None, "money", qualifier="in excess of"),
+    row("The firm expects growth of at least 20%.", "20%",
+        20, "percent", None, None, "lower", False, None, "percentage", qualifier="at least"),
+    row("The fund could reach up to $100bn.", "$100bn",
+        1e11, "USD", None, None, "upper", False, None, "money", qualifier="up to"),
+    row("Altman sought as much as $7tn for chip plants.", "$7tn",
+        7e12, "USD", None, None, "upper", False, None, "money", qualifier="as much as"),
+    row("Inflation is running at less than 5%.", "5%",
+        5, "percent", None, None, "upper", False, None, "percentage", qualifier="less than"),
+    row("The site may draw no more than 300 MW.", "300 MW",
+        3e8, "W", None, None, "upper", False, None, "power", qualifier="no more than"),
+    row("The plant will employ as many as 2,000 workers.", "2,000 workers",
+        2000, "worker", None, None, "upper", False, None, "count", qualifier="as many as"),
+    row("The acquisition cost about $2bn.", "$2bn",
+        2e9, "USD", None, None, None, True, None, "money", qualifier="about"),
+    row("The cluster draws around 150 megawatts.", "150 megawatts",
+        1.5e8, "W", None, None, None, True, None, "power", qualifier="around"),
+    row("The lab hired roughly 1,000 engineers.", "1,000 engineers",
+        1000, "engineer", None, None, None, True, None, "count", qualifier="roughly"),
+    row("The company paid approximately $3.2 billion.", "$3.2 billion",
+        3.2e9, "USD", None, None, None, True, None, "money", qualifier="approximately"),
+    row("Revenue jumped nearly 40% in the quarter.", "40%",
+        40, "percent", None, None, None, True, None, "percentage", qualifier="nearly"),
+    # the qualifier is kept as written, capitals included
+    row("About $2bn was wiped off its value.", "$2bn",
+        2e9, "USD", None, None, None, True, None, "money", qualifier="About"),
+]
+
+CONVERSIONS = [
+    # a parenthesised conversion is the same amount: one quantity with equivalents
+    row("Meta will spend $10.5bn (£8.9bn) on chips.", "$10.5bn",
+        1.05e10, "USD", None, None, None, False, None, "money",
+        equivalents=[(8.9e9, "GBP")], only=True),
+    row("The city paid 2m euros (£1.7m; $2.6m) for the system.", "2m euros",
+        2e6, "EUR", None, None, None, False, None, "money",
+        equivalents=[(1.7e6, "GBP"), (2.6e6, "USD")], only=True),
+    row("The €1.2bn ($1.3bn) fine was upheld.", "€1.2bn",
+        1.2e9, "EUR", None, None, None, False, None, "money",
+        equivalents=[(1.3e9, "USD")], only=True),
+]
+
+RATES = [
+    row("The premium tier costs $20 a month.", "$20",
+        20, "USD", None, None, None, False, "month", "money"),
+    row("Microsoft pays $4bn a year for the cloud deal.", "$4bn",
+        4e9, "USD", None, None, None, False, "year", "money"),
+    row("The chips sell for $30,000 per unit.", "$30,000",
+        30000, "USD", None, None, None, False, "unit", "money"),
+    row("The contract is worth $5bn annually.", "$5bn",
+        5e9, "USD", None, None, None, False, "year", "money"),
+    row("Cleaners earn £12 an hour.", "£12",
+        12, "GBP", None, None, None, False, "hour", "money"),
+    row("Brent crude traded at $80 a barrel.", "$80",
+        80, "USD", None, None, None, False, "barrel", "money"),
+    row("The board declared a dividend of 40 cents a share.", "40 cents",
+        0.4, "USD", None, None, None, False, "share", "money"),
+    row("The facility uses 3,000 kilowatt hours a day.", "3,000 kilowatt hours",
+        3e6, "Wh", None, None, None, False, "day", "energy"),
+]
+
+POWER_ENERGY = [
+    row("The data center will draw 150 megawatts.", "150 megawatts",
+        1.5e8, "W", None, None, None, False, None, "power"),
+    row("The campus needs 2 GW of power.", "2 GW",
+        2e9, "W", None, None, None, False, None, "power"),
+    row("The battery stores 5 MWh of energy.", "5 MWh",
+        5e6, "Wh", None, None, None, False, None, "energy"),
+    row("The reactor produces 1.2 gigawatts.", "1.2 gigawatts",
+        1.2e9, "W", None, None, None, False, None, "power"),
+    row("Data centres used 460 terawatt-hours of electricity.", "460 terawatt-hours",
+        4.6e14, "Wh", None, None, None, False, None, "energy"),
+    row("Each rack consumes 120 kW.", "120 kW",
+        1.2e5, "W", None, None, None, False, None, "power"),
+]
+
+COUNTS = [
+    row("xAI has bought 100,000 H100 chips.", "100,000 H100 chips",
+        1e5, "GPU", None, None, None, False, None, "chip_count"),
+    row("Meta will own 350,000 Nvidia H100 GPUs by the end of the year.", "350,000 Nvidia H100 GPUs",
+        3.5e5, "GPU", None, None, None, False, None, "chip_count"),
+    row("The chatbot has 700 million monthly active users.", "700 million monthly active users",
+        7e8, "user", None, None, None, False, None, "user_count"),
+    row("The carmaker will cut 13,000 workers.", "13,000 workers",
+        13000, "worker", None, None, None, False, None, "count"),
+    row("The bank will close 300 branches.", "300 branches",
+        300, "branch", None, None, None, False, None, "count"),
+    row("Threads passed two million users.", "two million users",
+        2e6, "user", None, None, None, False, None, "user_count"),
+]
+
+PERCENTAGES = [
+    row("Shares rose 12% on Friday.", "12%",
+        12, "percent", None, None, None, False, None, "percentage"),
+    row("Turnover fell 3.5 per cent.", "3.5 per cent",
+        3.5, "percent", None, None, None, False, None, "percentage"),
+    row("Unemployment stood at 4.1 percent.", "4.1 percent",
+        4.1, "percent", None, None, None, False, None, "percentage"),
+    row("Margins widened by 2 percentage points.", "2 percentage points",
+        2, "percentage_point", None, None, None, False, None, "percentage"),
+    row("The central bank cut rates by 25 basis points.", "25 basis points",
+        25, "basis_point", None, None, None, False, None, "percentage"),
+]
+
+MODEL_SIZES = [
+    row("The model has 70 billion parameters.", "70 billion parameters",
+        7e10, "parameters", None, None, None, False, None, "parameter_count"),
+    row("GPT-3 has 175 billion parameters.", "175 billion parameters",
+        1.75e11, "parameters", None, None, None, False, None, "parameter_count"),
+    row("Meta released a 405B model.", "405B",
+        4.05e11, "parameters", None, None, None, False, None, "parameter_count"),
+    row("Llama 3.1 405B outperforms rival models.", "405B",
+        4.05e11, "parameters", None, None, None, False, None, "parameter_count"),
+    row("The 8-billion-parameter model runs on a phone.", "8-billion",
+        8e9, "parameters", None, None, None, False, None, "parameter_count"),
+]
+
+ALL_ROWS = (MONEY_SCALES + VAGUE + RANGES + BOUNDS + CONVERSIONS + RATES + POWER_ENERGY + COUNTS
+            + PERCENTAGES + MODEL_SIZES)
+
+
+@pytest.mark.parametrize(
+    "sentence, surface, value, unit, vmin, vmax, bound, approx, rate, kind, extra", ALL_ROWS)
+def test_quantity(nlp, sentence, surface, value, unit, vmin, vmax, bound, approx, rate, kind, extra):
+    qs = quantities(nlp, sentence)
+    hits = overlapping(qs, sentence, surface)
+    assert len(hits) == 1, f"expected one quantity over {surface!r}, got {[q.surface for q in qs]}"
+    q = hits[0]
+    if extra.get("only"):
+        assert len(qs) == 1, [q.surface for q in qs]
+    assert surface in q.surface
+    assert (q.kind, q.unit) == (kind, unit)
+    assert q.rate == rate
+    assert q.bound == bound
+    assert q.approximate is approx
+    if vmin is not None or vmax is not None:  # a range or a vague magnitude
+        assert close(q.value_min, vmin) and close(q.value_max, vmax), (q.value_min, q.value_max)
+        assert vmin <= q.value <= vmax
+    else:
+        assert close(q.value, value), q.value
+        if bound == "lower":
+            assert q.value_min is None or close(q.value_min, value)
+            assert q.value_max is None
+        elif bound == "upper":
+            assert q.value_max is None or close(q.value_max, value)
+            assert q.value_min is None
+        else:
+            assert q.value_min is None and q.value_max is None
+    if "qualifier" in extra:
+        assert q.qualifier == extra["qualifier"]
+    if "vague" in extra:
+        assert q.vague is extra["vague"]
+    if "equivalents" in extra:
+        got = [(e.value, e.unit) for e in q.equivalents]
+        assert len(got) == len(extra["equivalents"]), got
+        for (gv, gu), (ev, eu) in zip(got, extra["equivalents"]):
+            assert gu == eu and close(gv, ev), got
+    else:
+        assert q.equivalents == []
+
+
+# --------------------------------------------------------------------------- not quantities
+
+NOT_QUANTITIES = [
+    # sentence, substring that no quantity may overlap (None: nothing at all may be extracted)
+    ("Meta released Llama 3.1 last week.", None),
+    ("OpenAI is expected to launch GPT-5 this summer.", None),
+    ("The handset only supports 3G networks.", None),
+    ("The band was popular in the early 90s.", None),
+    ("The 1990s saw a boom in PC sales.", None),
+    ("The company was founded in 2019.", None),
+    ("The deal closed on March 29.", None),
+    ("He joined the firm on 29 March.", None),
+    ("The rule falls under Section 427 of the tax code.", None),
+    ("Demand for the H100 remains strong.", None),
+    ("Nvidia's A100 and H100 chips sold out.", None),
+    ("Sales fell during COVID-19 lockdowns.", None),
+    ("The laptop ships with Windows 11.", None),
+    ("Sales of the iPhone 15 slowed.", None),
+    ("The airline grounded its Boeing 737 fleet.", None),
+    ("The briefing starts at 10:30.", None),
+    ("The vote was held on the 5th.", None),
+    ("Arsenal won 3-1 at home.", None),
+    ("It was one of the biggest deals of the decade.", None),
+    ("The app ranked No. 1 in the store.", None),
+    ("The office is at 575 Wilbraham Road.", None),
+    ("The Llama 3.1 405B model has 405 billion parameters.", "3.1"),
+    ("GPT-4 costs $20 a month.", "GPT-4"),
+    ("In 2019, the company raised $1bn.", "2019"),
+    ("The H100 sells for $30,000.", "H100"),
+]
+
+
+@pytest.mark.parametrize("sentence, substring", NOT_QUANTITIES,
+                         ids=[f"{s[:40]}|{sub}" for s, sub in NOT_QUANTITIES])
+def test_not_a_quantity(nlp, sentence, substring):
+    qs = quantities(nlp, sentence)
+    if substring is None:
+        assert qs == [], [q.surface for q in qs]
+    else:
+        assert overlapping(qs, sentence, substring) == [], [q.surface for q in qs]
