@@ -291,10 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     rs = bench_resolution(claims, documents_meta(originals), factors)
     per0 = rs[0]["seconds"] / max(1, rs[0]["claims"])
     table("3. Resolution scaling (resolve() on replicated claims)",
-          ["scale", "claims", "docs", "blocks", "largest block", "doc pairs", "seconds",
-           "ms/claim", "per-claim vs 1x"],
+          ["scale", "claims", "docs", "blocks", "largest block", "doc pairs", "dependence s", "grouping s",
+           "seconds", "ms/claim", "per-claim vs 1x"],
           [[f"{r['factor']}x", r["claims"], r["docs"], r["res"].stats.get("blocks", 0),
             r["res"].stats.get("largest_block", 0), r["res"].stats.get("doc_pairs_compared", 0),
+            f"{r['res'].timings.get('dependence', 0):.3f}", f"{r['res'].timings.get('grouping', 0):.3f}",
             f"{r['seconds']:.3f}", f"{1000 * r['seconds'] / r['claims']:.3f}",
             f"{(r['seconds'] / r['claims']) / per0:.2f}x"] for r in rs])
     last = rs[-1]["res"].timings
