@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.records import Claim, Conflict, Fact
 from pipeline.resolve import Resolution, format_value
+from pipeline.store import atomic_write_text
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -50,19 +50,7 @@ mark{background:#ffe58a;padding:0 .1rem;font-weight:600}
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix="tmp", suffix="." + path.name + ".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_text(path, text)
 
 
 def _sentence_parts(row: dict[str, Any]) -> tuple[str, str, str]:

@@ -1108,15 +1108,8 @@ def _period_clusters(ps: list[_P], ctx: _Ctx) -> list[tuple[Period, list[_P]]]:
                       key=lambda p: (p.period.start, p.period.end, p.order))
     unknown = [p for p in ps if p.period.source == "unknown"]
     clusters: list[tuple[Period, list[_P]]] = []
-    for p in explicit:
-        for rep, members in clusters:
-            ctx.comparisons += 1
-            if same_period(rep, p.period, cfg):
-                members.append(p)
-                break
-        else:
-            clusters.append((p.period, [p]))
-    for p in fallback:
+    # explicit periods first, so a publication-date fallback joins the period it falls in
+    for p in explicit + fallback:
         for rep, members in clusters:
             ctx.comparisons += 1
             if same_period(rep, p.period, cfg):
