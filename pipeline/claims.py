@@ -375,9 +375,10 @@ class ClaimBuilder:
 
     def _attribution(self, sent: Span, root: Token) -> str | None:
         text = sent.text
-        m = re.search(r"\baccording to ((?:[\w.'’&-]+\s?){1,6}?)(?=[,.;]|$|\s(?:who|which|that|concerned|on|in)\b)", text)
+        m = re.search(r"\b(according to) ((?:[\w.'’&-]+\s?){1,6}?)(?=[,;]|\.?\s*$|\.\s|\s(?:who|which|that|concerned|on|in)\b)",
+                      text, re.I)
         if m:
-            return "according to " + m.group(1).strip()
+            return f"{m.group(1)} {m.group(2).strip().rstrip('.')}"
         # a verb of saying above the quantity, or the sentence's main verb with a clause complement
         t = root
         cands = []

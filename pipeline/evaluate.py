@@ -288,7 +288,18 @@ def ours(texts: Sequence[str], model: Any = None) -> list[list[Pair]]:
     """Factpipe's extractor on each sentence, as scoring pairs."""
     from pipeline.quantities import extract_quantities_from_texts
 
-    return [[from_quantity(q) for q in qs] for qs in extract_quantities_from_texts(list(texts), model=model)]
+    from pipeline.quantities import lexicon
+
+    lex = lexicon()
+    out = []
+    for qs in extract_quantities_from_texts(list(texts), model=model):
+        pairs = []
+        for q in qs:
+            pairs.append(from_quantity(q))
+            # "$10.5bn (£8.9bn)" is one claim, but NewsQuant annotates each stated amount
+            pairs.extend((float(e.value), map_unit(lex.currency_name(e.unit))) for e in q.equivalents)
+        out.append(pairs)
+    return out
 
 
 def quantulum_baseline(texts: Iterable[str]) -> list[list[Pair]]:

@@ -37,6 +37,8 @@ DASH = r"(?:-|–|—|‑)"
 # numbers split by tokenised text: "$1, 799" (only after a currency), "2. 3 GHz" (only before a unit)
 SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])")
 WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
+# "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
+SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
 SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?!\s*(?:per\b|percent|million|billion|bn\b|m\b|k\b|[a-z]))")
 
@@ -277,7 +279,8 @@ class QuantityGrammar:
                     (s[a - 2].isalnum() or s[a - 2] in "-‑"):
                 glued_currency = None  # "PLX-R18" is a name, not 18 rand
             if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
-                    (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"):
+                    (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"
+                     and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])):
                 continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
             if re.match(r"\s?[x×]\s?\d", s[b:b + 4]) or re.search(r"\d\s?[x×]\s?$", s[max(0, a - 4):a]):
                 continue  # a dimension: "1920 x 1200"
@@ -285,7 +288,7 @@ class QuantityGrammar:
                 # a score or a fixture ("2-0 down", "won 3-1"): not a range
                 continue
             if prev in "-−" and a > 1 and s[a - 2].isdigit() and re.fullmatch(r"\d{1,2}", m.group(0)) and \
-                    re.search(r"(?<![\d.,])\d{1,2}[-−]$", s[:a]):
+                    re.search(r"(?<![\d.,])\d{1,2}[-−]$", s[:a]) and SCORE.match(s, a - 1):
                 continue  # the second half of a score
             if prev == "." and a > 1 and s[a - 2].isdigit():
                 continue  # second half of 3.1.2

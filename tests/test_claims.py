@@ -62,11 +62,9 @@ CASES = [
          subject="Nvidia", metric="revenue", attribution_contains="according to analysts", hedged=True,
          time=("2025-01-01", "2025-12-31")),
     case("Nvidia's revenue could reach $100 billion next year, according to analysts.", "$100 billion",
-         attribution="according to analysts",
-         xfail="a sentence-final 'according to X.' keeps the full stop in the attribution"),
+         attribution="according to analysts"),
     case("According to analysts, Nvidia's revenue could reach $100 billion next year.", "$100 billion",
-         subject="Nvidia", attribution_contains="according to analysts", hedged=True,
-         xfail="'According to' at the start of a sentence is not matched (case-sensitive pattern)"),
+         subject="Nvidia", attribution_contains="according to analysts", hedged=True),
     case("Apple will spend $5 billion on AI servers, the Information reported.", "$5 billion",
          subject="Apple", attribution_contains="Information reported"),
     # hedges: modal verbs and forecast words on the figure's path
