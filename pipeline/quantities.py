@@ -40,7 +40,9 @@ WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounc
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
-SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?!\s*(?:per\b|percent|million|billion|bn\b|m\b|k\b|[a-z]))")
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
+                   r"draw|home|away|against|over|to|and|with|for|after|before|scoreline|result|thrashing|"
+                   r"triumph|success|first|second)\b))", re.I)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -136,7 +138,8 @@ class Lexicon:
         tens = [k for k, v in wn.items() if v in (20, 30, 40, 50, 60, 70, 80, 90)]
         ones = [k for k, v in wn.items() if isinstance(v, int) and 1 <= v <= 9 and k not in ("a", "an")]
         self.re_word_num = re.compile(
-            r"(?<![\w-])((?:%s)(?:-(?:%s))?|%s)(?![\w-])" % (_alt(tens), _alt(ones), _alt(wn)), re.I)
+            r"(?<![\w-])((?:%s)(?:-(?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
+            re.I)
         self.need_scale = set(w["article_numbers_need_scale"])
         # vague magnitudes
         vb = w["vague_bases"]
@@ -278,6 +281,10 @@ class QuantityGrammar:
             if glued_currency and len(glued_currency.group(1)) == 1 and a > 1 and \
                     (s[a - 2].isalnum() or s[a - 2] in "-‑"):
                 glued_currency = None  # "PLX-R18" is a name, not 18 rand
+            if re.search(r"\bminus-$", s[max(0, a - 6):a], re.I):
+                prev = " "  # "minus-5 yards"
+            if re.match(r"\s?[/⁄]\s?\d", s[b:b + 3]) or prev == "⁄" or re.search(r"[×x]\s?10[−-]?$", s[max(0, a - 5):a]):
+                continue  # fractions ("1/16") and exponents ("1.99×10−30")
             if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
                     (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"
                      and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])):
@@ -312,6 +319,8 @@ class QuantityGrammar:
                 v = lex.word_numbers[t] + lex.word_numbers[o]
             if any(f.start <= m.start() < f.end for f in out):
                 continue
+            if re.search(r"\b(?:several|a few|few|many|some)\s+$", s[max(0, m.start() - 10):m.start()], re.I):
+                continue  # "several hundred": a vague amount without a stated figure
             fig = self.figure_at(s, m.start(1), m.end(1), float(v), True)
             if fig:
                 out.append(fig)
@@ -535,6 +544,9 @@ class QuantityGrammar:
                                 i = k + 1
                         pos += em.end()
                         r.counted_start = pos
+                        rt = self.rate_after(s, pos)  # "9 billion shekels ($2.4 billion) a year"
+                        if rt and not r.rate:
+                            r.rate = rt[0]
             # qualifier before
             qstart = r.start
             qm = lex.re_qual.search(s[:qstart]) or lex.re_qual_tight.search(s[:qstart])
@@ -633,10 +645,10 @@ class QuantityExtractor:
         in_named = any(x <= fa < y for x, y, _ in named)
         if in_named and r.kind != "parameter_count":
             return None
-        if any(x <= fa < y for x, y in ordinals):
-            return None
         tok = _token_at(doc, fa)
         if r.bare and not r.vague:
+            if any(x <= fa < y for x, y in ordinals):
+                return None
             digits = fig.digits if fig else ""
             # years and decades
             if self.re_year.fullmatch(digits) and r.value_min is None:
@@ -662,6 +674,10 @@ class QuantityExtractor:
                     if pw[0].isupper() and tok is not None and tok.i > sent.start and \
                             doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start:
                         return None
+            if tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
+                    doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
+                    doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start:
+                return None  # a number naming something: "787 Dreamliner", "Route 66 Diner"
             # letters glued after the number: 3G, 4K, 5th, 10am
             if re.match(r"[A-Za-z]", text[fb:fb + 1]):
                 return None
@@ -756,7 +772,7 @@ class QuantityExtractor:
             if head.lower_ in self.lex.month_names:
                 return None
             if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
-                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR"):
+                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS"):
                 return None
             return head
         # "100,000 H100s": the next token is an accelerator name used as a plural noun
@@ -772,9 +788,9 @@ class QuantityExtractor:
         t = _token_at(doc, char + m.end())
         if t is None:
             return None
-        for k in range(t.i, min(t.i + 5, len(doc))):
+        for k in range(t.i, min(t.i + 6, len(doc))):
             tk = doc[k]
-            if tk.pos_ in ("NOUN", "PROPN"):
+            if tk.pos_ == "NOUN" or (tk.pos_ == "PROPN" and tk.tag_ == "NNPS"):
                 while tk.dep_ == "compound" and tk.head.i > tk.i and tk.head.i - tk.i < 4:
                     tk = tk.head
                 return tk
@@ -819,16 +835,30 @@ NAME_LABELS = {"ORG", "PERSON", "GPE", "ACCELERATOR", "AI_MODEL", "PRODUCT", "SY
 
 def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
     """The counted thing as NewsQuant writes units: its modifiers and the singular head,
-    lower-cased, without names ("seven European countries" -> "european country",
+    lower-cased, without names, numbers or participles ("seven European countries" ->
+    "european country", "14 first-team players" -> "first-team player",
     "350,000 Nvidia Corp. H100 GPUs" -> "gpu")."""
-    words = []
-    for t in doc[head.left_edge.i:head.i]:
-        if t.idx < start_char or t.is_punct or t.like_num or t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") \
-                or t.ent_type_ in NAME_LABELS or t.is_stop:
-            continue
-        if t.head.i != head.i and t.head.head.i != head.i:
-            continue
-        words.append(t.lemma_.lower() if t.pos_ == "ADJ" and t.tag_ in ("JJR", "JJS") else t.lower_)
+    words: list[str] = []
+    chunk: list[Token] = []
+    toks = [t for t in doc[head.left_edge.i:head.i] if t.idx >= start_char]
+
+    def flush():
+        content = [t for t in chunk if not (t.is_punct or t.like_num or t.is_stop or
+                                             t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") or
+                                             t.tag_ in ("VBN", "VBG") or t.ent_type_ in NAME_LABELS)]
+        if content and all(t.head.i == head.i or t.head.head.i == head.i or t.head in chunk for t in content):
+            if len(chunk) > 1 and any(t.text in "-‑" for t in chunk):  # "first-team"
+                words.append("".join(t.text for t in chunk).lower())
+            else:
+                t = content[-1]
+                words.append(t.lemma_.lower() if t.tag_ in ("JJR", "JJS") else t.lower_)
+        chunk.clear()
+
+    for t in toks:
+        chunk.append(t)
+        if t.whitespace_:
+            flush()
+    flush()
     words.append(noun_lemma(head))
     return " ".join(words)
 
