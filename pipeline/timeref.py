@@ -113,7 +113,7 @@ def _dateparse(text: str, anchor_iso: str):
     from dateparser.date import DateDataParser
 
     base = datetime.fromisoformat(anchor_iso)
-    ddp = _ddp()
+    ddp = _ddp(anchor_iso)
     try:
         data = ddp.get_date_data(text, date_formats=None)
     except Exception:  # dateparser raises on some odd strings
@@ -133,12 +133,16 @@ def _dateparse(text: str, anchor_iso: str):
     return d, g
 
 
-@lru_cache(maxsize=1)
-def _ddp():
+@lru_cache(maxsize=64)
+def _ddp(anchor_iso: str):
+    """A parser whose missing parts (the year of "June") come from the anchor date."""
+    from datetime import datetime
+
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past",
-                                                       "RETURN_TIME_AS_PERIOD": False})
+    return DateDataParser(languages=["en"], settings={
+        "PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": False,
+        "RELATIVE_BASE": datetime.fromisoformat(anchor_iso)})
 
 
 def resolve_time(sent: Span, qspan: Span, published: str | None) -> TimeRef | None:
