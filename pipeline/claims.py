@@ -38,7 +38,9 @@ ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT":
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
 CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
 LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
-ATTRIBUTIVE = re.compile(r"[\d.,]+-[a-z]+(?:-[a-z]+)?")
+ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
+RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
+DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
 DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
 
 
@@ -73,12 +75,22 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or (q.kind == "other" and q.unit in DURATION_UNITS):
                     continue  # bare numbers and durations are not claims
-                if q.kind == "other" and ATTRIBUTIVE.fullmatch(q.surface):
+                if q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
                     continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing
                 c = self._claim(art, doc, off, q, mentions)
                 if c is not None:
                     claims.append(c)
         return claims
+
+    @staticmethod
+    def _attributive(doc: Doc, off: int, q: Quantity) -> bool:
+        """A measure modifying the noun right after it: "a 2.4GHz processor", "a 15\" display"."""
+        span = doc.char_span(q.start - off, q.end - off, alignment_mode="expand")
+        if span is None or not len(span):
+            return False
+        root = span.root
+        return root.dep_ in ("amod", "compound", "nmod", "nummod") and root.head.pos_ in ("NOUN", "PROPN") \
+            and root.head.i > span.end - 1 and root.head.i - (span.end - 1) <= 3
 
     def _claim(self, art, doc: Doc, off: int, q: Quantity, mentions: list[Mention]) -> Claim | None:
         a, b = q.start - off, q.end - off
@@ -126,6 +138,13 @@ class ClaimBuilder:
     def _np_ref(self, tok: Token, ments, qtoks: set[int]) -> EntityRef | None:
         """EntityRef for a noun phrase headed by ``tok``."""
         doc = tok.doc
+        low = tok.lower_
+        if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.pos_ in ("NOUN", "PROPN"):
+            # "the offer, which is worth $160 million": the clause's noun is the subject
+            return self._np_ref(tok.head.head, ments, qtoks)
+        if tok.pos_ == "PRON" and low not in PRONOUNS_ORG | PRONOUNS_PERSON or low in DEMONSTRATIVES:
+            # "you", "that", "all this": no subject of their own; the last entity named before stands in
+            return self._antecedent(tok, ments, labels={"ORG", "PRODUCT", "SYSTEM", "AI_MODEL", "PERSON"})
         # possessor entity: "Meta's spending"
         for c in tok.children:
             if c.dep_ == "poss":

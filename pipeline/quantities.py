@@ -232,8 +232,9 @@ class QuantityGrammar:
                 nxt = s[am.end():am.end() + 20]
                 if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt):
                     am = None
-            if am and fig.currency is None and re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]):
-                return None  # a model name: "9600M GT", "5K UHD"
+            if am and fig.currency is None and (re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]) or
+                                                re.search(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*\s$", s[max(0, m_start - 20):m_start])):
+                return None  # a model name: "9600M GT", "GeForce GT 650M", "5K UHD"
             if am:
                 fig.value *= lex.scales[tok]
                 fig.scaled = True

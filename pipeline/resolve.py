@@ -64,9 +64,11 @@ import json
 import math
 import re
 import time as _time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -828,67 +830,119 @@ def _uf_groups(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 
+def _shared_index(sets: list[set], max_df: int) -> tuple[list[set], dict[Any, list[int]]]:
+    """Per document, the items that can be shared (found in 2..``max_df``
+    documents; more is boilerplate), and their postings item -> documents."""
+    df = Counter(chain.from_iterable(sets))
+    keep = {x for x, k in df.items() if 2 <= k <= max_df}
+    shared = [s & keep for s in sets]
+    postings: dict[Any, list[int]] = {x: [] for x in keep}
+    for i, s in enumerate(shared):
+        for x in s:
+            postings[x].append(i)
+    return shared, postings
+
+
+def _prefix_join(shared: list[set], postings: dict[Any, list[int]], sizes: list[int], min_overlap) -> set:
+    """Every pair (i, j), i < j, whose ``shared`` sets can overlap in at least
+    ``min_overlap(m)`` items, m = the smaller of ``sizes[i]``, ``sizes[j]``
+    (exact prefix filtering, no false negatives).
+
+    Items are ranked rarest first (then by value).  If two sets share >= o
+    items, the first shared item in that order lies in the first ``len - o + 1``
+    items of each set; so document x (the smaller of the pair by (size, index))
+    only needs to look up the documents of its rarest ``len(x) - o(x) + 1``
+    items.  Unrelated documents, whose rare items are their own, meet nobody;
+    common items (low in every prefix) never produce candidates."""
+    rank = {x: r for r, x in enumerate(sorted(postings, key=lambda x: (len(postings[x]), x)))}
+    out: set[tuple[int, int]] = set()
+    for i, s in enumerate(shared):
+        if not s:
+            continue
+        o = max(1, min_overlap(sizes[i]))
+        plen = len(s) - o + 1
+        if plen <= 0:
+            continue
+        prefix = sorted(s, key=rank.__getitem__)[:plen]
+        near = set().union(*(postings[x] for x in prefix))
+        me = (sizes[i], i)
+        for j in near:
+            if (sizes[j], j) > me:
+                out.add((i, j) if i < j else (j, i))
+    return out
+
+
 def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None = None,
                         config: dict | None = None, _cfg: dict | None = None,
                         _stats: dict | None = None) -> list[dict]:
     """Pairs of documents judged copies (near-duplicate wording, or a rewrite
     sharing most of its figures and vocabulary); see ``dependence`` in
-    ``data/resolve.json``.  Candidate pairs come from inverted indexes (shingle,
-    sentence, claim signature -> documents), so unrelated documents are never
-    compared."""
+    ``data/resolve.json``.
+
+    Cost is about linear in the number of documents: candidate pairs come from
+    a prefix-filtered inverted index over rare items (:func:`_prefix_join`) for
+    each test -- shingles (overlap >= min(jaccard, containment) x the smaller
+    document), sentences (>= shared_sentences), claim signatures (>=
+    max(min_shared_claims, claim_overlap x the smaller)).  Only pairs that can
+    pass a test are compared; the decisions are those of comparing every pair
+    that shares an item.  ``_stats["doc_pairs_compared"]`` counts the pairs."""
     cfg = _cfg or load_config(config)
     dc = cfg["dependence"]
     n = int(dc["shingle"])
     stop = set(dc["stopwords"])
+    max_df = dc["max_df"]
     ids = sorted(documents)
-    shingles: dict[str, set] = {}
-    sents: dict[str, set] = {}
-    vocab: dict[str, set] = {}
+    shingles: list[set] = []
+    sents: list[set] = []
+    vocab: list[set] = []
     for d in ids:
         text = (documents[d] or {}).get("text") or ""
         w = _words(text)
-        shingles[d] = {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
-        sents[d] = _sentences(text, int(dc["sentence_words"]))
-        vocab[d] = {x for x in w if x not in stop and len(x) > 2 and not x.isdigit()}
-    sigs: dict[str, set] = {d: set() for d in ids}
+        shingles.append({" ".join(w[i:i + n]) for i in range(len(w) - n + 1)})
+        sents.append(_sentences(text, int(dc["sentence_words"])))
+        vocab.append({x for x in set(w) - stop if len(x) > 2 and not x.isdigit()})
+    pos = {d: i for i, d in enumerate(ids)}
+    sigs: list[set] = [set() for _ in ids]
     for c in claims or []:
-        if c.doc_id in sigs:
-            sigs[c.doc_id].add(_sig(c, cfg))
+        if c.doc_id in pos:
+            sigs[pos[c.doc_id]].add(_sig(c, cfg))
 
-    def pair_counts(sets: dict[str, set]) -> dict[tuple[str, str], int]:
-        index: dict[Any, list[str]] = {}
-        for d in ids:
-            for x in sets.get(d, ()):
-                index.setdefault(x, []).append(d)
-        counts: dict[tuple[str, str], int] = {}
-        for ds in index.values():
-            if len(ds) < 2 or len(ds) > dc["max_df"]:
-                continue
-            for i in range(len(ds)):
-                for j in range(i + 1, len(ds)):
-                    counts[(ds[i], ds[j])] = counts.get((ds[i], ds[j]), 0) + 1
-        return counts
+    sh_shared, sh_post = _shared_index(shingles, max_df)
+    se_shared, se_post = _shared_index(sents, max_df)
+    sig_shared, sig_post = _shared_index(sigs, max_df)
 
-    sh_counts = pair_counts(shingles)
-    se_counts = pair_counts(sents)
-    sig_counts = pair_counts(sigs)
-    candidates = sorted(set(sh_counts) | set(se_counts) | set(sig_counts))
+    # the least overlap each test needs (minus one, against float rounding);
+    # a test any pair passes (threshold <= 0) makes every pair sharing an item a candidate
+    near_t = min(dc["jaccard"], dc["containment"])
+    trivial = near_t <= 0 or dc["shared_sentences"] <= 0 or (dc["min_shared_claims"] <= 0 and dc["claim_overlap"] <= 0)
+    if trivial:
+        def sh_need(m): return 1
+        def se_need(m): return 1
+        def sig_need(m): return 1
+    else:
+        def sh_need(m): return math.ceil(near_t * m) - 1
+        def se_need(m): return int(math.ceil(dc["shared_sentences"]))
+        def sig_need(m): return max(int(math.ceil(dc["min_shared_claims"])), math.ceil(dc["claim_overlap"] * m) - 1)
+    pairs = (_prefix_join(sh_shared, sh_post, [len(s) for s in shingles], sh_need)
+             | _prefix_join(se_shared, se_post, [len(s) for s in sents], se_need)
+             | _prefix_join(sig_shared, sig_post, [len(s) for s in sigs], sig_need))
+    candidates = sorted(pairs)
     if _stats is not None:
         _stats["doc_pairs_compared"] = len(candidates)
 
-    def published(d):
-        b = _date_bounds((documents[d] or {}).get("published"))
+    def published(i):
+        b = _date_bounds((documents[ids[i]] or {}).get("published"))
         return b[0] if b else None
 
     out = []
     for a, b in candidates:
-        inter = sh_counts.get((a, b), 0)
+        inter = len(sh_shared[a] & sh_shared[b])
         union = len(shingles[a]) + len(shingles[b]) - inter
         small = min(len(shingles[a]), len(shingles[b]))
         jac = inter / union if union else 0.0
         cont = inter / small if small else 0.0
-        shared_sent = se_counts.get((a, b), 0)
-        shared_claims = sig_counts.get((a, b), 0)
+        shared_sent = len(se_shared[a] & se_shared[b])
+        shared_claims = len(sig_shared[a] & sig_shared[b])
         smin = min(len(sigs[a]), len(sigs[b]))
         claim_ov = shared_claims / smin if smin else 0.0
         method = None
@@ -905,7 +959,7 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
                 method, sim = "rewrite", (claim_ov + voc) / 2
         if method:
             out.append({
-                "doc_ids": [a, b],
+                "doc_ids": [ids[a], ids[b]],
                 "similarity": round(sim, 4),
                 "method": method,
                 "jaccard": round(jac, 4),
