@@ -44,7 +44,7 @@ code,.ids,.path{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monos
 .stat.warn{background:#fdecea;border-color:#f5b7b1}.stat.warn .num{color:#b03a2e}
 .stat.note-level{background:#fef5e7;border-color:#f8c471}
 .review{margin:.4rem 0 1rem;padding-left:1.6rem}.review li{margin:.3rem 0}
-.toc{font-size:.95rem;margin:.8rem 0}.toc a{margin-right:1.1rem;white-space:nowrap}
+.toc{font-size:.95rem;margin:.8rem 0}.toc a{margin-right:.8rem;white-space:nowrap}
 .subhead{font-weight:700;color:#444;margin:1.6rem 0 .4rem;text-transform:uppercase;font-size:.85rem;letter-spacing:.04em}
 .conflict,.fact{border:1px solid #d9d9d9;border-radius:6px;padding:.9rem 1.1rem;margin:1rem 0;break-inside:avoid}
 .conflict.high{border-left:6px solid #c0392b}.conflict.medium{border-left:6px solid #e67e22}.conflict.low{border-left:6px solid #d4ac0d}
@@ -63,18 +63,19 @@ code,.ids,.path{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monos
 .also{font-size:.85rem;color:#555;margin:0 0 .3rem}
 .quote{margin:.6rem 0 0}
 blockquote{margin:0;padding:.35rem .75rem;border-left:3px solid #aaa;background:#fff;overflow-wrap:anywhere}
-mark{background:#ffe066;color:#000;padding:0 .15rem;border-radius:2px;font-weight:700}
-.src{font-size:.85rem;color:#444;margin:.25rem 0 0 .8rem;overflow-wrap:anywhere}
-.src .sep{color:#aaa;margin:0 .3rem}
+mark{background:#ffe066;color:#000;padding:0 .15rem;border-radius:2px;font-weight:700;white-space:nowrap}
+.src{font-size:.85rem;color:#444;margin:.25rem 0 0 .8rem}
+.src>*{display:block}.src>a,.src>.path{overflow-wrap:anywhere}.src>.ids{margin:0}
+.sep{color:#999;margin:0 .35rem}
 .src time{white-space:nowrap}
 .fhead{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.2rem 1rem}
 .fhead .value{margin:0}
 .sources{margin:.2rem 0 .2rem;color:#555;font-size:.9rem}
 .resolution{background:#eafaf1;border:1px solid #a9dfbf;border-radius:4px;padding:.45rem .75rem;margin:0 0 .8rem}
 table{border-collapse:collapse;width:100%}
-td,th{padding:.35rem .7rem;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td,th{padding:.35rem .7rem;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#f3f3f3;font-size:.9rem}
-td.num{text-align:right;white-space:nowrap}
+td.num,th.num{text-align:right;white-space:nowrap}
 .nowrap{white-space:nowrap}
 .empty{color:#555;background:#f7f7f8;border:1px dashed #ccc;border-radius:6px;padding:.6rem 1rem}
 .empty.ok{background:#eafaf1;border:1px solid #a9dfbf;color:#1e5631}
@@ -218,7 +219,7 @@ def _summary(resolution: Resolution, claims: list[Claim], documents: dict) -> li
         ("Copied sources", str(s["dep_docs"]),
          f"documents in {_plural(s['dep_groups'], 'group')} of near-copies" if s["dep_docs"] else "none detected"),
         ("Stale decisions", str(s["stale"]),
-         "decisions that match no current conflict" if s["stale"] else "every decision still applies"),
+         "recorded decisions that no longer apply" if s["stale"] else "every decision still applies"),
     ]
 
 
@@ -238,8 +239,8 @@ def _verdict(resolution: Resolution, claims: list[Claim], documents: dict) -> li
         out.append(("ok", "No conflicting figures: no two sources disagree on a figure."))
     if s["stale"]:
         out.append(("note", f"{_plural(s['stale'], 'recorded decision')} no longer "
-                            f"{'matches' if s['stale'] == 1 else 'match'} a conflict and "
-                            f"{'is' if s['stale'] == 1 else 'are'} ignored; see Stale decisions."))
+                            f"{'applies' if s['stale'] == 1 else 'apply'} to the current conflicts and "
+                            f"{'was' if s['stale'] == 1 else 'were'} ignored; see Stale decisions."))
     out.append(("", f"{_plural(s['documents'], 'document')}, {_plural(s['claims'], 'claim')} and "
                     f"{_plural(s['facts'], 'fact')}: {s['agreed']} agreed by two or more sources, "
                     f"{s['single']} from a single source, {s['in_conflict']} in conflict, "
@@ -305,21 +306,23 @@ def _h(x: Any) -> str:
 
 
 def _html_quote(row: dict[str, Any]) -> str:
+    """The source sentence with the figure in <mark>, then outlet · date, link (or file), claim id."""
     before, fig, after = _sentence_parts(row)
     body = _h(before) + (f"<mark>{_h(fig)}</mark>" if fig else "") + _h(after)
-    meta = [f"<strong>{_h(_source_name(row))}</strong>"]
+    who = f"<strong>{_h(_source_name(row))}</strong>"
     if row.get("published"):
-        meta.append(f"<time datetime=\"{_h(row['published'])}\">{_h(row['published'])}</time>")
+        who += f"<span class=\"sep\">·</span><time datetime=\"{_h(row['published'])}\">{_h(row['published'])}</time>"
+    lines = [f"<span class=\"who\">{who}</span>"]
     if row.get("url"):
-        meta.append(f'<a href="{_h(row["url"])}" title="{_h(row["url"])}">{_h(_short_url(row["url"]))}</a>')
-    if row.get("path") and (row.get("outlet") or not row.get("url")):
-        meta.append(f"<span class=\"path\">{_h(row['path'])}</span>")
+        lines.append(f'<a href="{_h(row["url"])}" title="{_h(row["url"])}">{_h(_short_url(row["url"]))}</a>')
+    elif row.get("path"):
+        lines.append(f"<span class=\"path\">{_h(row['path'])}</span>")
     ids = f"claim {_h(row.get('claim_id'))}"
     if row.get("merged_into"):
         ids += f", repeat of {_h(row['merged_into'])}"
-    sep = "<span class=\"sep\">·</span>"
+    lines.append(f"<span class=\"ids\">{ids}</span>")
     return (f"<figure class=\"quote\"><blockquote>{body}</blockquote>"
-            f"<figcaption class=\"src\">{sep.join(meta)} <span class=\"ids\">{ids}</span></figcaption></figure>")
+            f"<figcaption class=\"src\">{''.join(lines)}</figcaption></figure>")
 
 
 def _html_resolution(res: dict[str, Any], unit: str) -> str:
@@ -359,9 +362,9 @@ def _html_summary(resolution: Resolution, claims: list[Claim], documents: dict[s
         out.append("</ol>\n")
     n_agreed = sum(1 for f in resolution.facts if f.status == "agreed")
     out.append("<nav class=\"toc\">Contents: "
-               f"<a href=\"#conflicts\">Conflicts ({len(conflicts)})</a>"
-               f"<a href=\"#agreed\">Agreed facts ({n_agreed})</a>"
-               f"<a href=\"#dependent\">Dependent sources ({len(resolution.dependent_docs)})</a>"
+               f"<a href=\"#conflicts\">Conflicts ({len(conflicts)})</a> "
+               f"<a href=\"#agreed\">Agreed facts ({n_agreed})</a> "
+               f"<a href=\"#dependent\">Dependent sources ({len(resolution.dependent_docs)})</a> "
                f"<a href=\"#stale\">Stale decisions ({len(resolution.stale_decisions)})</a></nav>\n")
     out.append("</section>\n")
     return out
@@ -459,11 +462,12 @@ def render_html(resolution: Resolution, claims: list[Claim], documents: dict[str
     if resolution.dependent_docs:
         w("<p class=\"muted\">Documents that copy or rewrite each other; their shared figures count as one "
           "independent source.</p>\n")
-        w("<table>\n<tr><th>Documents</th><th>Method</th><th>Similarity</th><th>Shingle containment</th>"
-          "<th>Shared claims</th><th>Vocabulary containment</th></tr>\n")
+        w("<table>\n<tr><th>Documents</th><th>Method</th><th class=\"num\">Similarity</th>"
+          "<th class=\"num\">Shingle<br>containment</th><th class=\"num\">Shared<br>claims</th>"
+          "<th class=\"num\">Vocabulary<br>containment</th></tr>\n")
         for p in resolution.dependent_docs:
             names = [_doc_name(d, documents) for d in p["doc_ids"]]
-            w(f"<tr><td>{_h(' ↔ '.join(names))}</td><td>{_h(p.get('method'))}</td>"
+            w(f"<tr><td>{_h(' ↔ '.join(names))}</td><td class=\"nowrap\">{_h(p.get('method'))}</td>"
               f"<td class=\"num\">{p.get('similarity', 0):.2f}</td><td class=\"num\">{p.get('containment', 0):.2f}</td>"
               f"<td class=\"num\">{_h(p.get('shared_claims', 0))}</td>"
               f"<td class=\"num\">{p.get('vocab_containment', 0):.2f}</td></tr>\n")
@@ -476,8 +480,8 @@ def render_html(resolution: Resolution, claims: list[Claim], documents: dict[str
     stale = resolution.stale_decisions
     w(f"<section id=\"stale\">\n<h2>Stale decisions ({len(stale)})</h2>\n")
     if stale:
-        w("<p class=\"muted\">These lines of <code>decisions.jsonl</code> match no current conflict, so they were "
-          "ignored. Check them against the conflicts above and record a new decision with "
+        w("<p class=\"muted\">These lines of <code>decisions.jsonl</code> no longer apply to the current conflicts, "
+          "so they were ignored. Check them against the conflicts above and record a new decision with "
           "<code>factpipe resolve</code> where one is still needed.</p>\n")
         w("<table>\n<tr><th>Decision</th><th>By</th><th>Note</th><th>Why it is stale</th></tr>\n")
         for d in stale:
@@ -514,16 +518,12 @@ def _md_quote(row: dict[str, Any]) -> str:
         meta.append(_md(row["published"]))
     if row.get("url"):
         meta.append(f"<{row['url']}>")
-    if row.get("path") and (row.get("outlet") or not row.get("url")):
+    elif row.get("path"):
         meta.append(f"`{row['path']}`")
     ids = f"claim `{row.get('claim_id')}`"
     if row.get("merged_into"):
         ids += f", repeat of `{row['merged_into']}`"
     return f"> {body}\n>\n> — {' · '.join(meta)} ({ids})\n"
-
-
-def _md_anchor(conflict_id: str) -> str:
-    return conflict_id.lower()
 
 
 def render_markdown(resolution: Resolution, claims: list[Claim], documents: dict[str, dict]) -> str:
@@ -618,7 +618,7 @@ def render_markdown(resolution: Resolution, claims: list[Claim], documents: dict
     stale = resolution.stale_decisions
     out.append(f"## Stale decisions ({len(stale)})\n")
     if stale:
-        out.append("These lines of `decisions.jsonl` match no current conflict and were ignored.\n")
+        out.append("These lines of `decisions.jsonl` no longer apply to the current conflicts and were ignored.\n")
         out.append("| Conflict | Decision | Who | When | Note | Why it is stale |")
         out.append("|---|---|---|---|---|---|")
         for d in stale:

@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"screenshot: {png}")
-    print("rendered: " + ", ".join(f"{v} {k}" for k, v in stats.items()))
+    print("rendered: " + " ".join(f"{k}={v}" for k, v in stats.items()))
     if problems:
         print(f"FAILED: {len(problems)} problem(s)", file=sys.stderr)
         for p in problems:

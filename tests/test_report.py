@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 
 import pytest
 
@@ -139,3 +140,81 @@ def test_format_conflicts_text(scenario):
 ])
 def test_format_value(value, unit, expected):
     assert format_value(value, unit) == expected
+
+
+def _section(page: str, sid: str) -> str:
+    start = page.index(f'<section id="{sid}">')
+    return page[start:page.index("</section>", start)]
+
+
+def _groups(page: str) -> list[str]:
+    """The value groups of the conflicts section, each from its opening tag on."""
+    parts = re.split(r'(?=<div class="group[ "])', _section(page, "conflicts"))
+    return [p for p in parts if p.startswith('<div class="group')]
+
+
+def test_summary_says_what_needs_review(tmp_path, scenario):
+    r = resolve(scenario, DOCS)
+    (c,) = r.conflicts
+    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    summary = _section(page, "summary")
+    assert "1 open conflict needs a reviewer&#x27;s decision" in summary
+    # the open conflict is listed with a link down to its card
+    assert f'href="#{c.conflict_id}"' in summary and f'id="{c.conflict_id}"' in page
+    assert html.escape(c.reason) in summary
+    md = open(tmp_path / "report.md", encoding="utf-8").read()
+    assert "**1 open conflict needs a reviewer's decision.**" in md
+    assert f"(`{c.conflict_id}`)" in md.split("## Conflicts")[0]
+
+
+def test_conflict_values_side_by_side_with_sources(tmp_path, scenario):
+    r = resolve(scenario, DOCS)
+    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    groups = _groups(page)
+    assert len(groups) == 2
+    # each value group holds its own value and its own quoted sentence
+    assert '<div class="value">as much as $5bn</div>' in groups[0] and "<mark>$5bn</mark>" in groups[0]
+    assert "bound" in groups[0]  # the kind of figure is labelled
+    assert '<div class="value">$7bn</div>' in groups[1] and "<mark>$7bn</mark>" in groups[1]
+    assert "<mark>$7bn</mark>" not in groups[0]
+    # the link text is shortened, the href is the full URL
+    assert '>theguardian.com/x?a=1&amp;b=2</a>' in groups[0]
+    # no outlet and no URL: the file path names the source
+    assert "corpus/w.txt" in groups[1]
+
+
+def test_resolved_conflict_marks_accepted_value(tmp_path, scenario):
+    (c,) = resolve(scenario, DOCS).conflicts
+    decisions = [{"conflict_id": c.conflict_id, "accept_claim": "w1", "value": None, "note": None,
+                  "who": "alice", "when": "2024-08-01T00:00:00Z"}]
+    r = resolve(scenario, DOCS, decisions=decisions)
+    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    groups = _groups(page)
+    assert "accepted" not in groups[0]
+    assert groups[1].startswith('<div class="group accepted"') and "✓ accepted" in groups[1] and "<mark>$7bn</mark>" in groups[1]
+    assert "All 1 conflict resolved" in _section(page, "summary")
+    md = open(tmp_path / "report.md", encoding="utf-8").read()
+    assert "| Value A | Value B ✓ |" in md and "(1 source; accepted)" in md
+
+
+def test_stale_decision_links_to_live_conflict(tmp_path, scenario):
+    (c,) = resolve(scenario, DOCS).conflicts
+    decisions = [{"conflict_id": c.conflict_id, "accept_claim": "nope", "value": None, "note": None,
+                  "who": "carol", "when": "2024-08-03T00:00:00Z"}]
+    r = resolve(scenario, DOCS, decisions=decisions)
+    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    stale = _section(page, "stale")
+    assert f'<a href="#{c.conflict_id}">' in stale and "accept claim nope" in stale and "carol" in stale
+    assert "1 recorded decision no longer applies" in _section(page, "summary")
+
+
+def test_empty_resolution_renders_empty_states(tmp_path):
+    r = resolve([], {})
+    paths = write_report(r, [], {}, tmp_path)
+    page = open(paths["html"], encoding="utf-8").read()
+    assert "No conflicting figures" in _section(page, "conflicts")
+    assert "No figure is stated by two or more sources" in _section(page, "agreed")
+    assert "No stale decisions" in _section(page, "stale")
+    assert "<mark>" not in page and "<blockquote>" not in page
+    md = open(paths["md"], encoding="utf-8").read()
+    assert "## Conflicts (0)" in md and "_No stale decisions" in md
