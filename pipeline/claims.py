@@ -39,6 +39,9 @@ SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC"
 CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
 LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
+MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
+                 "price", "value", "valuation", "growth", "figure", "total", "amount", "number", "estimate"}
+NAMING_VERBS = {"know", "call", "name", "dub", "nickname", "brand", "title"}
 RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
 DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
@@ -102,7 +105,7 @@ class ClaimBuilder:
         qtoks = {t.i for t in span}
         ments = [(m.start - off, m.end - off, m) for m in mentions]
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
-        obj = self._object(root, qtoks, ments)
+        obj = self._object(root, qtoks, ments, q)
         context = self._local_context(root, qtoks)
         metric = self._metric(q, context, sent, root)
         time = resolve_time(sent, span, art.published)
@@ -164,9 +167,16 @@ class ClaimBuilder:
             r = self._antecedent(tok, ments, labels={"ORG"})
             if r:
                 return r
-        # an entity inside the phrase: compounds, appositions, "known as El Capitan"
+        # an entity inside the phrase itself: compounds, appositions, "known as El Capitan";
+        # not inside a relative clause or a complement ("an estimate that AI firms will earn $200bn")
+        inside = {tok.i}
+        for c in tok.children:
+            if c.dep_ in ("compound", "amod", "poss", "appos", "nmod", "prep") or \
+                    (c.dep_ == "acl" and c.lemma_.lower() in NAMING_VERBS | LINKERS):
+                inside.update(x.i for x in c.subtree)
         best = None
-        for t in tok.subtree:
+        for i in sorted(inside):
+            t = doc[i]
             if t.i in qtoks:
                 continue
             m = self._entity_for(t, ments)
@@ -198,7 +208,7 @@ class ClaimBuilder:
     def _canonical_np(phrase: Span) -> str:
         words = []
         for t in phrase:
-            if t.dep_ == "det" or t.is_punct and t.text not in ".,":
+            if t.dep_ in ("det", "advmod", "predet") or t.is_punct and t.text not in ".,":
                 continue
             if t.lower_ in LINKERS or t.lemma_.lower() in LINKERS:
                 words.append("of")
@@ -235,6 +245,7 @@ class ClaimBuilder:
                         return EntityRef(m.text, m.canonical, m.label), p
         first_np = None
         t = root
+        came_from: Token | None = None  # the child of ``t`` on the path from the quantity
         seen = 0
         while seen < 12:
             seen += 1
@@ -251,8 +262,13 @@ class ClaimBuilder:
                 if r and r.label != "NP":
                     return r, t
                 first_np = first_np or (r, t)
+            # a verb of saying reached from a clause ("..., the Information reported, implying a loss
+            # of $5bn") names the source, not the subject; reached through its object
+            # ("Meta reported a 22% increase") its subject is the subject
             say_verb = t.pos_ == "VERB" and t.lemma_.lower() in self.say_verbs and t != root and \
-                any(c.dep_ in ("ccomp", "parataxis") for c in t.children)
+                came_from is not None and (came_from.dep_ in ("ccomp", "parataxis") or
+                                           (came_from.dep_ in ("advcl", "xcomp", "conj") and came_from.tag_ == "VBG"
+                                            and came_from.i > t.i))
             if (t.pos_ in ("VERB", "AUX") or head == t) and not say_verb:
                 subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks
                         and not (c.i <= root.i <= c.right_edge.i and c.left_edge.i <= root.i)]
@@ -260,7 +276,7 @@ class ClaimBuilder:
                     r = self._np_ref(subj[0], ments, qtoks)
                     if r and r.label != "NP":
                         return r, subj[0]
-                    if r and first_np is None:
+                    if r and first_np is None and not self._bare_measure(subj[0]):
                         first_np = (r, subj[0])
                         # an NP subject of a main or complement clause stands; only an adverbial
                         # clause ("even as costs rise 9%, Meta reported ...") lets the search go on
@@ -277,34 +293,57 @@ class ClaimBuilder:
                         first_np = (r, subj_in[0])
             if head == t:
                 break
+            came_from = t
             t = head
-        if first_np:
+        if first_np and not self._bare_measure(first_np[1]):
             return first_np
-        # no subject in the structure: the last entity subject before the sentence
+        # no subject in the structure: the entity the passage is about, i.e. the grammatical
+        # subject of one of the last few sentences, else the last entity named before
+        labels = ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT")
+        prev = [s for s in doc.sents if s.end <= sent.start][-3:]
+        for ps in reversed(prev):
+            for tk in ps:
+                if tk.dep_ in ("nsubj", "nsubjpass"):
+                    for cand in [tk, *[c for c in tk.children if c.dep_ == "poss"]]:
+                        m = self._entity_for(cand, ments)
+                        if m is not None and m.label in labels:
+                            return EntityRef(m.text, m.canonical, m.label), None
         for a, b, m in reversed(ments):
-            if b <= sent.start_char and m.label in ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT"):
+            if b <= sent.start_char and m.label in labels:
                 return EntityRef(m.text, m.canonical, m.label), None
         return None, None
 
-    def _object(self, root: Token, qtoks, ments) -> EntityRef | None:
-        """The target: 'invested $14.3bn into Scale AI', 'a stake in X', 'to acquire X for $1bn'."""
+    @staticmethod
+    def _bare_measure(tok: Token | None) -> bool:
+        """A subject that only names a measure ("Full-year revenue", "sales"): it says what is
+        measured, not whose; the entity the passage is about stands in."""
+        return tok is not None and tok.lemma_.lower() in MEASURE_NOUNS and \
+            not any(c.dep_ in ("prep", "poss") for c in tok.children)
+
+    def _object(self, root: Token, qtoks, ments, q: Quantity) -> EntityRef | None:
+        """The target of money: 'invested $14.3bn into Scale AI', 'a $10.5bn investment in chips',
+        'to acquire X for $1bn'. A named entity when there is one, else the noun phrase."""
+        if q.kind != "money":
+            return None
         t = root
         for _ in range(4):
-            verb = t if t.pos_ == "VERB" else None
-            if verb is not None:
-                for c in verb.children:
-                    if c.dep_ == "prep" and c.lower_ in ("into", "in", "on") and c.i not in qtoks:
-                        for p in c.children:
-                            if p.dep_ == "pobj":
-                                m = self._entity_for(p, ments)
-                                if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
-                                    return EntityRef(m.text, m.canonical, m.label)
-                    if c.dep_ == "dobj" and c.i not in qtoks and root.i not in {x.i for x in c.subtree}:
-                        m = self._entity_for(c, ments)
-                        if m is not None and m.label in ("ORG", "PRODUCT"):
+            # the prepositions of the amount's own noun ("investment in") or of its verb
+            for c in t.children:
+                if c.dep_ == "prep" and c.lower_ in ("into", "in", "on") and c.i not in qtoks:
+                    for p in c.children:
+                        if p.dep_ != "pobj" or p.pos_ not in ("NOUN", "PROPN"):
+                            continue
+                        m = self._entity_for(p, ments)
+                        if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
                             return EntityRef(m.text, m.canonical, m.label)
-                break
-            if t.head == t:
+                        if m is None and p.ent_type_ not in ("DATE", "TIME", "GPE", "MONEY"):
+                            return self._np_ref(p, ments, qtoks)
+                if t.pos_ == "VERB" and c.dep_ == "dobj" and c.i not in qtoks and \
+                        root.i not in {x.i for x in c.subtree}:
+                    m = self._entity_for(c, ments)
+                    if m is not None and m.label in ("ORG", "PRODUCT"):
+                        return EntityRef(m.text, m.canonical, m.label)
+            if t.pos_ == "VERB" or t.head == t:
                 break
             t = t.head
         return None

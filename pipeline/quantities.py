@@ -157,9 +157,9 @@ class Lexicon:
         self.rate_adverbs = w["rate_adverbs"]
         self.physical_rates = set(w["physical_rate_units"])
         self.re_rate = re.compile(
-            r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after|on|over)\b)"
+            r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
             % _alt(self.rate_words), re.I)
-        self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after|on)\b)"
+        self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
                                       % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
