@@ -56,8 +56,11 @@ def atomic_write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> Path:
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """Records of one of our own output files (jsonlines skips nothing silently: a bad line raises)."""
+    import jsonlines
+
+    with jsonlines.open(path) as reader:
+        return list(reader.iter(type=dict, skip_empty=True))
 
 
 def load_schema(name: str) -> dict:
