@@ -76,7 +76,7 @@ class ClaimBuilder:
         for (doc, off), qs in zip(ad.pieces, quantities):
             mentions = [m for m in ad.mentions if off <= m.start < off + len(doc.text)]
             for q in qs:
-                if q.surface_unit == "-" or (q.kind == "other" and q.unit in DURATION_UNITS):
+                if q.surface_unit == "-" or q.partitive or (q.kind == "other" and q.unit in DURATION_UNITS):
                     continue  # bare numbers and durations are not claims
                 if q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
                     continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing

@@ -334,7 +334,9 @@ class QuantityGrammar:
         lex = self.lex
         if fig.currency is None:
             cm = lex.re_cur_after.match(s, pos)
-            if cm and not (cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
+            longer_unit = cm and any(rx.match(s, pos) and rx.match(s, pos).end() > cm.end()
+                                     for rx in (lex.re_unit_ci, lex.re_unit_cs))
+            if cm and not longer_unit and not (cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
                            cm.group(1).lower() not in ("pounds", "pound")):
                 w = cm.group(1).lower()
                 if w in ("pound", "pounds") and (re.match(r"\s+of\b", s[cm.end():cm.end() + 4]) or
@@ -691,16 +693,29 @@ class QuantityExtractor:
             return None  # "2019 years" is a misread date
         # word numbers need a unit, a currency or a noun they count
         counted_tok = None
+        partitive = None
         if r.unit == "-" and r.kind in ("count",):
             if next_word_is_street(text, fb, lex):
                 return None  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
             counted_tok = self._counted(doc, sent, r, tok, fb)
-            if r.word and counted_tok is None and not fig.scaled:
+            if r.word and counted_tok is None and not fig.scaled and not (
+                    fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
                 return None
             if r.word and fig and fig.value == 1 and not fig.scaled:
-                # "one of", "one notable feature": only trust "one" with a counted noun right after
-                if counted_tok is None or counted_tok.i != (tok.i + 1 if tok is not None else -1):
+                # "one of the best speakers": one member of a set (NewsQuant counts it; no claim)
+                pm = re.match(r"\s+of\s+(?:the|its|his|her|their|our|these|those)\s+", text[fb:fb + 20])
+                if pm:
+                    partitive = self._noun_after_of(doc, fb)
+                # "one notable feature": only trust "one" with a counted noun right after
+                elif counted_tok is None or counted_tok.i != (tok.i + 1 if tok is not None else -1):
                     return None
+                if pm and partitive is None:
+                    return None
+        if r.unit == "-" and r.kind == "count" and r.word and fig and fig.value == 1 and partitive is not None:
+            unit_name = counted_unit_name(doc, partitive.left_edge.idx, partitive)
+            return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
+                            surface_value=1.0, surface_unit=unit_name, counted=partitive.text, partitive=True,
+                            head=tok.i if tok is not None else None)
         # a count quotes its counted noun too: "approximately 350,000 Nvidia Corp. H100 GPUs"
         if counted_tok is not None and counted_tok.idx >= b:
             b = counted_tok.idx + len(counted_tok)

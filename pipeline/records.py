@@ -103,6 +103,7 @@ class Quantity:
     counted: str | None = None  # the counted noun phrase ("Nvidia H100 GPUs")
     change: str = "="  # = ~ > < up down (NewsQuant's notion)
     vague: bool = False  # "hundreds of millions", "billions"
+    partitive: bool = False  # "one of the biggest deals": a quantity, but not a claim
     head: int | None = None  # index of the spaCy token the quantity hangs on
 
     @property
