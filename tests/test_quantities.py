@@ -412,7 +412,6 @@ NOT_QUANTITIES = [
     ("Analysts see several hundred megawatts of demand.", None),
     ("Arsenal won 3-1 at home.", None),
     ("Chelsea came back from 2-0 down.", None),
-    ("It was one of the biggest deals of the decade.", None),
     ("The app ranked No. 1 in the store.", None),
     ("The office is at 575 Wilbraham Road.", None),
     ("The Llama 3.1 405B model has 405 billion parameters.", "3.1"),
@@ -429,3 +428,17 @@ def test_not_a_quantity(nlp, sentence, substring):
         assert qs == [], [q.surface for q in qs]
     else:
         assert overlapping(qs, sentence, substring) == [], [q.surface for q in qs]
+
+
+@pytest.mark.parametrize("sentence, unit", [
+    ("It was one of the biggest deals of the decade.", "big deal"),
+    ("Are you on the hunt for one of the best wireless speakers around?", "good wireless speaker"),
+])
+def test_partitive_one_is_a_quantity_but_not_a_claim(nlp, extractor, sentence, unit):
+    """NewsQuant counts "one of the N" (value 1, unit N); a claim it is not."""
+    from pipeline.records import Article
+
+    (q,) = quantities(nlp, sentence)
+    assert (q.value, q.surface_unit, q.partitive) == (1.0, unit, True)
+    art = Article(doc_id="d_p", text=sentence, path="p.txt", format="txt")
+    assert extractor.claims([art]) == []
