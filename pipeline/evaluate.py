@@ -288,16 +288,20 @@ def ours(texts: Sequence[str], model: Any = None) -> list[list[Pair]]:
     """Factpipe's extractor on each sentence, as scoring pairs."""
     from pipeline.quantities import extract_quantities_from_texts
 
-    from pipeline.quantities import lexicon
+    from pipeline.quantities import QuantityGrammar
 
-    lex = lexicon()
+    grammar = QuantityGrammar()
     out = []
     for qs in extract_quantities_from_texts(list(texts), model=model):
         pairs = []
         for q in qs:
             pairs.append(from_quantity(q))
-            # "$10.5bn (£8.9bn)" is one claim, but NewsQuant annotates each stated amount
-            pairs.extend((float(e.value), map_unit(lex.currency_name(e.unit))) for e in q.equivalents)
+            # "$10.5bn (£8.9bn)" is one claim, but NewsQuant annotates each stated amount,
+            # in its own unit as written: read the equivalent's surface again
+            for e in q.equivalents:
+                raws = grammar.parse(e.surface or "")
+                if len(raws) == 1:
+                    pairs.append((float(raws[0].value), map_unit(raws[0].unit_name)))
         out.append(pairs)
     return out
 

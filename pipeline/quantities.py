@@ -169,6 +169,7 @@ class Lexicon:
         self.daily = set(w["daily_markers"])
         self.param_context = set(w["parameter_context"])
         self.street_words = set(w["street_words"])
+        self.re_idiom = re.compile(r"\b(?:%s)\b" % "|".join(w["idioms"]), re.I)
 
     def currency_name(self, code: str) -> str:
         return self.cur["names"].get(code, code.lower())
@@ -322,6 +323,10 @@ class QuantityGrammar:
                 continue
             if re.search(r"\b(?:several|a few|few|many|some)\s+$", s[max(0, m.start() - 10):m.start()], re.I):
                 continue  # "several hundred": a vague amount without a stated figure
+            w0 = max(0, m.start() - 4)
+            if any(w0 + im.start() <= m.start() < w0 + im.end() for im in lex.re_idiom.finditer(s[w0:m.end() + 14])) \
+                    or re.match(r"-time\b", s[m.end():m.end() + 6]):
+                continue  # "at one point", "no one", "a two-time winner"
             fig = self.figure_at(s, m.start(1), m.end(1), float(v), True)
             if fig:
                 out.append(fig)
@@ -534,12 +539,12 @@ class QuantityGrammar:
                 pos = rt[2]
                 surface_end = pos
             r.counted_start = pos
-            # equivalents: "$10.5bn (£8.9bn)", "2m euros (£1.7m; $2.6m)"
-            if r.kind == "money":
+            # equivalents: "$10.5bn (£8.9bn)", "2m euros (£1.7m; $2.6m)", "40,000 km (25,000 miles)"
+            if r.kind == "money" or r.unit != "-":
                 em = re.match(r"\s*\(([^()]{1,80})\)", s[pos:])
                 if em:
                     inner = em.group(1)
-                    subs = QuantityGrammar(lex)._money_list(inner)
+                    subs = self._equivalent_list(inner, r)
                     if subs:
                         r.equivalents = subs
                         for k in range(i, len(figs)):
@@ -569,20 +574,27 @@ class QuantityGrammar:
         out.sort(key=lambda q: q.start)
         return out
 
-    def _money_list(self, inner: str) -> list[Equivalent]:
-        """Parse '£8.9bn' / '£1.7m; $2.6m' / 'about €9bn' into equivalents, or [] if it isn't one."""
-        parts = [p.strip() for p in re.split(r"[;,/]|\bor\b", inner) if p.strip()]
+    def _equivalent_list(self, inner: str, main: Raw) -> list[Equivalent]:
+        """Parse '£8.9bn' / '£1.7m; $2.6m' / 'about €9bn' (money) or '25,000 miles' (the same
+        dimension as ``main``) into equivalents, or [] if the parentheses hold anything else."""
+        parts = [p.strip() for p in re.split(r"[;/]|,(?!\d{3})|\bor\b", inner) if p.strip()]
         eq: list[Equivalent] = []
         for p in parts:
-            raws = [r for r in self.parse(p) if r.kind == "money" and not r.vague]
+            if main.kind == "money":
+                raws = [r for r in self.parse(p) if r.kind == "money" and not r.vague]
+            else:
+                raws = [r for r in self.parse(p) if r.unit == main.unit and r.kind == main.kind and not r.vague]
             if len(raws) != 1:
                 return []
             r = raws[0]
             rest = (p[:r.start] + p[r.end:]).strip(" .")
             if rest and not re.fullmatch(r"(?:about|around|approx\.?|c\.|roughly|some|or|equivalent to)?", rest, re.I):
                 return []
-            code, f = self.lex.currency_unit(r.currency or "USD")
-            eq.append(Equivalent(value=r.value * f, unit=code, surface=p))
+            if r.kind == "money":
+                code, f = self.lex.currency_unit(r.currency or "USD")
+                eq.append(Equivalent(value=r.value * f, unit=code, surface=p))
+            else:
+                eq.append(Equivalent(value=r.value * r.factor, unit=r.unit, surface=p))
         return eq
 
 
@@ -674,6 +686,8 @@ class QuantityExtractor:
                 if gap in (" ", "\u00a0") or gap == "":
                     if pw.lower().rstrip(".") in lex.id_prefixes or pw.lower() in lex.id_prefixes:
                         return None
+                    if len(pw) >= 2 and pw.isupper() and pw not in lex.cur["codes"]:
+                        return None  # "SEA-ME-WE 4", "SMW 4", "COVID 19": part of a name
                     if pw[0].isupper() and tok is not None and tok.i > sent.start and \
                             doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start:
                         return None

@@ -333,7 +333,14 @@ MESSY_TEXT = [
         None, "USD", 3.7e5, 5.5e6, None, False, None, "money"),
 ]
 
-ALL_ROWS = (MONEY_SCALES + VAGUE + RANGES + BOUNDS + CONVERSIONS + RATES + POWER_ENERGY + COUNTS
+CONVERSIONS_OTHER_UNITS = [
+    row("One cable is 40,000 kilometres (25,000 miles) long.", "40,000 kilometres",
+        4e7, "m", None, None, None, False, None, "other", equivalents=[(25000 * 1609.344, "m")]),
+    row("The truck carries 20 tonnes (44,000 lb) of cargo.", "20 tonnes",
+        2e4, "kg", None, None, None, False, None, "other", equivalents=[(44000 * 0.45359237, "kg")]),
+]
+
+ALL_ROWS = CONVERSIONS_OTHER_UNITS + (MONEY_SCALES + VAGUE + RANGES + BOUNDS + CONVERSIONS + RATES + POWER_ENERGY + COUNTS
             + PERCENTAGES + MODEL_SIZES + MESSY_TEXT)
 
 
@@ -410,6 +417,9 @@ NOT_QUANTITIES = [
     ("The Nvidia 9600M GT graphics chip is slower.", None),
     ("The screen runs at 1920 x 1200 resolution.", None),
     ("Analysts see several hundred megawatts of demand.", None),
+    ("At one point the index fell sharply.", None),
+    ("The two-time champion retired.", None),
+    ("Priority will be to recover the SEA-ME-WE 4 cable.", None),
     ("Arsenal won 3-1 at home.", None),
     ("Chelsea came back from 2-0 down.", None),
     ("The app ranked No. 1 in the store.", None),
