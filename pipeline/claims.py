@@ -44,6 +44,8 @@ MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending
 NAMING_VERBS = {"know", "call", "name", "dub", "nickname", "brand", "title"}
 RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
+SCOPE_PREPS = {"in", "over", "during", "across", "through", "from"}
+SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
 DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
 
 
@@ -75,15 +77,39 @@ class ClaimBuilder:
         claims: list[Claim] = []
         for (doc, off), qs in zip(ad.pieces, quantities):
             mentions = [m for m in ad.mentions if off <= m.start < off + len(doc.text)]
+            scopes = self._scopes(doc, off, qs)
             for q in qs:
                 if q.surface_unit == "-" or q.partitive or (q.kind == "other" and q.unit in DURATION_UNITS):
                     continue  # bare numbers and durations are not claims
-                if q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
+                if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface) or \
+                        q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
                     continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing
                 c = self._claim(art, doc, off, q, mentions)
                 if c is not None:
+                    # a scoping figure is scoped by itself: "in 54 games" is not a season total
+                    c.scope = next((text for sent_start, q2, text in scopes if q2 is q), None) or \
+                        next((text for sent_start, q2, text in scopes
+                              if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
         return claims
+
+    @staticmethod
+    def _scopes(doc: Doc, off: int, qs: list[Quantity]) -> list[tuple[int, Quantity, str]]:
+        """Quantities that restrict the others of their sentence: "In 54 games ... he hit 43 RBIs"
+        is a partial figure, not the season's; such claims carry the phrase as ``scope``."""
+        out = []
+        for q in qs:
+            if q.kind not in ("count", "other"):
+                continue
+            span = doc.char_span(q.start - off, q.end - off, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            root = span.root
+            if root.dep_ == "pobj" and root.head.lower_ in SCOPE_PREPS and q.unit in SCOPE_NOUNS:
+                prep = root.head
+                text = doc.text[prep.idx:q.end - off]
+                out.append((span.sent.start_char + off, q, text))
+        return out
 
     @staticmethod
     def _attributive(doc: Doc, off: int, q: Quantity) -> bool:
@@ -243,6 +269,11 @@ class ClaimBuilder:
                     m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
                     if m is not None and m.label in SUBJECT_LABELS and q.kind in ("user_count", "count", "chip_count"):
                         return EntityRef(m.text, m.canonical, m.label), p
+        # a share of something somewhere: "52 percent (of traffic) in Egypt" -> Egypt
+        if q.kind == "percentage":
+            r = self._prep_entity(root, qtoks, ments, depth=3)
+            if r is not None:
+                return r, None
         first_np = None
         t = root
         came_from: Token | None = None  # the child of ``t`` on the path from the quantity
@@ -312,6 +343,25 @@ class ClaimBuilder:
             if b <= sent.start_char and m.label in labels:
                 return EntityRef(m.text, m.canonical, m.label), None
         return None, None
+
+    def _prep_entity(self, tok: Token, qtoks, ments, depth: int) -> EntityRef | None:
+        """A named place or organisation in the quantity's own prepositional tail."""
+        if depth == 0:
+            return None
+        for c in tok.children:
+            if c.dep_ != "prep" or c.lower_ not in ("of", "in", "for", "at", "across", "among", "with", "to"):
+                continue
+            for p in c.children:
+                if p.dep_ != "pobj" or p.i in qtoks:
+                    continue
+                m = self._entity_for(p, ments)
+                if m is not None and (m.label in ("GPE", "LOC") or
+                                      m.label in ("ORG", "NORP") and c.lower_ not in ("with", "to")):
+                    return EntityRef(m.text, m.canonical, m.label)
+                r = self._prep_entity(p, qtoks, ments, depth - 1)
+                if r is not None:
+                    return r
+        return None
 
     @staticmethod
     def _bare_measure(tok: Token | None) -> bool:
@@ -418,6 +468,11 @@ class ClaimBuilder:
 
     @staticmethod
     def _fallback_metric(q: Quantity, root: Token) -> str:
+        if q.kind in ("count", "user_count", "chip_count") and q.unit:
+            # a count is a count of its noun, whatever verb carries it ("had 43 RBIs", "hit 43 RBIs");
+            # "home runs" are not "runs"
+            noun = q.surface_unit if q.kind == "count" and q.surface_unit not in ("-", "") else q.unit
+            return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
         t = root
         for _ in range(4):
             if t.head == t:
@@ -427,8 +482,6 @@ class ClaimBuilder:
                 lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
                 if lemma:
                     return lemma
-        if q.counted:
-            return re.sub(r"[^a-z0-9]+", "_", q.unit.lower()).strip("_") + "_count"
         return q.kind
 
     def _attribution(self, sent: Span, root: Token) -> str | None:

@@ -661,6 +661,8 @@ class QuantityExtractor:
         if in_named and r.kind != "parameter_count":
             return None
         tok = _token_at(doc, fa)
+        if fa - sent.start_char <= 1 and re.search(r"(?<![\d.,])\d{1,3}\.\s?$", text[max(0, fa - 6):fa]):
+            return None  # the decimals of "1. 8GHz", split across a sentence boundary by tokenised text
         if r.bare and not r.vague:
             if any(x <= fa < y for x, y in ordinals):
                 return None

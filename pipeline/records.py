@@ -160,6 +160,7 @@ class Claim:
     vague: bool = False
     counted: str | None = None
     mentions: list[dict[str, Any]] = field(default_factory=list)  # merged repeats in one doc
+    scope: str | None = None  # a restricting phrase of the sentence: "in 54 games"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
