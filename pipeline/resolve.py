@@ -70,7 +70,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from pipeline.records import Claim, Conflict, EntityRef, Fact, TimeRef
 
@@ -500,7 +500,9 @@ class _P:
     doc_scope: str | None
 
 
-def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
+def _block_parts(c: Claim, cfg: dict) -> tuple:
+    """(subject, object, metric, dimension, doc_scope): claims are compared only
+    inside one such block (module docstring, "Grouping")."""
     subject = _canon(c.subject)
     obj = _canon(c.object)
     metric = (c.metric or "").strip()
@@ -512,7 +514,24 @@ def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
     if c.rate:
         dim += "/" + c.rate
     doc_scope = c.doc_id if (subject is None or not metric) else None
-    block = (subject, obj, metric, dim, doc_scope)
+    return (subject, obj, metric, dim, doc_scope)
+
+
+def block_key(claim: Claim, documents: dict[str, dict] | None = None, cfg: dict | None = None) -> str:
+    """The key claims must share to be compared: a JSON string of canonical
+    subject, object, metric, dimension and (for a claim without subject or
+    metric) its doc_id.  ``cfg`` is ``load_config(config)`` (loaded here when
+    None; pass it when keying many claims).  ``documents`` is accepted for
+    symmetry with :func:`resolve_partition`; the key does not depend on it.
+
+    Resolution is a group-by on this key: :func:`resolve_partition` on any
+    union of whole groups, then :func:`merge_partitions`."""
+    return json.dumps(list(_block_parts(claim, cfg if cfg is not None else load_config())), ensure_ascii=False)
+
+
+def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
+    block = _block_parts(c, cfg)
+    subject, obj, metric, dim, doc_scope = block
     return _P(c, order, block, claim_period(c, documents, cfg), claim_units(c, cfg), claim_type(c),
               subject, obj, metric, dim, doc_scope)
 
@@ -797,13 +816,24 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(t)
 
 
+_SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
 def _sentences(text: str, min_words: int) -> set[str]:
+    return _words_and_sentences(text, min_words)[1]
+
+
+def _words_and_sentences(text: str, min_words: int) -> tuple[list[str], set[str]]:
+    """``_words(text)`` and the sentences of >= ``min_words`` words, in one
+    pass (no word spans a sentence break, so the words are the same)."""
+    words: list[str] = []
     out = set()
-    for s in re.split(r"(?<=[.!?])\s+|\n+", text):
+    for s in _SENT_SPLIT_RE.split(text):
         w = _words(s)
+        words.extend(w)
         if len(w) >= min_words:
             out.add(" ".join(w))
-    return out
+    return words, out
 
 
 def _sig(c: Claim, cfg: dict) -> tuple[str, float]:
@@ -844,16 +874,16 @@ def _shared_index(sets: list[set], max_df: int) -> tuple[list[set], dict[Any, li
 
 
 def _prefix_join(shared: list[set], postings: dict[Any, list[int]], sizes: list[int], min_overlap) -> set:
-    """Every pair (i, j), i < j, whose ``shared`` sets can overlap in at least
-    ``min_overlap(m)`` items, m = the smaller of ``sizes[i]``, ``sizes[j]``
-    (exact prefix filtering, no false negatives).
+    """Candidate pairs (i, j), i < j: a superset of the pairs whose ``shared``
+    sets overlap in at least ``max(1, min_overlap(m))`` items, m = the smaller
+    of ``sizes[i]``, ``sizes[j]`` (exact prefix filtering: no false negatives).
 
     Items are ranked rarest first (then by value).  If two sets share >= o
-    items, the first shared item in that order lies in the first ``len - o + 1``
-    items of each set; so document x (the smaller of the pair by (size, index))
-    only needs to look up the documents of its rarest ``len(x) - o(x) + 1``
-    items.  Unrelated documents, whose rare items are their own, meet nobody;
-    common items (low in every prefix) never produce candidates."""
+    items, the first shared item in that ranking lies in the first
+    ``len - o + 1`` items of each set; so document x, the smaller of the pair
+    by (size, index), only looks up the documents of its rarest
+    ``len(x) - o(x) + 1`` items.  Unrelated documents, whose rare items are
+    their own, meet nobody; common items, ranked last, produce no candidates."""
     rank = {x: r for r, x in enumerate(sorted(postings, key=lambda x: (len(postings[x]), x)))}
     out: set[tuple[int, int]] = set()
     for i, s in enumerate(shared):
@@ -874,18 +904,20 @@ def _prefix_join(shared: list[set], postings: dict[Any, list[int]], sizes: list[
 
 def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None = None,
                         config: dict | None = None, _cfg: dict | None = None,
-                        _stats: dict | None = None) -> list[dict]:
+                        _stats: dict | None = None, _exhaustive: bool = False) -> list[dict]:
     """Pairs of documents judged copies (near-duplicate wording, or a rewrite
     sharing most of its figures and vocabulary); see ``dependence`` in
     ``data/resolve.json``.
 
-    Cost is about linear in the number of documents: candidate pairs come from
-    a prefix-filtered inverted index over rare items (:func:`_prefix_join`) for
-    each test -- shingles (overlap >= min(jaccard, containment) x the smaller
-    document), sentences (>= shared_sentences), claim signatures (>=
-    max(min_shared_claims, claim_overlap x the smaller)).  Only pairs that can
-    pass a test are compared; the decisions are those of comparing every pair
-    that shares an item.  ``_stats["doc_pairs_compared"]`` counts the pairs."""
+    Cost is about linear in the number of documents (plus the copy pairs
+    found): candidate pairs come from a prefix-filtered inverted index over
+    rare items (:func:`_prefix_join`), one per test, with the least overlap the
+    test needs -- shingles: min(containment, 2 jaccard / (1 + jaccard)) x the
+    smaller document; sentences: shared_sentences; claim signatures:
+    max(min_shared_claims, claim_overlap x the smaller).  Only pairs that can
+    pass a test are compared, so the decisions are those of comparing every
+    pair that shares an item (``_exhaustive=True`` does that, for tests).
+    ``_stats["doc_pairs_compared"]`` counts the pairs compared."""
     cfg = _cfg or load_config(config)
     dc = cfg["dependence"]
     n = int(dc["shingle"])
@@ -897,9 +929,9 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
     vocab: list[set] = []
     for d in ids:
         text = (documents[d] or {}).get("text") or ""
-        w = _words(text)
+        w, ss = _words_and_sentences(text, int(dc["sentence_words"]))
         shingles.append({" ".join(w[i:i + n]) for i in range(len(w) - n + 1)})
-        sents.append(_sentences(text, int(dc["sentence_words"])))
+        sents.append(ss)
         vocab.append({x for x in set(w) - stop if len(x) > 2 and not x.isdigit()})
     pos = {d: i for i, d in enumerate(ids)}
     sigs: list[set] = [set() for _ in ids]
@@ -913,9 +945,10 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
 
     # the least overlap each test needs (minus one, against float rounding);
     # a test any pair passes (threshold <= 0) makes every pair sharing an item a candidate
-    near_t = min(dc["jaccard"], dc["containment"])
+    # shingles: containment >= C needs C x m shared; Jaccard >= J needs J x (|a| + |b|) / (1 + J) >= 2J / (1 + J) x m
+    near_t = min(dc["containment"], 2 * dc["jaccard"] / (1 + dc["jaccard"])) if dc["jaccard"] > -1 else 0
     trivial = near_t <= 0 or dc["shared_sentences"] <= 0 or (dc["min_shared_claims"] <= 0 and dc["claim_overlap"] <= 0)
-    if trivial:
+    if trivial or _exhaustive:
         def sh_need(m): return 1
         def se_need(m): return 1
         def sig_need(m): return 1
@@ -1208,20 +1241,26 @@ def _fact_sort_key(f: Fact) -> tuple:
 # Decisions
 
 
-def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: list[dict]) -> list[dict]:
+NO_CONFLICT = "no current conflict has this id (the claims or figures changed)"
+
+
+def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: list[dict]) -> dict[int, str | None]:
+    """Apply the decisions whose conflict is in ``conflicts``; returns, for each
+    of those (by index in ``decisions``), None when valid or why it is stale.
+    The last valid decision for a conflict wins.  Decisions about conflicts not
+    here are not judged (see :func:`merge_partitions`)."""
     by_id = {c.conflict_id: c for c in conflicts}
     fact_by_id = {f.fact_id: f for f in facts}
     chosen: dict[str, dict] = {}
-    stale: list[dict] = []
+    judged: dict[int, str | None] = {}
     for i, d in enumerate(decisions or []):
         cid = d.get("conflict_id")
         c = by_id.get(cid)
         if c is None:
-            stale.append({**d, "reason": "no current conflict has this id (the claims or figures changed)"})
             continue
         acc = d.get("accept_claim")
         if acc is not None and not any(acc in g["claim_ids"] for g in c.groups):
-            stale.append({**d, "reason": f"claim {acc} is not part of conflict {cid}"})
+            judged[i] = f"claim {acc} is not part of conflict {cid}"
             continue
         if d.get("value") is not None:
             try:
@@ -1229,8 +1268,9 @@ def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: li
             except (TypeError, ValueError):
                 v = math.nan
             if not math.isfinite(v):
-                stale.append({**d, "reason": f"value {d['value']!r} is not a finite number"})
+                judged[i] = f"value {d['value']!r} is not a finite number"
                 continue
+        judged[i] = None
         chosen[cid] = d
     for cid in sorted(chosen):
         d = chosen[cid]
@@ -1261,29 +1301,40 @@ def _apply_decisions(facts: list[Fact], conflicts: list[Conflict], decisions: li
             fact.value_min, fact.value_max = group["value_min"], group["value_max"]
         else:
             fact.value_min = fact.value_max = fact.value
-    return stale
+    return judged
 
 
 # --------------------------------------------------------------------------
-# Entry point
+# Partitions and entry point
 
 
-def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
-            config: dict | None = None) -> Resolution:
-    """Group ``claims`` into facts, find conflicts and copied sources, apply
-    ``decisions`` (see :mod:`pipeline.decisions`)."""
-    t0 = _time.perf_counter()
-    cfg = load_config(config)
-    documents = documents or {}
-    ctx = _Ctx(cfg, documents)
+class PartitionResult(NamedTuple):
+    """What :func:`resolve_partition` returns (a tuple: picklable, unpackable)."""
+    facts: list[Fact]
+    conflicts: list[Conflict]
+    decisions: dict[int, str | None]  # index in decisions -> None (applied) or why stale; only those judged here
+    stats: dict[str, int]  # blocks, largest_block, comparisons
+    timings: dict[str, float]  # blocking, grouping, decisions
+
+
+def copy_groups(dependent_docs: list[dict]) -> list[list[str]]:
+    """Groups of documents linked by copy pairs (``find_dependent_docs``)."""
+    return _uf_groups((p["doc_ids"][0], p["doc_ids"][1]) for p in dependent_docs)
+
+
+def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None,
+                      cfg: dict, dependent_groups: list[list[str]]) -> PartitionResult:
+    """Resolve ``claims`` that form whole :func:`block_key` groups (any union
+    of them; all claims sharing a key must be in the same call).
+
+    ``documents`` needs only the claims' documents, and only their metadata
+    (published, path, outlet, url; ``text`` is not read).  ``cfg`` is
+    ``load_config(config)``; ``dependent_groups`` is
+    ``copy_groups(find_dependent_docs(all documents, all claims))``, computed
+    once over the whole corpus.  Facts come back unsorted; decisions are
+    applied to the conflicts found here."""
     timings: dict[str, float] = {}
-    stats: dict[str, int] = {}
-
-    t = _time.perf_counter()
-    dependent = find_dependent_docs(documents, claims, _cfg=cfg, _stats=stats)
-    dep_groups = _uf_groups((p["doc_ids"][0], p["doc_ids"][1]) for p in dependent)
-    timings["dependence"] = _time.perf_counter() - t
-
+    ctx = _Ctx(cfg, documents)
     t = _time.perf_counter()
     ordered = sorted(claims, key=_claim_sort_key)
     blocks: dict[tuple, list[_P]] = {}
@@ -1298,24 +1349,77 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
     for bkey in sorted(blocks, key=lambda k: tuple("" if x is None else x for x in k)):
         for period, members in _period_clusters(blocks[bkey], ctx):
             for unit, comp in _unit_components(members):
-                fs, cs = _build(comp, period, unit, ctx, dep_groups)
+                fs, cs = _build(comp, period, unit, ctx, dependent_groups)
                 facts.extend(fs)
                 conflicts.extend(cs)
-    facts.sort(key=_fact_sort_key)
-    pos = {f.fact_id: i for i, f in enumerate(facts)}
-    conflicts.sort(key=lambda c: (pos[c.fact_id], c.conflict_id))
     timings["grouping"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
-    stale = _apply_decisions(facts, conflicts, decisions or [])
+    judged = _apply_decisions(facts, conflicts, decisions or [])
     timings["decisions"] = _time.perf_counter() - t
-    timings["total"] = _time.perf_counter() - t0
+    stats = {"blocks": len(blocks), "largest_block": max((len(v) for v in blocks.values()), default=0),
+             "comparisons": ctx.comparisons}
+    return PartitionResult(facts, conflicts, judged, stats, timings)
 
+
+def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | None = None
+                     ) -> tuple[list[Fact], list[Conflict], list[dict], dict[str, int], dict[str, float]]:
+    """Concatenate partition results in the one deterministic order
+    (facts by key, conflicts by their fact); list the stale decisions in input
+    order.  Returns (facts, conflicts, stale_decisions, stats, timings summed
+    over partitions)."""
+    facts: list[Fact] = []
+    conflicts: list[Conflict] = []
+    judged: dict[int, str | None] = {}
+    stats = {"blocks": 0, "largest_block": 0, "comparisons": 0, "partitions": 0}
+    timings: dict[str, float] = {}
+    for part in parts:
+        facts.extend(part.facts)
+        conflicts.extend(part.conflicts)
+        judged.update(part.decisions)
+        stats["partitions"] += 1
+        stats["blocks"] += part.stats["blocks"]
+        stats["comparisons"] += part.stats["comparisons"]
+        stats["largest_block"] = max(stats["largest_block"], part.stats["largest_block"])
+        for k, v in part.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    facts.sort(key=_fact_sort_key)
+    pos = {f.fact_id: i for i, f in enumerate(facts)}
+    conflicts.sort(key=lambda c: (pos[c.fact_id], c.conflict_id))
+    stale = []
+    for i, d in enumerate(decisions or []):
+        reason = judged.get(i, NO_CONFLICT)
+        if reason is not None:
+            stale.append({**d, "reason": reason})
+    return facts, conflicts, stale, stats, timings
+
+
+def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
+            config: dict | None = None) -> Resolution:
+    """Group ``claims`` into facts, find conflicts and copied sources, apply
+    ``decisions`` (see :mod:`pipeline.decisions`).
+
+    The same steps as a distributed run (:func:`pipeline.engine.resolve_dask`):
+    copies over the whole corpus, then one :func:`resolve_partition` holding
+    every block, then :func:`merge_partitions`."""
+    t0 = _time.perf_counter()
+    cfg = load_config(config)
+    documents = documents or {}
+    stats: dict[str, int] = {}
+
+    t = _time.perf_counter()
+    dependent = find_dependent_docs(documents, claims, _cfg=cfg, _stats=stats)
+    dep_groups = copy_groups(dependent)
+    t_dep = _time.perf_counter() - t
+
+    part = resolve_partition(claims, documents, decisions, cfg, dep_groups)
+    facts, conflicts, stale, pstats, ptimes = merge_partitions([part], decisions)
+    timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
     stats.update({
         "claims": len(claims),
-        "blocks": len(blocks),
-        "largest_block": max((len(v) for v in blocks.values()), default=0),
-        "comparisons": ctx.comparisons,
+        "blocks": pstats["blocks"],
+        "largest_block": pstats["largest_block"],
+        "comparisons": pstats["comparisons"],
         "facts": len(facts),
         "conflicts": len(conflicts),
     })
