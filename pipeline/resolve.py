@@ -513,6 +513,11 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
         dim = "count:" + counted_head(c, cfg)
     if c.rate:
         dim += "/" + c.rate
+    if getattr(c, "scope", None):
+        # "43 RBIs in 54 games" is not the season's 121 RBIs: a scoped figure is its own fact
+        nums = re.findall(r"\d[\d,.]*", c.scope)
+        words = re.findall(r"[a-z]+", c.scope.lower())
+        dim += " @" + " ".join(nums + [_singular(words[-1])] if words else nums)
     doc_scope = c.doc_id if (subject is None or not metric) else None
     return (subject, obj, metric, dim, doc_scope)
 

@@ -228,6 +228,19 @@ def test_different_subjects_do_not_conflict():
     assert r.conflicts == [] and len(r.facts) == 2
 
 
+@pytest.mark.parametrize("scope_a, scope_b, conflicts", [
+    ("in 54 games", None, 0),                      # a partial figure is not the season's total
+    ("in 54 games", "in a combined 157 games", 0),
+    ("in 54 games", "In 54 games", 1),             # the same scope, different figures: a real conflict
+    (None, None, 1),
+])
+def test_scoped_figures_are_their_own_facts(scope_a, scope_b, conflicts):
+    a = mk("43 RBIs", 43, doc="A", subject="Mark Teixeira", metric="rbi_count", kind="count", unit="rbi")
+    b = mk("121 RBIs", 121, doc="B", subject="Mark Teixeira", metric="rbi_count", kind="count", unit="rbi")
+    a.scope, b.scope = scope_a, scope_b
+    assert len(run(a, b).conflicts) == conflicts
+
+
 def test_claim_without_subject_never_conflicts():
     a = mk("$40bn", 40 * B, doc="A", subject=None)
     b = mk("$14bn", 14 * B, doc="B", subject=None)
