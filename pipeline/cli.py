@@ -46,8 +46,13 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input could not be read.")
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.option("--no-cache", is_flag=True, help="Process every document again, ignoring OUT/.cache.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this process (spaCy n_process for --workers). dask: tasks on a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786) for --engine dask; "
+                   "without it a LocalCluster of --workers processes is started.")
 def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: int, strict: bool,
-            no_progress: bool, no_cache: bool) -> None:
+            no_progress: bool, no_cache: bool, engine: str, scheduler: str | None) -> None:
     """Extract claims from PATHS (folders, searched recursively, or files).
 
     Reads .txt, .md, .html/.htm and .jsonl articles; metadata for plain files
@@ -66,6 +71,8 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
 
     if not paths:
         raise click.UsageError("give at least one corpus folder or file, e.g. `factpipe extract corpus`")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     total = None
     if not no_progress:
         articles, _ = read_corpus(list(paths))
@@ -74,13 +81,16 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
         with click.progressbar(length=total or 0, label="extracting", file=sys.stderr,
                                show_pos=True, hidden=no_progress or not total) as bar:
             summary = run_extract(list(paths), out_dir, model=model, workers=workers,
-                                  progress=bar.update, use_cache=not no_cache)
+                                  progress=bar.update, use_cache=not no_cache, engine=engine,
+                                  scheduler=scheduler)
     except ModelNotFound as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_MODEL)
     except LockedError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except ImportError as exc:  # engine.DaskNotInstalled
+        raise click.UsageError(str(exc))
     click.echo(summary.line(), err=True)
     if summary.errors:
         click.echo(f"{summary.errors} input problem(s): see {Path(out_dir) / 'errors.jsonl'}", err=True)

@@ -95,22 +95,59 @@ def model_fingerprint(model: str | None) -> str:
     return fingerprint(__version__, f"{name} {mver}")
 
 
+ENGINES = ("local", "dask")
+
+
 def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
-            resolve_facts: bool = True, use_cache: bool = True) -> RunSummary:
+            resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
+            scheduler: str | None = None) -> RunSummary:
     """Run the pipeline on ``paths`` into ``out_dir``.
 
     One run at a time per output folder (a lock file); documents whose claims
     are cached for the same extractor version, model and data files are not
     processed again; every output file is replaced atomically.
+
+    ``engine="dask"`` runs extraction as tasks over partitions of documents on
+    a Dask cluster (``scheduler`` address, else a LocalCluster of ``workers``
+    processes) and resolution as a group-by on the blocking key; the outputs
+    are the same as the local engine's.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with OutputLock(out):
-        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache)
+    with OutputLock(out), _Engines(engine, scheduler, workers, model) as engines:
+        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines)
 
 
-def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache) -> RunSummary:
+class _Engines:
+    """Starts the Dask engine on first use (a re-run served from the cache starts nothing)."""
+
+    def __init__(self, engine: str, scheduler: str | None, workers: int, model: str | None):
+        self.engine, self.scheduler, self.workers, self.model = engine, scheduler, workers, model
+        self._dask = None
+
+    @property
+    def dask(self):
+        if self.engine != "dask":
+            return None
+        if self._dask is None:
+            from .engine import DaskEngine
+
+            self._dask = DaskEngine(self.scheduler, n_workers=max(self.workers, 1), model=self.model)
+        return self._dask
+
+    def __enter__(self) -> "_Engines":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._dask is not None:
+            self._dask.close()
+
+
+def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
+             engines: _Engines) -> RunSummary:
     t0 = time.perf_counter()
     summary = RunSummary(out_dir=str(out))
 
@@ -144,7 +181,14 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
 
     ex = extractor
     model_label = extractor.model_label if extractor else None
-    if todo:
+    if todo and engines.dask is not None:
+        t = time.perf_counter()
+        cs, ms = engines.dask.extract_claims(todo, on_doc=on_doc)
+        claims.extend(cs)
+        mentions.update(ms)
+        model_label = engines.dask.model_label
+        summary.timings["extract"] = time.perf_counter() - t
+    elif todo:
         t = time.perf_counter()
         ex = extractor or Extractor(model=model, n_process=workers)
         model_label = ex.model_label
@@ -173,7 +217,8 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         dpath = decisions_path_for(paths)
         decisions = load_decisions(dpath) if dpath and dpath.exists() else []
         docs_meta = {d: {"text": r["text"], "path": r["path"], **r["metadata"]} for d, r in documents.items()}
-        res = resolve(claims, docs_meta, decisions)
+        resolver = engines.dask.resolve if engines.dask is not None else resolve
+        res = resolver(claims, docs_meta, decisions)
         summary.timings["resolve"] = time.perf_counter() - t
         facts_recs = [f.to_dict() for f in res.facts]
         conflict_recs = [c.to_dict() for c in res.conflicts]
@@ -203,6 +248,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
+        "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
                    "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},
         "timings": {k: round(v, 3) for k, v in summary.timings.items()},

@@ -158,3 +158,27 @@ def test_resolve_rejects_unknown_ids(runner, tmp_path):
     assert r.exit_code == 2
     r = runner.invoke(main, ["resolve", "x_0000", "--corpus", str(tmp_path), "--out", str(out)])
     assert r.exit_code == 2
+
+
+def test_scheduler_needs_the_dask_engine(runner, tmp_path):
+    (tmp_path / "a.txt").write_text("Acme said revenue was $2 billion.")
+    r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
+                             "--scheduler", "tcp://127.0.0.1:8786", "--no-progress"])
+    assert r.exit_code == 2 and "--engine dask" in r.output
+
+
+def test_dask_engine_from_the_cli_matches_local(runner, tmp_path):
+    pytest.importorskip("distributed", reason="dask[distributed] not installed")
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "a.txt").write_text("Acme Corp said it would invest $2 billion in a new factory this year.\n")
+    (c / "b.txt").write_text("Acme Corp will invest about $2 billion in the factory, analysts said.\n")
+    outs = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        r = runner.invoke(main, ["extract", str(c), "--out", str(out), "--engine", engine, "--workers", "2",
+                                 "--no-progress"])
+        assert r.exit_code == 0, r.output
+        outs[engine] = {n: (out / n).read_bytes() for n in ("claims.jsonl", "facts.jsonl", "conflicts.jsonl")}
+    assert outs["local"] == outs["dask"]
+    assert json.loads((tmp_path / "dask" / "run.json").read_text())["engine"] == "dask"
