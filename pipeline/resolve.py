@@ -504,7 +504,8 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
     """(subject, object, metric, dimension, doc_scope): claims are compared only
     inside one such block (module docstring, "Grouping")."""
     subject = _canon(c.subject)
-    obj = _canon(c.object)
+    # a named target ("into Scale AI") separates facts; a descriptive one ("in data centers") does not
+    obj = _canon(c.object) if c.object is not None and c.object.label != "NP" else None
     metric = (c.metric or "").strip()
     metric = cfg["metrics"]["aliases"].get(metric, metric)
     group = cfg["kinds"]["groups"].get(c.kind, c.kind)

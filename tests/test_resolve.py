@@ -241,6 +241,17 @@ def test_scoped_figures_are_their_own_facts(scope_a, scope_b, conflicts):
     assert len(run(a, b).conflicts) == conflicts
 
 
+def test_descriptive_objects_do_not_split_a_fact():
+    a = mk("$40 billion", 40 * B, doc="A")
+    b = mk("roughly $40 billion", 40 * B, doc="B", approximate=True, qualifier="roughly")
+    b.object = EntityRef("data centers", "data centers", "NP")
+    r = run(a, b)
+    assert len(r.facts) == 1 and r.facts[0].status == "agreed"
+    c = mk("$14.3bn", 14.3 * B, doc="A", metric="investment", obj="Scale AI")
+    d = mk("$2bn", 2 * B, doc="B", metric="investment", obj="Perplexity")
+    assert run(c, d).conflicts == []  # named targets are different facts
+
+
 def test_claim_without_subject_never_conflicts():
     a = mk("$40bn", 40 * B, doc="A", subject=None)
     b = mk("$14bn", 14 * B, doc="B", subject=None)
