@@ -127,7 +127,7 @@ class ClaimBuilder:
         if span is None or not len(span):
             return None
         sent = span.sent
-        root = self._quantity_root(span)
+        root = span.root  # a count's root is its counted noun; money's the scale word or number
         qtoks = {t.i for t in span}
         ments = [(m.start - off, m.end - off, m) for m in mentions]
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
@@ -152,12 +152,6 @@ class ClaimBuilder:
             vague=q.vague, counted=q.counted)
 
     # ------------------------------------------------------------------ structure
-    @staticmethod
-    def _quantity_root(span: Span) -> Token:
-        root = span.root
-        # a count's root is its counted noun; for money the scale word or number
-        return root
-
     def _entity_for(self, tok: Token, ments) -> Mention | None:
         for a, b, m in ments:
             if a <= tok.idx < b:

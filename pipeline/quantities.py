@@ -347,9 +347,7 @@ class QuantityGrammar:
                 if w in ("pound", "pounds") and (re.match(r"\s+of\b", s[cm.end():cm.end() + 4]) or
                                                  WEIGHT_CONTEXT.search(s[max(0, pos - 60):pos + 30])):
                     return "pound-mass", "kg", 0.45359237, "mass", cm.end(), None  # "weighs 6.6 pounds"
-                elif w == "p" and s[pos:pos + 1] == " ":
-                    pass
-                else:
+                elif not (w == "p" and s[pos:pos + 1] == " "):  # "68 p" is ambiguous: not pence
                     code = lex.cur["words"][w]
                     return "", "", 1.0, "money", cm.end(), code
             km = lex.re_code_after.match(s, pos)
@@ -514,9 +512,8 @@ class QuantityGrammar:
                 code, factor = lex.currency_unit(r.currency)
                 r.kind, r.unit, r.factor = "money", code, factor
                 r.unit_name = lex.currency_name(r.currency)
-            if fig.suffix_b and r.kind == "money":
-                pass
-            elif fig.suffix_b and r.unit == "-":
+            if fig.suffix_b and r.kind != "money" and r.unit == "-":
+                # "405B", "8B" without a currency: a model size where models are the topic
                 ctx = s.lower()
                 if any(re.search(r"\b%s\b" % re.escape(w), ctx) for w in lex.param_context):
                     r.kind, r.unit, r.unit_name = "parameter_count", "parameters", "parameter"
@@ -772,12 +769,7 @@ class QuantityExtractor:
         if kind == "count" and unit == "-" and r.word:
             return None
         change = "~" if r.approximate and not r.vague else {"lower": ">", "upper": "<"}.get(r.bound, "=")
-        if kind in ("percentage", "power", "energy", "money"):
-            pass
-        smin = r.value_min if r.value_min is not None else None
-        smax = r.value_max if r.value_max is not None else None
-        if r.vague:
-            smin, smax = r.value_min, r.value_max
+        smin, smax = r.value_min, r.value_max  # in the unit as written (ranges, vague magnitudes)
         return Quantity(
             start=a, end=b, surface=surface, kind=_claim_kind(kind), value=value, unit=unit,
             surface_value=r.value, surface_unit=unit_name or "-", value_min=vmin, value_max=vmax,
