@@ -168,6 +168,15 @@ class ClaimBuilder:
         if tok.pos_ == "PRON" and low not in PRONOUNS_ORG | PRONOUNS_PERSON or low in DEMONSTRATIVES:
             # "you", "that", "all this": no subject of their own; the last entity named before stands in
             return self._antecedent(tok, ments, labels={"ORG", "PRODUCT", "SYSTEM", "AI_MODEL", "PERSON"})
+        # "shares of the company", "the stock of Tesla": the owner is the subject
+        if tok.lemma_.lower() in ("share", "stock", "bond", "unit") and tok.lower_ != "unit":
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            r = self._np_ref(p, ments, qtoks)
+                            if r is not None and r.label != "NP":
+                                return r
         # possessor entity: "Meta's spending"
         for c in tok.children:
             if c.dep_ == "poss":
@@ -323,7 +332,11 @@ class ClaimBuilder:
         if first_np and not self._bare_measure(first_np[1]):
             return first_np
         # no subject in the structure: the entity the passage is about, i.e. the grammatical
-        # subject of one of the last few sentences, else the last entity named before
+        # subject of one of the last few sentences, else the last entity named before. Only for
+        # figures that belong to an organisation or product (money, shares, users, chips, power):
+        # "about 1,200 people were evacuated" is nobody's figure
+        if q.kind in ("count", "other"):
+            return None, None
         labels = ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT")
         prev = [s for s in doc.sents if s.end <= sent.start][-3:]
         for ps in reversed(prev):

@@ -252,7 +252,9 @@ class QuantityGrammar:
                 pos = sm.end()
         fig.end = pos
         if word and s[m_start:m_end].lower() in lex.need_scale and not fig.scaled:
-            if s[m_start:m_end].lower() not in ("a dozen", "hundred", "a hundred"):
+            # "a million", "a dozen", "half a percentage point" stand; a bare "a" does not
+            if s[m_start:m_end].lower() not in ("a dozen", "hundred", "a hundred") and not (
+                    s[m_start:m_end].lower() == "half a" and (lex.re_unit_ci.match(s, pos) or lex.re_unit_cs.match(s, pos))):
                 return None
         return fig
 
@@ -612,6 +614,10 @@ class QuantityExtractor:
         self.use_quantulum = use_quantulum
         self.re_year = re.compile(r"(?:1[6-9]|20)\d\d")
         self.re_digit_like = re.compile(r"\d")
+        lex = self.lex
+        words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
+            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]
+        self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
                  boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True) -> list[Quantity]:
@@ -623,9 +629,8 @@ class QuantityExtractor:
         ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
         for sent in doc.sents:
             s = sent.text
-            if not self.re_digit_like.search(s) and not re.search(
-                    r"(?i)\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion|trillion|tens|hundreds|thousands|millions|billions)", s):
-                continue
+            if not self.re_digit_like.search(s) and not self.re_number_words.search(s):
+                continue  # no figure in digits or words: nothing for the grammar
             base = sent.start_char
             raws = self.g.parse(s)
             leftovers = []
