@@ -252,6 +252,18 @@ class ClaimBuilder:
 
     def _antecedent(self, tok: Token, ments, labels=None) -> EntityRef | None:
         labels = labels or ({"PERSON"} if tok.lower_ in PRONOUNS_PERSON else {"ORG", "PRODUCT", "SYSTEM"})
+        # the subject of the pronoun's own clause comes first: "Via ... saw its shares drop"
+        t = tok
+        for _ in range(8):
+            if t.pos_ in ("VERB", "AUX"):
+                for c in t.children:
+                    if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i:
+                        m = self._entity_for(c, ments)
+                        if m is not None and m.label in labels:
+                            return EntityRef(tok.text, m.canonical, m.label)
+            if t.head == t:
+                break
+            t = t.head
         best = None
         for a, b, m in ments:
             if b <= tok.idx and m.label in labels:
@@ -460,7 +472,19 @@ class ClaimBuilder:
                 metric += "_growth"
             elif context & self.decline:
                 metric += "_decline"
+        elif q.kind == "money" and self._is_change(root):
+            metric += "_change"  # "shares dropped $0.65 to $24.05": $0.65 is a move, $24.05 a level
         return metric
+
+    def _is_change(self, root: Token) -> bool:
+        """The amount a rise or fall moved by: the object of the verb or of its "by"."""
+        head = root.head
+        if root.dep_ == "pobj" and head.lower_ == "by":
+            head = head.head
+        elif root.dep_ not in ("dobj", "npadvmod", "advmod"):
+            return False
+        lemma = head.lemma_.lower()
+        return head.pos_ == "VERB" and (lemma in self.growth or lemma in self.decline)
 
     def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str]) -> str | None:
         """First rule whose words occur in the local context (or, on the second pass, the sentence)."""

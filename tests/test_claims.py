@@ -91,6 +91,11 @@ CASES = [
          metric="fine", unit="EUR", value=1.8e9),
     case("The Fed cut its rate by half a percentage point.", "half a percentage point",
          value=0.5, unit="percentage_point", kind="percentage"),
+    # a move is not a level; "its" is the clause's own subject
+    case("Samsung, a supplier to Apple, saw its shares drop NT $0.65 to close at NT $24.05.", "NT $0.65",
+         subject="Samsung", metric="share_price_change", unit="TWD"),
+    case("Samsung, a supplier to Apple, saw its shares drop NT $0.65 to close at NT $24.05.", "NT $24.05",
+         subject="Samsung", metric="share_price", unit="TWD"),
     # a count of people in an event is nobody's figure: no subject borrowed from earlier text
     case("Microsoft bought Activision.\n\nAbout 1,200 people were evacuated, officials said.", "1,200 people",
          subject=None, metric="headcount"),
