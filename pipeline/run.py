@@ -149,6 +149,9 @@ class _Engines:
 def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
              engines: _Engines) -> RunSummary:
     t0 = time.perf_counter()
+    # we hold the lock: temporary files here are left by a run that was killed mid-write
+    for stale in out.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
     summary = RunSummary(out_dir=str(out))
 
     t = time.perf_counter()

@@ -182,3 +182,43 @@ def test_dask_engine_from_the_cli_matches_local(runner, tmp_path):
         outs[engine] = {n: (out / n).read_bytes() for n in ("claims.jsonl", "facts.jsonl", "conflicts.jsonl")}
     assert outs["local"] == outs["dask"]
     assert json.loads((tmp_path / "dask" / "run.json").read_text())["engine"] == "dask"
+
+
+def test_a_killed_run_leaves_outputs_intact_and_the_next_run_completes(tmp_path):
+    """A run killed half way: SIGKILL a real `factpipe extract` while it works, then check that
+    the previous outputs are untouched and that the next run takes over the stale lock."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(40):
+        (corpus / f"a{i:02d}.txt").write_text(
+            f"Company {i} said revenue rose {i + 3}% to ${i + 1}.{i % 10} billion in 2023. " * 40)
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["extract", str(corpus / "a00.txt"), "--out", str(out), "--no-progress"])
+    assert first.exit_code == 0
+    before = {n: (out / n).read_bytes() for n in OUTPUTS}
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(corpus), "--out", str(out),
+                             "--no-progress", "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not (out / ".factpipe.lock").exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)  # let it get into the work
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == before  # nothing half-written
+    if proc.returncode == -signal.SIGKILL:
+        assert (out / ".factpipe.lock").exists()  # the dead run's lock is still there ...
+        assert json.loads((out / ".factpipe.lock").read_text())["host"] == socket.gethostname()
+    r = CliRunner().invoke(main, ["extract", str(corpus), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output  # ... and the next run takes it over and completes
+    assert len(read_jsonl(out / "documents.jsonl")) == 40
+    assert not (out / ".factpipe.lock").exists()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
