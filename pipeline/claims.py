@@ -479,6 +479,8 @@ class ClaimBuilder:
     def _is_change(self, root: Token) -> bool:
         """The amount a rise or fall moved by: the object of the verb or of its "by"."""
         head = root.head
+        if root.dep_ in ("npadvmod", "pobj", "dobj", "advmod") and head.lower_ in ("up", "down"):
+            return True  # "closed at NT $18, up NT $0.05"
         if root.dep_ == "pobj" and head.lower_ == "by":
             head = head.head
         elif root.dep_ not in ("dobj", "npadvmod", "advmod"):

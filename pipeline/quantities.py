@@ -293,8 +293,8 @@ class QuantityGrammar:
                     (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"
                      and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])):
                 continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
-            if re.match(r"\s?[x×]\s?\d", s[b:b + 4]) or re.search(r"\d\s?[x×]\s?$", s[max(0, a - 4):a]):
-                continue  # a dimension: "1920 x 1200"
+            if re.match(r"\s?(?:[x×]|-?by-?)\s?\d", s[b:b + 5]) or re.search(r"\d\s?(?:[x×]|-?by-?)\s?$", s[max(0, a - 5):a]):
+                continue  # a dimension: "1920 x 1200", "480-by-360"
             if re.fullmatch(r"\d{1,2}", m.group(0)) and SCORE.match(s, b) and not re.search(r"[$£€]\s?$", s[:a]):
                 # a score or a fixture ("2-0 down", "won 3-1"): not a range
                 continue
@@ -692,9 +692,11 @@ class QuantityExtractor:
                         return None
                     if len(pw) >= 2 and pw.isupper() and pw not in lex.cur["codes"]:
                         return None  # "SEA-ME-WE 4", "SMW 4", "COVID 19": part of a name
-                    if pw[0].isupper() and tok is not None and tok.i > sent.start and \
-                            doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start:
-                        return None
+                    if pw[0].isupper() and tok is not None and tok.i > sent.start and (
+                            doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start or (
+                                tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and
+                                doc[tok.i + 1].is_alpha)):
+                        return None  # "Llama 3.1"; "Core 2 Duo", "Claude 3 Haiku" even at a sentence start
             if tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
                     doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
                     doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start:

@@ -96,6 +96,9 @@ CASES = [
          subject="Samsung", metric="share_price_change", unit="TWD"),
     case("Samsung, a supplier to Apple, saw its shares drop NT $0.65 to close at NT $24.05.", "NT $24.05",
          subject="Samsung", metric="share_price", unit="TWD"),
+    case("UMC yesterday closed at NT $18, up NT $0.05.", "NT $0.05", metric="close_change"),
+    case("Combined, ATI and Intel would have 68% overall market share in PC graphics.", "68%",
+         metric="market_share"),
     # a count of people in an event is nobody's figure: no subject borrowed from earlier text
     case("Microsoft bought Activision.\n\nAbout 1,200 people were evacuated, officials said.", "1,200 people",
          subject=None, metric="headcount"),

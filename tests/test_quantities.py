@@ -416,6 +416,8 @@ NOT_QUANTITIES = [
     ("The airline debuted its 787 Dreamliner in 2011.", None),
     ("The Nvidia 9600M GT graphics chip is slower.", None),
     ("The screen runs at 1920 x 1200 resolution.", None),
+    ("Video plays on the 480-by-360 display.", None),
+    ("Core 2 Duo is expected to win the crown.", None),
     ("Analysts see several hundred megawatts of demand.", None),
     ("At one point the index fell sharply.", None),
     ("The two-time champion retired.", None),
