@@ -132,6 +132,8 @@ class ClaimBuilder:
         ments = [(m.start - off, m.end - off, m) for m in mentions]
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
         obj = self._object(root, qtoks, ments, q)
+        if obj is not None and subject is not None and obj.canonical == subject.canonical:
+            obj = None  # "AMD ... AMD's purchase": the target is never the buyer
         context = self._local_context(root, qtoks)
         metric = self._metric(q, context, sent, root)
         time = resolve_time(sent, span, art.published)

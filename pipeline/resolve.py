@@ -179,7 +179,9 @@ _NUM_RE = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 def _written_numbers(surface: str | None) -> list[tuple[float, int]]:
     """Numbers written with digits in ``surface``: (value, decimals)."""
     out = []
-    for m in _NUM_RE.finditer(surface or ""):
+    # text rebuilt from tokens splits numbers ("$1, 799", "2. 3 GHz"): read them whole
+    surface = re.sub(r"(\d)([,.]) (\d)", r"\1\2\3", surface or "")
+    for m in _NUM_RE.finditer(surface):
         whole = m.group(1).replace(",", "")
         dec = m.group(2) or ""
         out.append((float(whole + ("." + dec if dec else "")), len(dec)))
@@ -525,14 +527,17 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
 
 def block_key(claim: Claim, documents: dict[str, dict] | None = None, cfg: dict | None = None) -> str:
     """The key claims must share to be compared: a JSON string of canonical
-    subject, object, metric, dimension and (for a claim without subject or
-    metric) its doc_id.  ``cfg`` is ``load_config(config)`` (loaded here when
+    subject, metric, dimension and (for a claim without subject or metric) its
+    doc_id.  The object is left out on purpose: a claim that names no target
+    ("AMD paid $5.4bn") joins the one named target of its family ("... for ATI"),
+    which :func:`resolve_partition` decides, so the family must travel together.  ``cfg`` is ``load_config(config)`` (loaded here when
     None; pass it when keying many claims).  ``documents`` is accepted for
     symmetry with :func:`resolve_partition`; the key does not depend on it.
 
     Resolution is a group-by on this key: :func:`resolve_partition` on any
     union of whole groups, then :func:`merge_partitions`."""
-    return json.dumps(list(_block_parts(claim, cfg if cfg is not None else load_config())), ensure_ascii=False)
+    subject, _obj, metric, dim, doc_scope = _block_parts(claim, cfg if cfg is not None else load_config())
+    return json.dumps([subject, metric, dim, doc_scope], ensure_ascii=False)
 
 
 def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
@@ -1182,13 +1187,19 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
         facts.append(fact)
         if is_conflict:
             reason, rel = _reason(gs, unit, ctx)
+            severity = _severity(rel, cfg)
+            if period.source == "unknown":
+                # no date in the text nor in the metadata: the sources may describe different
+                # times (a 2009 and a 2012 model), so the reviewer is told and the severity capped
+                reason += "; no source is dated, so they may describe different periods"
+                severity = "low"
             conflicts.append(Conflict(
                 conflict_id=conflict_id_for(fid, fact.claim_ids),
                 fact_id=fid,
                 key=key,
                 groups=[_group_record(g, unit, ctx) for g in gs],
                 reason=reason,
-                severity=_severity(rel, cfg),
+                severity=severity,
             ))
     return facts, conflicts
 
@@ -1347,6 +1358,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     for i, c in enumerate(ordered):
         p = _prepare(c, i, documents, cfg)
         blocks.setdefault(p.block, []).append(p)
+    _attach_untargeted(blocks)
     timings["blocking"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
@@ -1366,6 +1378,28 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     stats = {"blocks": len(blocks), "largest_block": max((len(v) for v in blocks.values()), default=0),
              "comparisons": ctx.comparisons}
     return PartitionResult(facts, conflicts, judged, stats, timings)
+
+
+def _attach_untargeted(blocks: dict[tuple, list[_P]]) -> None:
+    """Claims that name no object join their family's block when the family names exactly one
+    object ("AMD paid $5.4bn" and "AMD paid $5.4bn for ATI" are one fact); with several named
+    objects they stay apart, since which one they mean is unknown."""
+    families: dict[tuple, list[tuple]] = {}
+    for key in blocks:
+        subject, obj, metric, dim, doc_scope = key
+        families.setdefault((subject, metric, dim, doc_scope), []).append(key)
+    for fam, keys in families.items():
+        named = [k for k in keys if k[1] is not None]
+        bare = [k for k in keys if k[1] is None]
+        if len(named) != 1 or not bare:
+            continue
+        target = named[0]
+        for k in bare:
+            for p in blocks.pop(k):
+                p.obj = target[1]
+                p.block = target
+                blocks[target].append(p)
+        blocks[target].sort(key=lambda p: p.order)
 
 
 def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | None = None

@@ -241,6 +241,35 @@ def test_scoped_figures_are_their_own_facts(scope_a, scope_b, conflicts):
     assert len(run(a, b).conflicts) == conflicts
 
 
+@pytest.mark.parametrize("a, b", [
+    (("$1, 799", 1799), ("$2, 199", 2199)),          # numbers split by tokenised text keep their digits
+    (("2. 3 GHz", 2.3e9), ("2.5GHz", 2.5e9)),
+])
+def test_split_numbers_keep_their_rounding(a, b):
+    unit = "Hz" if "GHz" in a[0] else "USD"
+    kind = "other" if unit == "Hz" else "money"
+    r = run(mk(a[0], a[1], doc="A", unit=unit, kind=kind), mk(b[0], b[1], doc="B", unit=unit, kind=kind))
+    assert len(r.conflicts) == 1
+
+
+def test_undated_conflicts_say_so_and_stay_low():
+    a = mk("$1,799", 1799, doc="A", unit="USD", time=None, published=None)
+    b = mk("$2,199", 2199, doc="B", unit="USD", time=None, published=None)
+    r = resolve([a, b], docs_for([a, b], published=None))
+    (x,) = r.conflicts
+    assert x.severity == "low" and "no source is dated" in x.reason
+
+
+def test_untargeted_claims_join_the_one_named_target():
+    a = mk("$5.4 billion", 5.4 * B, doc="A", subject="AMD", metric="acquisition_price")
+    b = mk("$5.4 billion", 5.4 * B, doc="B", subject="AMD", metric="acquisition_price", obj="ATI")
+    r = run(a, b)
+    assert len(r.facts) == 1 and r.facts[0].status == "agreed"
+    c = mk("$1 billion", 1 * B, doc="C", subject="AMD", metric="acquisition_price", obj="Xilinx")
+    r = run(a, b, c)  # two named targets: the untargeted claim cannot tell which it means
+    assert len(r.facts) == 3 and r.conflicts == []
+
+
 def test_descriptive_objects_do_not_split_a_fact():
     a = mk("$40 billion", 40 * B, doc="A")
     b = mk("roughly $40 billion", 40 * B, doc="B", approximate=True, qualifier="roughly")
@@ -672,7 +701,7 @@ def test_block_key_is_the_comparison_key():
     lone_b = mk("$3bn", 3 * B, doc="B", subject=None)
     assert block_key(a, None, cfg) == block_key(b, None, cfg) != block_key(c, None, cfg)
     assert block_key(lone, None, cfg) != block_key(lone_b, None, cfg)  # no subject: never leaves its article
-    assert json.loads(block_key(a)) == ["Meta", None, "infrastructure_spend", "money", None]  # metric alias
+    assert json.loads(block_key(a)) == ["Meta", "infrastructure_spend", "money", None]  # metric alias
 
 
 def _by_partitions(claims, docs, decisions, k, seed):
