@@ -1171,7 +1171,10 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             fact_id=fid,
             key=key,
             subject=_copy_ref(rep_p.claim.subject),
-            object=_copy_ref(rep_p.claim.object),
+            # the fact's target: the representative's, else the one its family names
+            object=_copy_ref(rep_p.claim.object if rep_p.claim.object is not None else
+                             next((p.claim.object for p in claims if p.claim.object is not None
+                                   and p.claim.object.label != "NP"), None)),
             metric=first.metric,
             kind=kind,
             unit=unit,
