@@ -34,8 +34,15 @@ from .records import Equivalent, Mention, Quantity
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 DASH = r"(?:-|–|—|‑)"
+FRACTION = re.compile(r"(?<![\d/.,])(?:(\d{1,3})\s)?(\d{1,2})\s?[/⁄]\s?(\d{1,3})(?![\d/])|"
+                      r"(?<![\d.,])(?:(\d{1,3})\s?)?([½¼¾⅓⅔⅛⅜⅝⅞])")
+VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 # numbers split by tokenised text: "$1, 799" (only after a currency), "2. 3 GHz" (only before a unit)
 SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])")
+METRE_FOLLOWERS = re.compile(r"\s?(?:tall|long|high|deep|wide|away|thick|above|below|under|is|was|are|were|from|and|or|to|in|of|at|by|high|sprint|race|hurdles|freestyle)\b", re.I)
+MONEY_CONTEXT = re.compile(r"(?:[$£€]|\b(?:pay|paid|cost|costs|fine|fined|price|prices|worth|spend|spent|fee|fees|salary|wage|"
+                           r"sterling|euros?|dollars?|cash|sum|budget|bill|tax|owe|owed|raise|raised|earn|earned|bonus|"
+                           r"compensation|funding|loan|grant|sold|buy|bought|charge|charged|million|billion)\b)", re.I)
 WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
@@ -231,8 +238,9 @@ class QuantityGrammar:
             if tok == "m" and fig.currency is None:
                 # "100m" is metres unless a currency or a counted noun follows
                 nxt = s[am.end():am.end() + 20]
-                if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt):
-                    am = None
+                if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt) \
+                        or METRE_FOLLOWERS.match(nxt):
+                    am = None  # "1.8m tall", "1m is equal to": metres
             if am and fig.currency is None and (re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]) or
                                                 re.search(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*\s$", s[max(0, m_start - 20):m_start])):
                 return None  # a model name: "9600M GT", "GeForce GT 650M", "5K UHD"
@@ -262,7 +270,25 @@ class QuantityGrammar:
         lex = self.lex
         out: list[Figure] = []
         spaced: list[tuple[int, int]] = []
+        # fractions before a unit: "10 1/2 miles", "a 1/4 mile oval", "½ teaspoon"
+        for m in FRACTION.finditer(s):
+            b = m.end()
+            if not (lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b)):
+                continue
+            if m.group(5):
+                value = float(m.group(4) or 0) + VULGAR[m.group(5)]
+            else:
+                den = float(m.group(3))
+                if den == 0:
+                    continue
+                value = float(m.group(1) or 0) + float(m.group(2)) / den
+            fig = self.figure_at(s, m.start(), b, value, False)
+            if fig:
+                out.append(fig)
+                spaced.append((m.start(), b))
         for m in SPACED_NUM.finditer(s):
+            if any(x <= m.start() < y for x, y in spaced):
+                continue
             a, b = m.span()
             txt = m.group(0)
             if ", " in txt:
@@ -346,8 +372,11 @@ class QuantityGrammar:
             if cm and not longer_unit and not (cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
                            cm.group(1).lower() not in ("pounds", "pound")):
                 w = cm.group(1).lower()
+                # "pounds" after a number: weight, unless money is in the air ("a fine of 500 pounds",
+                # "5 million pounds") or the text says weight ("weighs 6.6 pounds", "5 pounds of")
                 if w in ("pound", "pounds") and (re.match(r"\s+of\b", s[cm.end():cm.end() + 4]) or
-                                                 WEIGHT_CONTEXT.search(s[max(0, pos - 60):pos + 30])):
+                                                 WEIGHT_CONTEXT.search(s[max(0, pos - 60):pos + 30]) or
+                                                 not fig.scaled and not MONEY_CONTEXT.search(s[max(0, pos - 80):pos + 40])):
                     return "pound-mass", "kg", 0.45359237, "mass", cm.end(), None  # "weighs 6.6 pounds"
                 elif not (w == "p" and s[pos:pos + 1] == " "):  # "68 p" is ambiguous: not pence
                     code = lex.cur["words"][w]
@@ -373,8 +402,9 @@ class QuantityGrammar:
                 if u["kind"] == "duration" and fig.currency:
                     continue
                 # "25-year-old" -> age
-                if u["name"] in ("year", "month", "week", "day") and re.match(r"[-\s]old\b", s[um.end():um.end() + 5]):
-                    return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + 4, None
+                om = re.match(r"\s?-\s?old\b|\sold\b", s[um.end():um.end() + 7])
+                if u["name"] in ("year", "month", "week", "day") and om:
+                    return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
                 return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
         return None
 
@@ -613,7 +643,7 @@ class QuantityExtractor:
         self.lex = self.g.lex
         self.use_quantulum = use_quantulum
         self.re_year = re.compile(r"(?:1[6-9]|20)\d\d")
-        self.re_digit_like = re.compile(r"\d")
+        self.re_digit_like = re.compile(r"[\d½¼¾⅓⅔⅛⅜⅝⅞]")
         lex = self.lex
         words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
             list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]

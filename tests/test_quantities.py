@@ -340,7 +340,21 @@ CONVERSIONS_OTHER_UNITS = [
         2e4, "kg", None, None, None, False, None, "other", equivalents=[(44000 * 0.45359237, "kg")]),
 ]
 
-ALL_ROWS = CONVERSIONS_OTHER_UNITS + (MONEY_SCALES + VAGUE + RANGES + BOUNDS + CONVERSIONS + RATES + POWER_ENERGY + COUNTS
+UNITS_MORE = [
+    row("It takes more than 10 1/2 miles of cable.", "10 1/2 miles",
+        10.5 * 1609.344, "m", None, None, "lower", False, None, "other"),
+    row("Raceway Park is a 1/4 mile paved oval.", "1/4 mile",
+        0.25 * 1609.344, "m", None, None, None, False, None, "other"),
+    row("Add ½ teaspoon baking powder.", "½ teaspoon",
+        0.5 * 0.00492892159, "l", None, None, None, False, None, "other"),
+    row("I'm 1.8m tall.", "1.8m", 1.8, "m", None, None, None, False, None, "other"),
+    row("She dieted to drop 25 pounds.", "25 pounds", 25 * 0.45359237, "kg", None, None, None, False, None, "other"),
+    row("He was fined 500 pounds by the court.", "500 pounds", 500, "GBP", None, None, None, False, None, "money"),
+    row("It was 98.6 degrees f outside.", "98.6 degrees f", 98.6, "degF", None, None, None, False, None, "other"),
+    row("The 28 - year - old won.", "28 - year - old", 28, "year", None, None, None, False, None, "other"),
+]
+
+ALL_ROWS = UNITS_MORE + CONVERSIONS_OTHER_UNITS + (MONEY_SCALES + VAGUE + RANGES + BOUNDS + CONVERSIONS + RATES + POWER_ENERGY + COUNTS
             + PERCENTAGES + MODEL_SIZES + MESSY_TEXT)
 
 
