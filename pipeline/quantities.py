@@ -145,7 +145,7 @@ class Lexicon:
         tens = [k for k, v in wn.items() if v in (20, 30, 40, 50, 60, 70, 80, 90)]
         ones = [k for k, v in wn.items() if isinstance(v, int) and 1 <= v <= 9 and k not in ("a", "an")]
         self.re_word_num = re.compile(
-            r"(?<![\w-])((?:%s)(?:-(?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
+            r"(?<![\w-])((?:%s)(?:[-\s](?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
             re.I)
         self.need_scale = set(w["article_numbers_need_scale"])
         # vague magnitudes
@@ -344,8 +344,8 @@ class QuantityGrammar:
             tok = m.group(1).lower()
             if tok in lex.word_numbers:
                 v = lex.word_numbers[tok]
-            else:  # twenty-five
-                t, o = tok.split("-")
+            else:  # twenty-five, ninety five
+                t, o = re.split(r"[-\s]", tok)
                 v = lex.word_numbers[t] + lex.word_numbers[o]
             if any(f.start <= m.start() < f.end for f in out):
                 continue
@@ -402,7 +402,7 @@ class QuantityGrammar:
                 if u["kind"] == "duration" and fig.currency:
                     continue
                 # "25-year-old" -> age
-                om = re.match(r"\s?-\s?old\b|\sold\b", s[um.end():um.end() + 7])
+                om = re.match(r"\s?-\s?old\b|\sold\b|\s+of\s+age\b", s[um.end():um.end() + 9])
                 if u["name"] in ("year", "month", "week", "day") and om:
                     return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
                 return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
