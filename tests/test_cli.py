@@ -42,11 +42,17 @@ def test_missing_path_is_a_usage_error(runner, tmp_path):
     assert r.exit_code == 2
 
 
-def test_unknown_model_exits_3(runner, tmp_path):
+@pytest.mark.parametrize("extra, code, message", [
+    (["--model", "no_such_model_xyz"], 3, "no_such_model_xyz"),     # model not loadable
+    (["--scheduler", "tcp://127.0.0.1:8786"], 2, "--engine dask"),  # a scheduler needs the dask engine
+    (["--engine", "spark"], 2, "spark"),                            # unknown engine
+    (["--workers", "0"], 2, "workers"),
+])
+def test_unusable_arguments_exit_with_a_clear_message(runner, tmp_path, extra, code, message):
     (tmp_path / "a.txt").write_text("Acme said revenue rose 5% to $2 billion.")
-    r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
-                             "--model", "no_such_model_xyz", "--no-progress"])
-    assert r.exit_code == 3 and "no_such_model_xyz" in r.output
+    r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"), "--no-progress",
+                             *extra])
+    assert r.exit_code == code and message in r.output
 
 
 @pytest.fixture
@@ -158,13 +164,6 @@ def test_resolve_rejects_unknown_ids(runner, tmp_path):
     assert r.exit_code == 2
     r = runner.invoke(main, ["resolve", "x_0000", "--corpus", str(tmp_path), "--out", str(out)])
     assert r.exit_code == 2
-
-
-def test_scheduler_needs_the_dask_engine(runner, tmp_path):
-    (tmp_path / "a.txt").write_text("Acme said revenue was $2 billion.")
-    r = runner.invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
-                             "--scheduler", "tcp://127.0.0.1:8786", "--no-progress"])
-    assert r.exit_code == 2 and "--engine dask" in r.output
 
 
 def test_dask_engine_from_the_cli_matches_local(runner, tmp_path):
