@@ -115,11 +115,13 @@ def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bo
 
     result = ev.evaluate_quantities(gold, model=model)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in result.items() if k != "details"}, indent=2, default=str))
+        scores = {k: ({kk: vv for kk, vv in v.items() if kk != "errors"} if isinstance(v, dict) else v)
+                  for k, v in result.items()}
+        click.echo(json.dumps(scores, indent=2, default=str))
     else:
         click.echo(ev.format_report(result))
     if n_errors:
-        click.echo(ev.format_errors(result, n_errors) if hasattr(ev, "format_errors") else "")
+        click.echo("\n" + ev.format_errors(result["factpipe"]["errors"], n_errors))
 
 
 @main.command()

@@ -25,7 +25,6 @@ CQE evaluation code):
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import math
@@ -375,21 +374,3 @@ def format_errors(errs: Sequence[dict[str, Any]], limit: int | None = None) -> s
         out.append("   missed:   " + ("; ".join(map(_fmt_pair, e["missed"])) or "-"))
         out.append("   spurious: " + ("; ".join(map(_fmt_pair, e["spurious"])) or "-"))
     return "\n".join(out)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__.splitlines()[0])
-    ap.add_argument("gold", help="NewsQuant-format JSON")
-    ap.add_argument("--model", default=None, help="spaCy model for Factpipe")
-    ap.add_argument("--errors", type=int, default=0, metavar="N", help="print Factpipe's first N error sentences")
-    args = ap.parse_args(argv)
-    result = evaluate_quantities(args.gold, model=args.model)
-    print(format_report(result))
-    if args.errors:
-        print()
-        print(format_errors(result["factpipe"]["errors"], args.errors))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -221,3 +221,21 @@ def test_a_killed_run_leaves_outputs_intact_and_the_next_run_completes(tmp_path)
     assert len(read_jsonl(out / "documents.jsonl")) == 40
     assert not (out / ".factpipe.lock").exists()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_evaluate_prints_scores_and_errors(runner, tmp_path):
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps([
+        {"text": "Revenue rose to $5 billion.", "quantities": [
+            {"change": "up", "value": "5000000000.0", "unit": "$", "normalized_unit": "dollar", "referred_concepts": "-"}]},
+        {"text": "The truck weighs 7 tonnes.", "quantities": [
+            {"change": "=", "value": "8.0", "unit": "t", "normalized_unit": "metric ton", "referred_concepts": "-"}]},
+    ]))
+    r = runner.invoke(main, ["evaluate", "quantities", str(gold), "--errors", "5"])
+    assert r.exit_code == 0, r.output
+    assert "factpipe" in r.output and "quantulum3" in r.output
+    assert "[1] The truck weighs 7 tonnes." in r.output and "missed:   8 metric ton" in r.output
+    r = runner.invoke(main, ["evaluate", "quantities", str(gold), "--json"])
+    scores = json.loads(r.output)
+    assert scores["factpipe"]["value_unit"]["f1"] == pytest.approx(50.0)
+    assert "errors" not in scores["factpipe"]
