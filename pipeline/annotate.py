@@ -143,30 +143,13 @@ def default_aliases() -> AliasTable:
     return AliasTable()
 
 
-def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None,
-                    people: dict[str, str] | None = None) -> list[Mention]:
-    """Canonicalised entity mentions of one piece of a document.
-
-    ``people`` maps a surname to a full name seen earlier in the same
-    document; it is updated in place so that pieces share it.
-    """
+def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None) -> list[Mention]:
+    """Canonicalised entity mentions of one piece of a document (surnames are resolved
+    across the whole document afterwards, by :func:`resolve_people`)."""
     aliases = aliases or default_aliases()
-    people = {} if people is None else people
-    out: list[Mention] = []
-    for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS:
-            continue
-        text = ent.text
-        canonical = aliases.canonical(ent.ent_id_ or text)
-        if ent.label_ == "PERSON":
-            parts = canonical.split()
-            if len(parts) >= 2:
-                people.setdefault(parts[-1], canonical)
-            elif len(parts) == 1 and parts[0] in people:
-                canonical = people[parts[0]]
-        out.append(Mention(text=text, canonical=canonical, label=ent.label_,
-                           start=ent.start_char + offset, end=ent.end_char + offset))
-    return out
+    return [Mention(text=ent.text, canonical=aliases.canonical(ent.ent_id_ or ent.text), label=ent.label_,
+                    start=ent.start_char + offset, end=ent.end_char + offset)
+            for ent in doc.ents if ent.label_ in ENTITY_LABELS]
 
 
 def resolve_people(mentions: list[Mention]) -> None:
@@ -253,9 +236,8 @@ class Annotator:
             while next_out in pending and remaining.get(next_out) == 0:
                 done = pending.pop(next_out)
                 done.pieces.sort(key=lambda p: p[1])
-                people: dict[str, str] = {}
                 for d, o in done.pieces:
-                    done.mentions.extend(entity_mentions(d, o, self.aliases, people))
+                    done.mentions.extend(entity_mentions(d, o, self.aliases))
                 resolve_people(done.mentions)
                 yield done
                 next_out += 1

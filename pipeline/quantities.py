@@ -44,6 +44,8 @@ MONEY_CONTEXT = re.compile(r"(?:[$£€]|\b(?:pay|paid|cost|costs|fine|fined|pri
                            r"sterling|euros?|dollars?|cash|sum|budget|bill|tax|owe|owed|raise|raised|earn|earned|bonus|"
                            r"compensation|funding|loan|grant|sold|buy|bought|charge|charged|million|billion)\b)", re.I)
 WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
+VAGUE_CURRENCY = re.compile(r"['’\"”]?\s+of\s+(?:(?:US|U\.S\.|American|Australian|Canadian)\s+)?"
+                            r"(dollars|euros|pounds|yen|yuan|rupees)(?![\w])", re.I)
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
@@ -442,8 +444,7 @@ class QuantityGrammar:
                     qualifier=m.group(0), bare=True)
             end = m.end()
             fig = Figure(m.start(), m.end(), lo * mult)
-            cm = re.compile(r"['’\"”]?\s+of\s+(?:(?:US|U\.S\.|American|Australian|Canadian)\s+)?(dollars|euros|pounds|yen|yuan|rupees)(?![\w])",
-                            re.I).match(s, end)
+            cm = VAGUE_CURRENCY.match(s, end)
             if cm:
                 code = lex.cur["words"][cm.group(1).lower()]
                 r.kind, r.currency, r.unit, r.unit_name = "money", code, code, lex.currency_name(code)
@@ -451,16 +452,13 @@ class QuantityGrammar:
                 end = cm.end()
                 rt = self.rate_after(s, end)
                 if rt:
-                    r.rate, _, end = rt[0], rt[1], rt[2]
-            r.end = end if s[m.end():m.end() + 1] not in "'’\"”" else m.end()
-            if r.kind == "money":
-                r.end = end
-            # a vague figure whose currency is outside the quotes keeps the quotes out of its surface
-            if s[m.end():m.end() + 1] in "'’\"”" and r.kind == "money":
-                r.end = m.end()
-                r.counted_start = end
-            else:
-                r.counted_start = m.end()
+                    r.rate, end = rt[0], rt[2]
+            # the surface runs to the currency ("hundreds of millions of dollars"), but a figure
+            # in quotes keeps its quotes and the words after them out ("'hundreds of millions' of")
+            quoted = s[m.end():m.end() + 1] in "'’\"”"
+            in_surface = r.kind == "money" and not quoted
+            r.end = end if in_surface else m.end()
+            r.counted_start = end if r.kind == "money" and quoted else m.end()
             r.figure = fig
             out.append(r)
             taken.append((m.start(), max(end, r.end)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections import defaultdict
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -137,16 +136,6 @@ def _short_hash(s: str) -> str:
     return hashlib.sha256(s.encode("utf-8")).hexdigest()[:16]
 
 
-def claim_sort_key(c: Claim | dict):
-    d = c if isinstance(c, dict) else None
-    if d is None:
-        return (c.provenance.path, c.doc_id, c.provenance.char_start, c.provenance.char_end, c.claim_id)
-    p = d["provenance"]
-    return (p["path"], d["doc_id"], p["char_start"], p["char_end"], d["claim_id"])
-
-
-def group_mentions(items: Iterable[tuple[str, Mention]]) -> dict[str, list[Mention]]:
-    out: dict[str, list[Mention]] = defaultdict(list)
-    for doc_id, m in items:
-        out[doc_id].append(m)
-    return out
+def claim_sort_key(c: Claim):
+    """claims.jsonl's order: by file, then position in it."""
+    return (c.provenance.path, c.doc_id, c.provenance.char_start, c.provenance.char_end, c.claim_id)
