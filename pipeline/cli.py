@@ -73,16 +73,14 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
         raise click.UsageError("give at least one corpus folder or file, e.g. `factpipe extract corpus`")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    total = None
-    if not no_progress:
-        articles, _ = read_corpus(list(paths))
-        total = len(articles)
+    corpus = read_corpus(list(paths))  # read once: it sizes the progress bar and is what gets extracted
+    total = len(corpus[0])
     try:
-        with click.progressbar(length=total or 0, label="extracting", file=sys.stderr,
+        with click.progressbar(length=total, label="extracting", file=sys.stderr,
                                show_pos=True, hidden=no_progress or not total) as bar:
             summary = run_extract(list(paths), out_dir, model=model, workers=workers,
                                   progress=bar.update, use_cache=not no_cache, engine=engine,
-                                  scheduler=scheduler)
+                                  scheduler=scheduler, corpus=corpus)
     except ModelNotFound as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_MODEL)

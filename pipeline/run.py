@@ -101,7 +101,8 @@ ENGINES = ("local", "dask")
 def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
             resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
-            scheduler: str | None = None) -> RunSummary:
+            scheduler: str | None = None,
+            corpus: tuple[list[Article], list[IngestError]] | None = None) -> RunSummary:
     """Run the pipeline on ``paths`` into ``out_dir``.
 
     One run at a time per output folder (a lock file); documents whose claims
@@ -112,13 +113,16 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
     a Dask cluster (``scheduler`` address, else a LocalCluster of ``workers``
     processes) and resolution as a group-by on the blocking key; the outputs
     are the same as the local engine's.
+
+    ``corpus`` is ``read_corpus(paths)`` when the caller has read it already
+    (the CLI does, to size its progress bar), so it is not read twice.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out), _Engines(engine, scheduler, workers, model) as engines:
-        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines)
+        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines, corpus)
 
 
 class _Engines:
@@ -147,7 +151,7 @@ class _Engines:
 
 
 def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
-             engines: _Engines) -> RunSummary:
+             engines: _Engines, corpus) -> RunSummary:
     t0 = time.perf_counter()
     # we hold the lock: temporary files here are left by a run that was killed mid-write
     for stale in out.glob(".*.tmp"):
@@ -155,7 +159,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
     summary = RunSummary(out_dir=str(out))
 
     t = time.perf_counter()
-    articles, errors = read_corpus(paths)
+    articles, errors = corpus if corpus is not None else read_corpus(paths)
     summary.timings["ingest"] = time.perf_counter() - t
 
     cache = ClaimCache(out, model_fingerprint(model if extractor is None else extractor.model_name)) \
