@@ -183,12 +183,17 @@ def test_conflict_values_side_by_side_with_sources(tmp_path, scenario):
     assert "corpus/w.txt" in groups[1]
 
 
-def test_resolved_conflict_marks_accepted_value(tmp_path, scenario):
+def _page_after_decision(tmp_path, scenario, accept_claim, who):
+    """The scenario's one conflict, a decision accepting ``accept_claim`` on it, the report page."""
     (c,) = resolve(scenario, DOCS).conflicts
-    decisions = [{"conflict_id": c.conflict_id, "accept_claim": "w1", "value": None, "note": None,
-                  "who": "alice", "when": "2024-08-01T00:00:00Z"}]
+    decisions = [{"conflict_id": c.conflict_id, "accept_claim": accept_claim, "value": None, "note": None,
+                  "who": who, "when": "2024-08-01T00:00:00Z"}]
     r = resolve(scenario, DOCS, decisions=decisions)
-    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    return c, open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+
+
+def test_resolved_conflict_marks_accepted_value(tmp_path, scenario):
+    _, page = _page_after_decision(tmp_path, scenario, "w1", "alice")
     groups = _groups(page)
     assert "accepted" not in groups[0]
     assert groups[1].startswith('<div class="group accepted"') and "✓ accepted" in groups[1] and "<mark>$7bn</mark>" in groups[1]
@@ -198,11 +203,7 @@ def test_resolved_conflict_marks_accepted_value(tmp_path, scenario):
 
 
 def test_stale_decision_links_to_live_conflict(tmp_path, scenario):
-    (c,) = resolve(scenario, DOCS).conflicts
-    decisions = [{"conflict_id": c.conflict_id, "accept_claim": "nope", "value": None, "note": None,
-                  "who": "carol", "when": "2024-08-03T00:00:00Z"}]
-    r = resolve(scenario, DOCS, decisions=decisions)
-    page = open(write_report(r, scenario, DOCS, tmp_path)["html"], encoding="utf-8").read()
+    c, page = _page_after_decision(tmp_path, scenario, "nope", "carol")
     stale = _section(page, "stale")
     assert f'<a href="#{c.conflict_id}">' in stale and "accept claim nope" in stale and "carol" in stale
     assert "1 recorded decision no longer applies" in _section(page, "summary")
