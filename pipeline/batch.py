@@ -37,7 +37,7 @@ __all__ = [
 
 LOCK_NAME = ".factpipe.lock"
 CACHE_DIR = ".cache"
-CACHE_FORMAT = 1  # bump when the cache entry layout changes
+CACHE_FORMAT = 2  # bump when the cache entry layout changes
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -252,6 +252,7 @@ def claim_from_dict(d: dict[str, Any]) -> Claim:
         equivalents=[Equivalent(**e) for e in d.get("equivalents") or []],
         extractor=dict(d["extractor"]),
         mentions=[dict(m) for m in d.get("mentions") or []],
+        entities=[EntityRef(**e) for e in d.get("entities") or []],
     )
 
 

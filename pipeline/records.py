@@ -161,6 +161,9 @@ class Claim:
     counted: str | None = None
     mentions: list[dict[str, Any]] = field(default_factory=list)  # merged repeats in one doc
     scope: str | None = None  # a restricting phrase of the sentence: "in 54 games"
+    # ranked canonical entities of the claim's sentence (plus the title for short
+    # items): the material record linkage compares. Best first.
+    entities: list[EntityRef] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
