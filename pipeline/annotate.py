@@ -152,6 +152,43 @@ def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None
             for ent in doc.ents if ent.label_ in ENTITY_LABELS]
 
 
+QUOTES = {"'", '"', "‘", "’", "“", "”"}
+
+
+def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
+                        aliases: AliasTable | None = None) -> list[Mention]:
+    """Organisations the NER missed but the text introduces with a generic noun
+    (``data/coref.json``: "startup Figure", "chipmaker 'Cerebras Systems'"): the run of
+    capitalised tokens right after the noun, outside any entity, becomes an ORG mention,
+    and so does every later occurrence of the same name in the piece. Returns the new mentions."""
+    aliases = aliases or default_aliases()
+    nouns = set(load_json("coref.json")["generic_org_nouns"])
+    taken = [(m.start - offset, m.end - offset) for m in mentions]
+    names: dict[str, str] = {}
+    for tok in doc[:-1]:
+        if tok.lower_ not in nouns:
+            continue
+        i = tok.i + 1
+        if i < len(doc) and doc[i].text in QUOTES:
+            i += 1
+        j = i
+        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].ent_type_ == "" and doc[j].is_alpha and \
+                not doc[j].is_stop and j - i < 4:
+            j += 1
+        if j > i:
+            name = doc[i:j].text
+            names.setdefault(name, aliases.canonical(name))
+    found: list[Mention] = []
+    for name, canonical in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc.text):
+            a, b = mt.start(), mt.end()
+            if any(x < b and a < y for x, y in taken):
+                continue
+            taken.append((a, b))
+            found.append(Mention(text=name, canonical=canonical, label="ORG", start=a + offset, end=b + offset))
+    return found
+
+
 def resolve_people(mentions: list[Mention]) -> None:
     """Surname-only PERSON mentions take the full name used anywhere in the document."""
     full: dict[str, str] = {}
@@ -237,7 +274,10 @@ class Annotator:
                 done = pending.pop(next_out)
                 done.pieces.sort(key=lambda p: p[1])
                 for d, o in done.pieces:
-                    done.mentions.extend(entity_mentions(d, o, self.aliases))
+                    ms = entity_mentions(d, o, self.aliases)
+                    ms.extend(named_by_descriptor(d, o, ms, self.aliases))
+                    ms.sort(key=lambda m: m.start)
+                    done.mentions.extend(ms)
                 resolve_people(done.mentions)
                 yield done
                 next_out += 1
