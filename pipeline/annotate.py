@@ -122,7 +122,7 @@ class AliasTable:
         return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
     def canonical(self, text: str) -> str:
-        t = self.strip_possessive(text)
+        t = self.strip_possessive(text.strip().rstrip(",;:"))
         t = re.sub(r"^(?:the)\s+", "", t, flags=re.I) if self._key(t) not in self.table else t
         key = self._key(t)
         if key in self.table:
@@ -147,9 +147,16 @@ def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None
     """Canonicalised entity mentions of one piece of a document (surnames are resolved
     across the whole document afterwards, by :func:`resolve_people`)."""
     aliases = aliases or default_aliases()
+    not_names = not_entity_names()
     return [Mention(text=ent.text, canonical=aliases.canonical(ent.ent_id_ or ent.text), label=ent.label_,
                     start=ent.start_char + offset, end=ent.end_char + offset)
-            for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+            for ent in doc.ents if ent.label_ in ENTITY_LABELS and ent.text not in not_names]
+
+
+@lru_cache(maxsize=1)
+def not_entity_names() -> frozenset[str]:
+    """Words the statistical NER often takes for names ("AI", "CPU"): ``data/coref.json``."""
+    return frozenset(load_json("coref.json")["not_names"])
 
 
 QUOTES = {"'", '"', "‘", "’", "“", "”"}

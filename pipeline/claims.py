@@ -34,6 +34,9 @@ _COREF = load_json("coref.json")
 PRONOUNS_ORG = set(_COREF["org_pronouns"])
 PRONOUNS_PERSON = set(_COREF["person_pronouns"])
 GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
+GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
+    {w: "ORG" for w in GENERIC_ORG_NOUNS}
+DEFINITE = {"the", "this", "that"}
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
@@ -236,19 +239,17 @@ class ClaimBuilder:
                     r = self._antecedent(c, ments)
                     if r:
                         return r
+                r = self._generic_ref(c, ments, qtoks)  # "the company's revenue"
+                if r is not None:
+                    return r
         m = self._entity_for(tok, ments)
         if m is not None and m.label in SUBJECT_LABELS:
             return EntityRef(m.text, m.canonical, m.label)
         if tok.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
             return self._antecedent(tok, ments)
-        if tok.lower_ in GENERIC_ORG_NOUNS and tok.tag_ not in ("NNS", "NNPS") and \
-                (any(c.lower_ in ("the", "this", "that") for c in tok.children) or
-                 any(x.i in qtoks for x in tok.subtree)) and self._entity_inside(tok, ments, qtoks) is None:
-            # "the company", "the chipmaker", "a $2.6bn robot start-up": the organisation the
-            # document is about (a plural, "the Chinese firms", names no single one)
-            r = self._antecedent(tok, ments, labels={"ORG"})
-            if r:
-                return r
+        r = self._generic_ref(tok, ments, qtoks)
+        if r is not None:
+            return r
         m = self._entity_inside(tok, ments, qtoks)
         if m is not None:
             return EntityRef(m.text, m.canonical, m.label)
@@ -261,10 +262,45 @@ class ClaimBuilder:
                 break
         right = min(right, tok.i + 8)
         phrase = doc[left:right + 1]
-        if not len(phrase) or any(t.i in qtoks for t in phrase):
-            return None  # a noun phrase holding the figure itself ("$10bn investment") is never its subject
+        if not len(phrase) or any(t.i in qtoks for t in doc[left:tok.i + 1]):
+            # a noun phrase the figure itself modifies ("$10bn investment", "a 20% stake") is never its
+            # subject; a container named by the phrase ("a cluster of 100,000 GPUs") is
+            return None
         text = phrase.text.strip(" ,;:—–-")
         return EntityRef(text, self._canonical_np(phrase), "NP")
+
+    @staticmethod
+    def _generic_word(tok: Token) -> str:
+        """The noun as written, hyphenated compounds rejoined ("start - up" -> "start-up")."""
+        doc = tok.doc
+        if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_:
+            return f"{doc[tok.i - 2].lower_}-{tok.lower_}"
+        return tok.lower_
+
+    def _generic_ref(self, tok: Token, ments: PieceMentions, qtoks: set[int]) -> EntityRef | None:
+        """A singular generic noun standing for an entity (``data/coref.json``). Definite ("the
+        company", "the chipmaker", "the model") refers back: the document's salient entity of that
+        kind. Indefinite and holding the figure ("a $2.6bn robot start-up") introduces one: the
+        salient entity of that kind not named elsewhere in the sentence. A plural ("the Chinese
+        firms") names no single one."""
+        label = GENERIC_NOUNS.get(self._generic_word(tok))
+        if label is None or tok.tag_ in ("NNS", "NNPS") or self._entity_inside(tok, ments, qtoks) is not None:
+            return None
+        definite = tok.left_edge.lower_ in DEFINITE or any(c.lower_ in DEFINITE for c in tok.children)
+        holds_figure = any(x.i in qtoks for x in tok.subtree) or tok.i in qtoks or \
+            any(tok.i == tok.doc[i].head.i for i in qtoks)
+        if definite:
+            if label == "ORG":
+                return self._antecedent(tok, ments, labels={"ORG"})
+            t = ments.topic({label})
+            return EntityRef(tok.text, t.canonical, t.label) if t is not None else None
+        if holds_figure and ments.entities is not None:
+            sent = tok.sent
+            named = {m.canonical for m in ments.entities.index.in_range(sent.start_char + ments.off,
+                                                                        sent.end_char + ments.off)}
+            t = ments.topic({label}, exclude=named)
+            return EntityRef(tok.text, t.canonical, t.label) if t is not None else None
+        return None
 
     def _entity_inside(self, tok: Token, ments: PieceMentions, qtoks: set[int]) -> Mention | None:
         """An entity inside the phrase headed by ``tok``: compounds, appositions, "known as El
@@ -327,8 +363,17 @@ class ClaimBuilder:
             if t.head == t:
                 break
             t = t.head
+        # then the subject of the previous sentence (the entity in focus: "Goldman Sachs published a
+        # note. It pointed to ...")
+        sent = tok.sent
+        if sent.start > 0:
+            for t in tok.doc[sent.start - 1].sent:
+                if t.dep_ in ("nsubj", "nsubjpass"):
+                    m = self._entity_for(t, ments) or self._entity_inside(t, ments, set())
+                    if m is not None and m.label in labels:
+                        return EntityRef(tok.text, m.canonical, m.label)
         best = ments.last_before(tok.idx, labels)
-        # an organisation pronoun stands for the organisation the document is about, unless a
+        # else an organisation pronoun stands for the organisation the document is about, unless a
         # system, product or model was named in this or the previous sentence ("El Capitan ... it")
         topic = ments.topic() if "ORG" in labels else None
         if topic is not None and not (best is not None and best.label != "ORG" and
@@ -348,6 +393,17 @@ class ClaimBuilder:
         m = ments.at(doc[min(qtoks)].idx)
         if m is not None and m.label == "AI_MODEL":
             return EntityRef(m.text, m.canonical, m.label), None
+        # the figure describes an organisation: "a $2.6bn robot start-up", "the $10bn company"
+        h = root
+        for _ in range(3):
+            if h.dep_ not in ("nummod", "compound", "amod", "nmod", "quantmod") or h.head == h:
+                break
+            h = h.head
+            if h.pos_ in ("NOUN", "PROPN") and h.i not in qtoks:
+                r = self._generic_ref(h, ments, qtoks)
+                if r is not None:
+                    return r, h
+                break
         # a count "of" something: "500 million monthly users of Meta AI"
         for c in root.children:
             if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "on"):
@@ -360,6 +416,14 @@ class ClaimBuilder:
             r = self._prep_entity(root, qtoks, ments, depth=3)
             if r is not None:
                 return r, None
+            # a share of a group: "20% of firms", "a third of adults" -> that group
+            for c in root.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for p in c.children:
+                        if p.dep_ == "pobj" and p.tag_ == "NNS" and p.i not in qtoks:
+                            r = self._np_ref(p, ments, qtoks)
+                            if r is not None:
+                                return r, p
         first_np = None
         t = root
         came_from: Token | None = None  # the child of ``t`` on the path from the quantity
@@ -389,6 +453,10 @@ class ClaimBuilder:
             if (t.pos_ in ("VERB", "AUX") or head == t) and not say_verb:
                 subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks
                         and not (c.i <= root.i <= c.right_edge.i and c.left_edge.i <= root.i)]
+                if not subj and t.pos_ == "VERB":
+                    # a headline's bare subject, left unattached: "UK to spend £100m"
+                    subj = [c for c in t.lefts if c.dep_ == "dep" and c.i not in qtoks
+                            and self._entity_for(c, ments) is not None]
                 if subj:
                     r = self._np_ref(subj[0], ments, qtoks)
                     if r and r.label != "NP":

@@ -5,10 +5,11 @@ document is about (salience), and who speaks for whom (affiliations).
   ``at(char)`` and ``last_before(char, labels)`` are ``bisect`` lookups, so
   the claim stage costs O(log M) per token instead of a scan of all M mentions.
 * :func:`salience` ranks canonical entities with a small, explainable score:
-  ``3`` per mention in the title, ``2`` per mention in the lead (the first
-  ``LEAD_CHARS`` characters after the title), ``1`` per mention anywhere and
-  ``1`` more when the mention is a grammatical subject. Ties go to the entity
-  named first. The best ORG is what "it", "the company" or "the startup"
+  ``3`` when the entity is named in the title, ``2`` when it is named in the
+  lead (the first ``LEAD_CHARS`` characters after the title), ``1`` per
+  mention anywhere and ``2`` more per mention that is a grammatical subject.
+  A person affiliated with an organisation counts for it. Ties go to the
+  entity named first. The best ORG is what "it", "the company" or "the startup"
   stand for when the sentence itself does not say.
 * :func:`affiliations` maps a person's canonical name to an organisation's:
   from ``data/affiliations.json`` and from appositions in the document
@@ -31,7 +32,7 @@ from .annotate import load_json
 from .records import EntityRef, Mention
 
 LEAD_CHARS = 300  # the lead: this many characters after the title
-TITLE_WEIGHT, LEAD_WEIGHT, MENTION_WEIGHT, SUBJECT_WEIGHT = 3, 2, 1, 1
+TITLE_WEIGHT, LEAD_WEIGHT, MENTION_WEIGHT, SUBJECT_WEIGHT = 3, 2, 1, 2
 SALIENT_LABELS = ("ORG",)
 
 
@@ -91,8 +92,8 @@ class PieceMentions:
         self.off = off
         self.entities = entities  # the document's salience and affiliations, when known
 
-    def topic(self, labels: Iterable[str] = SALIENT_LABELS) -> EntityRef | None:
-        return self.entities.topic(labels) if self.entities is not None else None
+    def topic(self, labels: Iterable[str] = SALIENT_LABELS, exclude: Iterable[str] = ()) -> EntityRef | None:
+        return self.entities.topic(labels, exclude) if self.entities is not None else None
 
     def at(self, i: int) -> Mention | None:
         return self.index.at(i + self.off)
@@ -111,11 +112,12 @@ class DocEntities:
     title_span: tuple[int, int] | None = None  # the title's characters inside the text, if it is there
     title_entities: list[EntityRef] = field(default_factory=list)
 
-    def topic(self, labels: Iterable[str] = SALIENT_LABELS) -> EntityRef | None:
-        """The best-ranked entity with one of ``labels``: what the document is about."""
-        labels = set(labels)
+    def topic(self, labels: Iterable[str] = SALIENT_LABELS, exclude: Iterable[str] = ()) -> EntityRef | None:
+        """The best-ranked entity with one of ``labels`` (and not in ``exclude``): what the
+        document is about."""
+        labels, exclude = set(labels), set(exclude)
         for canonical, label, _ in self.salience:
-            if label in labels:
+            if label in labels and canonical not in exclude:
                 return EntityRef(canonical, canonical, label)
         return None
 
@@ -134,59 +136,75 @@ def title_span(text: str, title: str | None) -> tuple[int, int] | None:
 
 
 def salience(index: MentionIndex, pieces: list[tuple[Doc, int]], span: tuple[int, int] | None,
-             title: str | None = None) -> list[tuple[str, str, float]]:
+             title: str | None = None, affiliation: dict[str, str] | None = None) -> list[tuple[str, str, float]]:
     """Rank the canonical entities of a document (see the module doc for the score)."""
+    affiliation = affiliation or {}
     score: dict[str, float] = {}
     label: dict[str, str] = {}
     first: dict[str, int] = {}
+    in_title: set[str] = set()
+    in_lead: set[str] = set()
     title_end = span[1] if span else 0
     lead_end = title_end + LEAD_CHARS
-    title_low = (title or "").lower() if span is None else ""
+
+    def owner(m: Mention) -> tuple[str, str]:
+        org = affiliation.get(m.canonical) if m.label == "PERSON" else None
+        return (org, "ORG") if org else (m.canonical, m.label)
+
     for m in index.mentions:
-        s = MENTION_WEIGHT
+        c, lab = owner(m)
+        score[c] = score.get(c, 0.0) + MENTION_WEIGHT
+        label.setdefault(c, lab)
+        first.setdefault(c, m.start)
         if span and m.start < title_end:
-            s += TITLE_WEIGHT
+            in_title.add(c)
         elif m.start < lead_end:
-            s += LEAD_WEIGHT
-        score[m.canonical] = score.get(m.canonical, 0.0) + s
-        label.setdefault(m.canonical, m.label)
-        first.setdefault(m.canonical, m.start)
-    if title_low:  # a title kept apart from the text (HTML): names of the text found in it
-        for c in list(score):
-            names = {m.text.lower() for m in index.mentions if m.canonical == c} | {c.lower()}
-            if any(re.search(r"\b" + re.escape(n) + r"\b", title_low) for n in names if n):
-                score[c] += TITLE_WEIGHT
+            in_lead.add(c)
+    if span is None and title:  # a title kept apart from the text (HTML): names of the text found in it
+        low = title.lower()
+        names: dict[str, set[str]] = {}
+        for m in index.mentions:
+            names.setdefault(owner(m)[0], set()).add(m.text.lower())
+        for c, ns in names.items():
+            if any(re.search(r"\b" + re.escape(n) + r"\b", low) for n in ns | {c.lower()} if n):
+                in_title.add(c)
+    for c in in_title:
+        score[c] += TITLE_WEIGHT
+    for c in in_lead:
+        score[c] += LEAD_WEIGHT
     for doc, off in pieces:
         for tok in doc:
             if tok.dep_ in ("nsubj", "nsubjpass"):
                 m = index.at(tok.idx + off)
                 if m is not None:
-                    score[m.canonical] += SUBJECT_WEIGHT
+                    score[owner(m)[0]] += SUBJECT_WEIGHT
     ranked = sorted(score, key=lambda c: (-score[c], first[c]))
     return [(c, label[c], score[c]) for c in ranked]
 
 
-def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]],
-                 topic: EntityRef | None) -> dict[str, str]:
-    """Person canonical -> organisation canonical, from the data file and the document's appositions."""
+def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]]) -> tuple[dict[str, str], set[str]]:
+    """Person canonical -> organisation canonical, from the document's appositions, then the data
+    file; and the persons introduced by a bare role title ("CEO Jensen Huang"), whose organisation
+    is the document's topic when nothing else says."""
     known = load_json("affiliations.json")["people"]
     roles = role_words()
     out: dict[str, str] = {}
+    bare: set[str] = set()
     for doc, off in pieces:
         for ent in doc.ents:
             if ent.label_ != "PERSON":
                 continue
             person = index.at(ent.start_char + off)
-            if person is None:
+            if person is None or person.label != "PERSON":
                 continue
             org = _apposition_org(doc, ent, off, index, roles)
             if org:
                 out.setdefault(person.canonical, org)
-            elif person.canonical not in out and _has_bare_role(doc, ent, roles) and topic is not None:
-                out.setdefault(person.canonical, "\x00" + topic.canonical)  # weak: the document's topic
+            elif _has_bare_role(doc, ent, roles):
+                bare.add(person.canonical)
     for person, org in known.items():
         out.setdefault(person, org)
-    return {p: o.lstrip("\x00") for p, o in out.items()}
+    return out, bare - set(out)
 
 
 def _org_at(tok, off: int, index: MentionIndex) -> str | None:
@@ -235,9 +253,13 @@ def document_entities(mentions: list[Mention], pieces: list[tuple[Doc, int]], te
     """Index, salience ranking, affiliations and title entities of one document."""
     index = MentionIndex(mentions)
     span = title_span(text, title)
-    ranked = salience(index, pieces, span, title)
-    de = DocEntities(index=index, salience=ranked, title_span=span)
-    de.affiliation = affiliations(index, pieces, de.topic())
+    affiliation, bare = affiliations(index, pieces)
+    ranked = salience(index, pieces, span, title, affiliation)
+    de = DocEntities(index=index, salience=ranked, title_span=span, affiliation=affiliation)
+    topic = de.topic()
+    if topic is not None:
+        for person in bare:
+            affiliation[person] = topic.canonical
     if span:
         seen = set()
         for m in index.in_range(span[0], span[1]):
