@@ -309,7 +309,12 @@ class ClaimBuilder:
         doc = tok.doc
         inside = {tok.i}
         appos: set[int] = set()
+        # the figure modifies this noun ("a $10bn investment in OpenAI"): its prepositional tail
+        # names the target, not the owner
+        figure_modified = any(i in qtoks for i in range(tok.left_edge.i, tok.i))
         for c in tok.children:
+            if c.dep_ == "prep" and figure_modified:
+                continue
             if c.dep_ in ("compound", "amod", "poss", "appos", "nmod", "prep") or \
                     (c.dep_ == "acl" and c.lemma_.lower() in NAMING_VERBS | LINKERS):
                 inside.update(x.i for x in c.subtree)
@@ -442,7 +447,8 @@ class ClaimBuilder:
                 r = self._np_ref(t, ments, qtoks)
                 if r and r.label != "NP":
                     return r, t
-                first_np = first_np or (r, t)
+                if r is not None:
+                    first_np = first_np or (r, t)
             # a verb of saying reached from a clause ("..., the Information reported, implying a loss
             # of $5bn") names the source, not the subject; reached through its object
             # ("Meta reported a 22% increase") its subject is the subject
@@ -474,6 +480,12 @@ class ClaimBuilder:
                     r = self._np_ref(subj_in[0], ments, qtoks)
                     if r and r.label != "NP":
                         return r, subj_in[0]
+                    # the figure in a passive subject: the agent is the subject ("... was agreed by Oracle")
+                    for ag in (c for c in t.children if c.dep_ == "agent"):
+                        for p in ag.children:
+                            m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
+                            if m is not None and m.label in SUBJECT_LABELS:
+                                return EntityRef(m.text, m.canonical, m.label), p
                     if r and first_np is None and subj_in[0].i not in qtoks:
                         first_np = (r, subj_in[0])
             if head == t:

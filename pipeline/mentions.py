@@ -202,8 +202,13 @@ def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]]) -> tuple[di
                 out.setdefault(person.canonical, org)
             elif _has_bare_role(doc, ent, roles):
                 bare.add(person.canonical)
+    surnames: dict[str, set[str]] = {}
     for person, org in known.items():
         out.setdefault(person, org)
+        surnames.setdefault(person.split()[-1], set()).add(org)
+    for m in index.mentions:  # a surname alone ("Zuckerberg revealed"), when it names one known person
+        if m.label == "PERSON" and " " not in m.canonical and len(surnames.get(m.canonical, ())) == 1:
+            out.setdefault(m.canonical, next(iter(surnames[m.canonical])))
     return out, bare - set(out)
 
 
