@@ -160,6 +160,9 @@ def not_entity_names() -> frozenset[str]:
 
 
 QUOTES = {"'", '"', "‘", "’", "“", "”"}
+# NER labels a name introduced as an organisation may override ("" = no entity); the
+# introduction itself ("startup X") is never read over a PERSON ("the company Jensen Huang founded")
+WEAK_LABELS = {"", "WORK_OF_ART", "PRODUCT", "NORP", "PERSON", "GPE", "LOC", "FAC"}
 
 
 def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
@@ -179,7 +182,7 @@ def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
         if i < len(doc) and doc[i].text in QUOTES:
             i += 1
         j = i
-        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].ent_type_ == "" and doc[j].is_alpha and \
+        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].ent_type_ in (WEAK_LABELS - {"PERSON"}) | {"ORG"} and doc[j].is_alpha and \
                 not doc[j].is_stop and j - i < 4:
             j += 1
         if j > i:
@@ -189,6 +192,11 @@ def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
     for name, canonical in sorted(names.items(), key=lambda kv: -len(kv[0])):
         for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc.text):
             a, b = mt.start(), mt.end()
+            clash = [m for m in mentions if m.start - offset < b and a < m.end - offset]
+            if clash and all(m.label in WEAK_LABELS for m in clash):
+                for m in clash:  # the NER's guess ("Quillon" as a person, a quoted name as a work of art)
+                    m.label, m.canonical = "ORG", canonical
+                continue
             if any(x < b and a < y for x, y in taken):
                 continue
             taken.append((a, b))
