@@ -362,7 +362,7 @@ class ClaimBuilder:
             if t.pos_ in ("VERB", "AUX"):
                 for c in t.children:
                     if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i:
-                        m = self._entity_for(c, ments)
+                        m = self._entity_for(c, ments) or self._entity_inside(c, ments, set())
                         if m is not None and m.label in labels:
                             return EntityRef(tok.text, m.canonical, m.label)
             if t.head == t:
@@ -618,6 +618,9 @@ class ClaimBuilder:
 
     def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token) -> str:
         sentence_words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+        toks = list(sent)
+        sentence_words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(toks, toks[1:])} | \
+            {f"{a.lower_} {b.lower_}" for a, b in zip(toks, toks[1:])}  # two-word phrases: "capital expenditure"
         if q.rate == "month":
             context = context | {"monthly"}
         metric = self._match_rules(q, context, sentence_words) or \
