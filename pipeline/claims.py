@@ -5,9 +5,15 @@ Everything here reads the dependency parse of the quantity's sentence:
 * **subject**: climb from the quantity to the verb that governs it and take
   that verb's subject; a possessor entity ("Meta's spending") wins over the
   noun it owns; an entity inside the subject phrase ("the El Capitan
-  supercomputer") wins over the phrase; pronouns and "the company" resolve to
-  the most recent entity of the right kind; a subject with no entity in a
-  subordinate clause lets the climb go on to the main clause.
+  supercomputer") wins over the phrase; a subject with no entity in a
+  subordinate clause lets the climb go on to the main clause. Pronouns and
+  generic nouns ("it", "the company", "a $2bn start-up") resolve through the
+  document's entity model (:mod:`pipeline.mentions`: own clause, previous
+  sentence's subject, salient organisation); a person speaking for an
+  organisation yields it; a noun phrase the figure modifies is never the
+  subject.
+* **entities**: the ranked canonical entities of the sentence (plus a short
+  item's title), the material linking compares.
 * **metric**: the family id of the taxonomy in ``data/metrics.json`` over the lemmas of the
   quantity's local context; otherwise the lemma of the noun or verb it
   attaches to.
