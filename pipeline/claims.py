@@ -235,10 +235,14 @@ class ClaimBuilder:
                             r = self._np_ref(p, ments, qtoks)
                             if r is not None and r.label != "NP":
                                 return r
-        # possessor entity: "Meta's spending"
+        # possessor entity: "Meta's spending"; a place does not own a named head ("France's Mistral AI")
+        head_m = self._entity_for(tok, ments)
         for c in tok.children:
             if c.dep_ == "poss":
                 m = self._entity_for(c, ments)
+                if m is not None and m.label in ("GPE", "NORP", "LOC") and head_m is not None and \
+                        head_m is not m and head_m.label in SUBJECT_LABELS:
+                    return EntityRef(head_m.text, head_m.canonical, head_m.label)
                 if m is not None and m.label in SUBJECT_LABELS:
                     return EntityRef(m.text, m.canonical, m.label)
                 if c.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
@@ -569,6 +573,12 @@ class ClaimBuilder:
                             return EntityRef(m.text, m.canonical, m.label)
                         if m is None and p.ent_type_ not in ("DATE", "TIME", "GPE", "MONEY"):
                             return self._np_ref(p, ments, qtoks)
+                if c.dep_ == "prep" and c.lower_ == "for" and c.i not in qtoks:
+                    # "a $50m round for HiddenLayer", "paid $5.4bn for ATI": a named beneficiary only
+                    for p in c.children:
+                        m = self._entity_for(p, ments) if p.dep_ == "pobj" and p.i not in qtoks else None
+                        if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
+                            return EntityRef(m.text, m.canonical, m.label)
                 if t.pos_ == "VERB" and c.dep_ == "dobj" and c.i not in qtoks and \
                         root.i not in {x.i for x in c.subtree}:
                     m = self._entity_for(c, ments)

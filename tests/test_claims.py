@@ -228,6 +228,15 @@ FIGURE_NP_NEVER_SUBJECT = [
 ]
 
 
+PLACE_POSSESSOR = [
+    # a place does not own a named organisation: "Germany's Siemens" is Siemens
+    link("Germany's Siemens raised $2 billion from bond investors.", "$2 billion", "Siemens"),
+    link("Japan's SoftBank invested $1 billion in the startup.", "$1 billion", "SoftBank"),
+    # ... but owns what is not named: "Britain's budget"
+    link("Britain's budget for AI is £100m.", "£100m", "United Kingdom"),
+]
+
+
 NAMED_BY_DESCRIPTOR = [
     # a name the NER does not know, introduced by a generic noun, is an organisation
     link("Battery startup Voltaro said on Tuesday it had raised $90 million. Voltaro makes cells.",
@@ -237,7 +246,8 @@ NAMED_BY_DESCRIPTOR = [
 
 
 @pytest.mark.parametrize("text, title, figure, subject",
-                         PRONOUN_TO_ORG + SPEAKER_TO_ORG + FIGURE_NP_NEVER_SUBJECT + NAMED_BY_DESCRIPTOR)
+                         PRONOUN_TO_ORG + SPEAKER_TO_ORG + FIGURE_NP_NEVER_SUBJECT + PLACE_POSSESSOR +
+                         NAMED_BY_DESCRIPTOR)
 def test_subject_is_the_canonical_entity(extractor, text, title, figure, subject):
     c = claim_in(extractor, item(text, title), figure)
     if subject is None:
@@ -323,3 +333,16 @@ def test_claim_entities_are_ranked_canonical_names(extractor, title, text, figur
     assert got[:len(expected)] == expected, got
     assert all(e.label != "NP" for e in c.entities)
     assert len(got) == len(set(got))
+
+
+@pytest.mark.parametrize("text, figure, subject, obj", [
+    # a named beneficiary after "for" is the object; the investor stays the subject
+    ("Sequoia led a $30 million round for Voltaro last week.", "$30 million", "Sequoia Capital", "Voltaro"),
+    ("In May, Intel backed a $20 million round for Anthropic.", "$20 million", "Intel", "Anthropic"),
+    # the money noun's own "in": the target
+    ("Microsoft said a $10bn investment in OpenAI would pay off.", "$10bn", "Microsoft", "OpenAI"),
+])
+def test_object_is_the_target(extractor, text, figure, subject, obj):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.subject is not None and c.subject.canonical == subject, c.subject
+    assert c.object is not None and c.object.canonical == obj, c.object
