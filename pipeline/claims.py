@@ -686,6 +686,12 @@ class ClaimBuilder:
             # a count is a count of its noun, whatever verb carries it ("had 43 RBIs", "hit 43 RBIs");
             # "home runs" are not "runs"
             noun = q.surface_unit if q.kind == "count" and q.surface_unit not in ("-", "") else q.unit
+            if q.kind == "count" and root.pos_ in ("NOUN", "PROPN") and root.lemma_.lower() == q.unit.lower():
+                # the counted noun with its noun compounds ("home run", "submarine cable"), without
+                # its adjectives: "three undersea cables" and "three cables" count one thing
+                mods = [c.lower_ for c in root.children if c.dep_ == "compound" and c.i < root.i and
+                        c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
+                noun = " ".join(mods + [q.unit])
             return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
         t = root
         for _ in range(4):

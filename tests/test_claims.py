@@ -346,3 +346,15 @@ def test_object_is_the_target(extractor, text, figure, subject, obj):
     c = claim_over(claims_of(extractor, text), text, figure)
     assert c.subject is not None and c.subject.canonical == subject, c.subject
     assert c.object is not None and c.object.canonical == obj, c.object
+
+
+@pytest.mark.parametrize("text, figure, metric", [
+    # a count's metric is its counted noun with noun compounds, without adjectives
+    ("Three international underwater cables were damaged.", "Three international underwater cables",
+     "cable_count"),
+    ("Four cables were damaged near the coast.", "Four cables", "cable_count"),
+    ("He hit 43 home runs last season.", "43 home runs", "home_run_count"),
+])
+def test_count_metric_is_the_counted_noun(extractor, text, figure, metric):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric == metric
