@@ -142,8 +142,9 @@ class ClaimBuilder:
         sent = span.sent
         root = span.root  # a count's root is its counted noun; money's the scale word or number
         qtoks = {t.i for t in span}
-        context = self._local_context(root, qtoks)
-        metric = self._metric(q, context, sent, root)
+        levels = self._local_levels(root, qtoks)
+        context = set().union(*levels)
+        metric = self._metric(q, context, sent, root, levels)
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
         subject = self._speaker_org(subject, metric, ments)
         obj = self._object(root, qtoks, ments, q)
@@ -601,15 +602,25 @@ class ClaimBuilder:
         return path
 
     def _local_context(self, root: Token, qtoks) -> set[str]:
+        """The words of the quantity's local context (see :meth:`_local_levels`), as one set."""
+        return set().union(*self._local_levels(root, qtoks))
+
+    def _local_levels(self, root: Token, qtoks) -> list[set[str]]:
+        """The local context level by level: the quantity's own words and those of each token on
+        its path to the clause verb (with their direct dependents), nearest first."""
         path = self._path(root)
         # an adjunct far below its verb ("Despite an increase in costs of 9%, revenue soared")
         # does not borrow the verb's words
         if len(path) > 3 and path[-1].pos_ in ("VERB", "AUX") and path[-2].dep_ in ("prep", "advcl", "npadvmod"):
             path = path[:-2]
-        words: set[str] = set()
+        levels: list[set[str]] = []
         for t in path:
-            words.add(t.lemma_.lower())
-            words.add(t.lower_)
+            words: set[str] = set()  # the token and its direct dependents
+            deeper: set[str] = set()  # what those dependents govern
+            levels += [words, deeper]
+            if not (t.lower_ == "worth" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "of"):
+                words.add(t.lemma_.lower())  # "$8.5bn-worth of costs" is an amount of costs, no valuation
+                words.add(t.lower_)
             for c in t.children:
                 if c.i in qtoks:
                     continue
@@ -620,26 +631,41 @@ class ClaimBuilder:
                     if c.dep_ in ("prep", "nsubj", "nsubjpass", "dobj"):
                         for g in c.children:
                             if g.dep_ in ("pobj", "compound", "amod", "prep"):
-                                words.add(g.lemma_.lower())
-                                words.add(g.lower_)
+                                # a dependent's own modifiers are its phrase ("Series B"); what it
+                                # governs through a preposition is one step further
+                                near = words if g.dep_ in ("compound", "amod") else deeper
+                                near.add(g.lemma_.lower())
+                                near.add(g.lower_)
                                 for gg in g.children:
                                     if gg.dep_ in ("compound", "amod", "pobj"):
-                                        words.add(gg.lemma_.lower())
-                                        words.add(gg.lower_)
+                                        deeper.add(gg.lemma_.lower())
+                                        deeper.add(gg.lower_)
         for i in qtoks:
             t = root.doc[i]
-            words.add(t.lemma_.lower())
-            words.add(t.lower_)
-        return words
+            levels[0].add(t.lemma_.lower())
+            levels[0].add(t.lower_)
+        return levels
 
-    def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token) -> str:
+    def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token,
+                levels: list[set[str]] | None = None) -> str:
         sentence_words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
         toks = list(sent)
         sentence_words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(toks, toks[1:])} | \
             {f"{a.lower_} {b.lower_}" for a, b in zip(toks, toks[1:])}  # two-word phrases: "capital expenditure"
-        if q.rate == "month":
-            context = context | {"monthly"}
-        metric = self._match_rules(q, context, sentence_words) or \
+        extra = {"monthly"} if q.rate == "month" else set()
+        context = context | extra
+        metric = self._match_rules(q, context, sentence_words)
+        if metric is not None and self.families[metric].get("scope") != "sentence":
+            # between families named in the local context, the nearest words decide: "raised $675m
+            # at a valuation of $2.6bn" is funding for $675m (its verb) and a valuation for $2.6bn
+            seen: set[str] = set(extra)
+            for level in levels or []:
+                seen |= level
+                near = self._match_rules(q, seen, sentence_words, keywords_only=True, wider=context)
+                if near is not None:
+                    metric = near
+                    break
+        metric = metric or \
             self._match_rules(q, sentence_words, sentence_words) or \
             self._fallback_metric(q, root)
         if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
@@ -665,18 +691,24 @@ class ClaimBuilder:
             return False  # "raised $675m" is the funding itself, not a rise in it
         return head.pos_ == "VERB" and (lemma in self.growth or lemma in self.decline)
 
-    def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str]) -> str | None:
+    def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str],
+                     keywords_only: bool = False, wider: set[str] | None = None) -> str | None:
         """Id of the first metric family whose words occur in the local context (or, on the second
-        pass, the sentence); see ``data/metrics.json``."""
+        pass, the sentence); see ``data/metrics.json``. ``keywords_only``: only families matched
+        by their synonyms in ``context`` (not by kind alone, not by the sentence), their
+        ``context`` words being looked up in ``wider``."""
         for fam in self.taxonomy:
             kinds = fam.get("kinds")
             if kinds and q.kind not in kinds:
+                continue
+            if keywords_only and (fam.get("synonyms") is None or fam.get("scope") == "sentence"):
                 continue
             scope = sentence_words if fam.get("scope") == "sentence" else context
             if scope & set(fam.get("alone", ())):
                 return fam["id"]
             syn = fam.get("synonyms")
-            if syn is None or (scope & set(syn) and (not fam.get("context") or scope & set(fam["context"]))):
+            around = wider if wider is not None else scope
+            if syn is None or (scope & set(syn) and (not fam.get("context") or around & set(fam["context"]))):
                 return fam["id"]
         return None
 

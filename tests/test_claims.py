@@ -267,6 +267,11 @@ METRIC_FAMILIES = [
     family("Anthropic closed a $40 million funding round.", "$40 million", "funding"),
     family("The Series B brought in $80 million for the Paris-based company.", "$80 million", "funding"),
     family("Voltaro secured $15 million in seed financing.", "$15 million", "funding"),
+    # two families in one clause: the nearest words decide
+    family("Voltaro raised $90 million at a valuation of $1.2 billion.", "$90 million", "funding"),
+    family("Voltaro raised $90 million at a valuation of $1.2 billion.", "$1.2 billion", "valuation"),
+    family("Anthropic secured $2 billion in funding at a $30 billion valuation.", "$2 billion", "funding"),
+    family("It amasses $8.5bn-worth of operating costs.", "$8.5bn", "operating_cost"),
     # valuation
     family("The round values Databricks at $43 billion.", "$43 billion", "valuation"),
     family("Stripe is now worth $65 billion.", "$65 billion", "valuation"),
