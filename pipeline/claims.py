@@ -43,6 +43,7 @@ GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
 GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
     {w: "ORG" for w in GENERIC_ORG_NOUNS}
 DEFINITE = {"the", "this", "that"}
+GOVERNMENT_NOUNS = set(_COREF["government_nouns"])
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
@@ -341,6 +342,8 @@ class ClaimBuilder:
                 continue
             if t.head.dep_ == "prep" and t.head.lower_ in ("in", "at", "from", "on", "across") and m.label == "GPE":
                 continue
+            if tok.lower_ in GOVERNMENT_NOUNS and m.label in ("GPE", "NORP"):
+                return m  # "the UK government": the country
             key = (ENTITY_PRIORITY.get(m.label, 9), 0 if i in appos or i == tok.i else 1)
             if best is None or key < best[0]:
                 best = (key, m)

@@ -209,6 +209,14 @@ SPEAKER_TO_ORG = [
          "Voltaro"),
     # no organisation in the document: the data file (a surname alone is enough when unambiguous)
     link("Zuckerberg revealed that he will own 350,000 GPUs by the end of the year.", "350,000 GPUs", "Meta"),
+    # a government role ties a person to a country; "the UK government" is the country
+    link("British Prime Minister Rishi Sunak is set to spend $130 million on chips.", "$130 million",
+         "United Kingdom"),
+    link("Keir Starmer, the British prime minister, pledged £2bn for data centres.", "£2bn", "United Kingdom"),
+    link("The UK government will spend £100m on AI chips.", "£100m", "United Kingdom"),
+    # ... and, with no country named, to no organisation (not the document's topic)
+    link("Prime Minister Anthony Albanese said he will spend $2 billion on quantum computing. "
+         "Nvidia welcomed the plan.", "$2 billion", "Anthony Albanese"),
     # a person's own figure stays the person's
     link("Jensen Huang, chief executive of Nvidia, has a net worth of $100 billion.", "$100 billion",
          "Jensen Huang"),
