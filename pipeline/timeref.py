@@ -128,7 +128,7 @@ _RULES: list[tuple[str, str]] = [
     ("week", rf"\b(?P<rel>{_REL})\s+week(?:['’]s)?\b"),
     ("week", rf"\b(?P<edge>earlier|later)\s+this\s+week\b"),
     ("weekday", rf"\b(?:(?:on|last|this|next|from|by|until)\s+)?(?P<wd>{_WD})(?:['’]s)?\b"),
-    ("shift", rf"\b(?:the\s+)?(?:same\s+)?(?:quarter|period|month|half)?\s*(?:of\s+|a\s+)?(?:the\s+)?(?:previous|prior|preceding)[- ](?P<unit>year|quarter|month)(?:['’]s)?\b(?:\s+(?:period|quarter))?"),
+    ("shift", rf"\b(?:(?:in|during|for|over|of)\s+)?(?:the\s+)?(?:same\s+)?(?:quarter|period|month|half)?\s*(?:of\s+|a\s+)?(?:the\s+)?(?:previous|prior|preceding)[- ](?P<punit>year|quarter|month)(?:['’]s)?\b(?:\s+(?:period|quarter))?"),
     ("shift", rf"\b(?:the\s+)?same\s+(?:quarter|period|month|half|time)\s+(?:of\s+|a\s+)?last\s+year\b"),
     ("shift", rf"\b(?:the\s+)?(?P<unit>year|quarter|month)[- ](?:earlier|ago)(?:\s+(?:period|quarter|month|year))?\b"),
     ("shift", rf"\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\s+(?:{_SHIFT})\b"),
@@ -363,7 +363,7 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         return _months(_nearest_year(a, mth, 1, future=ctx.future), mth, 1)
     if kind == "shift":
         n = _count(p.get("n"))
-        unit = (p.get("unit") or "year").lower()
+        unit = (p.get("unit") or p.get("punit") or "year").lower()
         unit = UNITS.get(unit, unit)
         if unit in ("day", "week"):
             if day_anchor is None:
@@ -375,7 +375,9 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
             return _shift_period(*ctx.reference, -months)
         if a is None:
             return None
-        s, e = period(a, g)
+        # no other period in the sentence: "the previous quarter" is the quarter before the
+        # publication's; "a year ago" the publication's own period a year back
+        s, e = period(a, unit if "punit" in p and g in ("day", "month") else g)
         return _shift_period(date.fromisoformat(s), date.fromisoformat(e), -months)
     # everything below is relative to the publication date
     if a is None:
@@ -429,8 +431,9 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         unit = p["unit"].lower()
         s, e = (date.fromisoformat(x) for x in period(a, unit if unit != "quarter" else "quarter"))
         edge = re.sub(r"\s+", " ", p["edge"].lower())
+        own_end = date.fromisoformat(period(a, g)[1])  # the end of the publication's own period
         if edge in ("earlier", "so far", "early"):
-            return s, (min(a, e) if g == "day" else e)
+            return s, min(own_end, e)
         return (max(a, s) if g == "day" else s), e
     if kind == "ytd":
         return date(a.year, 1, 1), (a if g == "day" else date.fromisoformat(period(a, g)[1]))
