@@ -22,8 +22,8 @@ Kinds of expression (vocabulary in ``data/time_words.json``)
               verb ("will meet on Monday") or "next Monday" takes the one after.
 * week        "last week", "this week", "next week('s)" = Monday-Sunday weeks.
 * span        "in the past three months", "over the last two years",
-              "the next five years", "since 2020": N units ending (or
-              starting) at the publication date.
+              "the next five years", "since 2020", "through 2027": N units
+              ending (or starting) at the publication date.
 * quarter     "Q3", "Q3 2024", "3Q24", "second-quarter", "the June quarter",
               "the three months to June 30", halves ("H1", "first half of 2025").
               Without a year, the nearest such quarter: from two quarters back
@@ -136,6 +136,7 @@ _RULES: list[tuple[str, str]] = [
     ("ytd", r"\b(?:the\s+)?year[- ]to[- ]date\b"),
     ("relative", rf"\b(?:(?:in|during|for|by|of)\s+)?(?P<rel>{_REL})\s+(?P<unit>year|month|quarter)(?:['’]s)?\b"),
     ("relative", r"\b(?:by\s+|at\s+)?(?:the\s+)?(?:year['’]?s?[- ]end|end\s+of\s+(?:the|this)\s+year|full[- ]year)\b"),
+    ("through", rf"\b(?:through|until|till|thru)\s+(?:the\s+end\s+of\s+)?(?P<year>{_YEAR})\b(?![-–]\d)"),
     ("year", rf"\b(?:(?:in|during|for|by|through|until|throughout|across|of|the\s+year|calendar|(?:by\s+)?the\s+end\s+of)\s+)+(?:(?:early|mid|late)[- ])?(?:calendar\s+)?(?P<year>{_YEAR})\b(?!\s*(?:%|per|[-–]\d))"),
     ("year", rf"\b(?:early|mid|late)[- ](?P<year>{_YEAR})\b"),
     ("date", rf"\b(?:(?:on|in|by|since|until|through|of)\s+)?(?P<month>{_MON})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>{_YEAR}))?\b"),
@@ -382,6 +383,10 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
     # everything below is relative to the publication date
     if a is None:
         return None
+    if kind == "through":  # "through 2027": from publication to the end of that year
+        s = a if g == "day" else date.fromisoformat(period(a, g)[0])
+        e = date(int(p["year"]), 12, 31)
+        return (s, e) if s <= e else None
     if kind == "since":
         m0 = MONTHS[p["month"].rstrip(".").lower()] if p.get("month") else 1
         s = date(int(p["year"]), m0, 1)
@@ -622,6 +627,13 @@ def _distance(c: _Cand, qspan: Span) -> float | None:
     return None
 
 
+def _in_modifier(c: _Cand) -> bool:
+    if c.span is None or not len(c.span):
+        return False
+    h = _attach(c.span)
+    return any(t.dep_ in ("acl", "relcl", "appos") for t in (h, *h.ancestors))
+
+
 def _bound_figure_before(c: _Cand) -> bool:
     """A shift expression right after a figure ("from $24.7m a year earlier") belongs to that figure."""
     sp = c.span
@@ -681,10 +693,11 @@ def time_for(qspan: Span, sent: Span, published: str | None) -> TimeRef | None:
         if d is not None:
             scored.append((d, abs(c.start - qspan.start_char), c))
     if not scored:
-        plain = [c for c in cands if c.ex.kind != "shift"]
-        if len(plain) != 1 or len(cands) != 1:
+        # a parse that links nothing: the sentence's only time expression, unless it describes
+        # an entity ("Figure, founded in 2022, raised $675m"; "orders to be delivered this year")
+        if len(cands) != 1 or cands[0].ex.kind == "shift" or _in_modifier(cands[0]):
             return None
-        scored = [(9.0, 0, plain[0])]
+        scored = [(9.0, 0, cands[0])]
     for _, _, c in sorted(scored, key=lambda s: (s[0], s[1])):
         if c.ex.kind == "vague_span":
             return None  # "over the next few years" governs it: its time is stated as unknown

@@ -57,6 +57,8 @@ SPANS = rows("span", [
     ("over the next five years", "2024-07-25", "2024-07-26", "2029-07-25"),
     ("since 2020", "2024-07-25", "2020-01-01", "2024-07-25"),
     ("since March 2023", "2024-07", "2023-03-01", "2024-07-31"),
+    ("through 2027", "2023-12-20", "2023-12-20", "2027-12-31"),
+    ("until 2026", "2024-07", "2024-07-01", "2026-12-31"),
 ])
 QUARTERS = rows("quarter", [
     ("the June quarter", "2024-07-25", "2024-04-01", "2024-06-30"),
@@ -222,6 +224,9 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
     ("2024-07-25", "The company employs 12,000 people across Europe.", {"12,000 people": None}),
     ("2024-07-25", "The brewer sold 3 million barrels, its chief executive said.", {"3 million barrels": None}),
     ("2024-07-25", "The utility will spend $4 billion over the next few years.", {"$4 billion": None}),
+    # a time that describes an entity, not the figure
+    ("2024-07-25", "The startup, founded in 2019, has raised $90 million from investors.", {"$90 million": None}),
+    ("2024-07-25", "Nvidia, which went public in 1999, employs 29,600 people.", {"29,600 people": None}),
 ]
 
 
