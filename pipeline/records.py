@@ -116,7 +116,7 @@ class TimeRef:
     text: str | None
     start: str | None  # ISO date
     end: str | None
-    source: str = "text"  # text | published (fallback to the article's date)
+    source: str = "text"  # text (claims: always); published (facts only: resolve's fallback to the article's date)
 
 
 @dataclass
