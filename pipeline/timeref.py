@@ -123,6 +123,7 @@ _RULES: list[tuple[str, str]] = [
     ("quarter", rf"\b(?P<year>{_YEAR})\s+(?P<ord>{_ORD})[- ]quarter\b"),
     ("quarter", rf"\b(?-i:Q)(?P<q>[1-4])(?:\s?['’]\s?(?P<year>\d\d)|\s?(?P<yearb>{_YEAR}))?\b(?!\d)"),
     ("quarter", rf"\b(?P<q>[1-4])(?-i:Q)\s?['’]?(?P<year>{_YEAR}|\d\d)\b"),
+    ("month_range", rf"\b(?:(?:in|during|for|between|from)\s+)?(?:the\s+)?(?P<m1>{_MON})\s*(?:-|–|—|to|through|and)\s*(?P<m2>{_MON})(?:\s+(?P<year>{_YEAR}))?(?:\s+(?:period|quarter))?\b"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>{_QMON})(?:\s+(?P<year>{_YEAR}))?\s+quarter\b"),
     ("months_to", rf"\b(?:the\s+)?(?:(?P<n>{_NUM})\s+months?|quarter|(?P<half>half[- ]year))\s+(?:to|ended|ending|through)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MON})(?:\s+\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("week", rf"\b(?P<rel>{_REL})\s+week(?:['’]s)?\b"),
@@ -256,7 +257,8 @@ def _iso(a: date, b: date) -> tuple[str, str]:
 
 
 def _year(s: str) -> int:
-    return int(s) if len(s) == 4 else 2000 + int(s)
+    """'2024' -> 2024; two digits: '24' -> 2024, '99' -> 1999."""
+    return int(s) if len(s) == 4 else (2000 + int(s) if int(s) < 70 else 1900 + int(s))
 
 
 def _count(s: str | None) -> int:
@@ -331,6 +333,15 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         if a is None:
             return None
         return _months(_nearest_year(a, first_month, n), first_month, n)
+    if kind == "month_range":  # "the April-June period", "between January and March 2024"
+        m1, m2 = MONTHS[p["m1"].rstrip(".").lower()], MONTHS[p["m2"].rstrip(".").lower()]
+        n = (m2 - m1) % 12 + 1
+        if "year" in p:  # the year names the end month's year
+            sy, sm = _add_months(int(p["year"]), m2, -(n - 1))
+            return _months(sy, sm, n)
+        if a is None:
+            return None
+        return _months(_nearest_year(a, m1, n), m1, n)
     if kind == "months_to":
         n = 6 if p.get("half") else (_count(p["n"]) if p.get("n") else 3)
         em = MONTHS[p["month"].rstrip(".").lower()]
@@ -572,8 +583,8 @@ def _candidates(sent: Span) -> list[_Cand]:
     out = []
     for ex in find_expressions(sent.text):
         a, b = off + ex.start, off + ex.end
-        if _BASELINE.search(doc.text[max(off, a - 20):a]) and ex.kind not in ("span", "shift"):
-            continue  # "compared with 2023": a baseline, not the claim's period
+        if _BASELINE.search(doc.text[max(off, a - 20):a]) and ex.kind != "span":
+            continue  # "compared with 2023", "up 9% from a year ago": a baseline, not the claim's period
         out.append(_Cand(ex, doc.char_span(a, b, alignment_mode="expand"), a, b))
     for ent in sent.ents:
         if ent.label_ != "DATE" or any(c.start < ent.end_char and ent.start_char < c.end for c in out):

@@ -80,6 +80,10 @@ QUARTERS = rows("quarter", [
     ("H2", "2024-07-25", "2024-07-01", "2024-12-31"),
     ("the second half", "2025-02-10", "2024-07-01", "2024-12-31"),
     ("1H 2023", "2024-07", "2023-01-01", "2023-06-30"),
+    ("the April-June period", "2024-07-25", "2024-04-01", "2024-06-30"),
+    ("between October and December", "2024-03-02", "2023-10-01", "2023-12-31"),
+    ("January to March 2025", None, "2025-01-01", "2025-03-31"),
+    ("November-February", "2025-03-12", "2024-11-01", "2025-02-28"),
 ])
 FISCAL = rows("fiscal", [
     ("fiscal 2024", "2024-07", "2024-01-01", "2024-12-31"),   # no company named: the calendar year
@@ -215,6 +219,22 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
     ("2025-01-28", "Fourth-quarter output reached 12,500 tonnes, up from 11,000 tonnes in the previous quarter.",
      {"12,500 tonnes": ("2024-10-01", "2024-12-31"),
       "11,000 tonnes": ("2024-07-01", "2024-09-30")}),
+    ("2024-10-20", "In the third quarter, the bank earned $2.1 billion, down from $2.5 billion in the same period last year.",
+     {"$2.1 billion": ("2024-07-01", "2024-09-30"), "$2.5 billion": ("2023-07-01", "2023-09-30")}),
+    ("2024-07-25", "In the first half, the insurer paid out €900 million, against €750 million in the year-earlier period.",
+     {"€900 million": ("2024-01-01", "2024-06-30"), "€750 million": ("2023-01-01", "2023-06-30")}),
+    # a shift after a baseline word and no figure is the baseline of a change, not its period
+    ("2024-07-25", "Alphabet's capital expenditure of $13 billion in Q2 was up 91% from a year ago.",
+     {"$13 billion": ("2024-04-01", "2024-06-30"), "91%": ("2024-04-01", "2024-06-30")}),
+    ("2024-07-25", "Second-quarter bookings climbed 14% compared with a year earlier.",
+     {"14%": ("2024-04-01", "2024-06-30")}),
+    # the nearest governing expression: a month in the figure's clause beats the reporting day
+    ("2024-04-12", "Sales in March fell 3%, the statistics office said on Friday.",
+     {"3%": ("2024-03-01", "2024-03-31")}),
+    ("2024-07-05", "Unemployment stood at 4.1% in June, up from 3.9% in May.",
+     {"4.1%": ("2024-06-01", "2024-06-30"), "3.9%": ("2024-05-01", "2024-05-31")}),
+    ("2024-07-25", "The regulator fined the bank $35 million on Wednesday and ordered it to repay 12,000 customers by March 2025.",
+     {"$35 million": ("2024-07-24", "2024-07-24"), "12,000 customers": ("2025-03-01", "2025-03-31")}),
     # spans and fiscal years with a named company
     ("2024-07-25", "Prices have risen 15% over the past three months, the survey found.",
      {"15%": ("2024-04-26", "2024-07-25")}),
@@ -222,6 +242,12 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
      {"$245 billion": ("2023-07-01", "2024-06-30")}),
     ("2024-11-20", "Apple said its fiscal 2024 revenue was $391 billion.",
      {"$391 billion": ("2023-10-01", "2024-09-30")}),
+    ("2024-07-25", "FY2025 revenue at Nvidia is forecast at $120 billion.",
+     {"$120 billion": ("2024-02-01", "2025-01-31")}),
+    ("2024-07-25", "The government will spend £2.5bn in 2024-25 on rail upgrades.",
+     {"£2.5bn": ("2024-04-01", "2025-03-31")}),
+    ("2024-04-25", "Revenue for the quarter ended March 31 rose 12% to $4.2 billion.",
+     {"12%": ("2024-01-01", "2024-03-31"), "$4.2 billion": ("2024-01-01", "2024-03-31")}),
     # no stated time: null, whatever the publication date
     ("2024-07-25", "The company employs 12,000 people across Europe.", {"12,000 people": None}),
     ("2024-07-25", "The brewer sold 3 million barrels, its chief executive said.", {"3 million barrels": None}),
