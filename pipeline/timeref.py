@@ -51,8 +51,11 @@ modifies the subject of a verb above the quantity ("second-quarter revenue
 rose to $5m").  The nearest governing expression wins (fewest steps up from
 the quantity).  A shift expression right after a figure ("from $4m a year
 earlier") belongs to that figure only.  With no governing expression and a
-single time expression in the sentence, that one is used (parses fail); with
-none, the result is ``None``.
+single time expression in the sentence, that one is used (parses fail) unless
+it describes an entity ("Figure, founded in 2022, ..."); with none, the result
+is ``None``.  An expression right after a baseline figure ("versus £200m in
+the fourth quarter of 2023") dates that figure only, and a shift after a
+baseline word with no figure ("up 9% from a year ago") is no period at all.
 """
 from __future__ import annotations
 
@@ -657,6 +660,23 @@ def _bound_figure_before(c: _Cand) -> bool:
     return False
 
 
+def _baseline_figure_before(c: _Cand) -> bool:
+    """An expression right after a baseline figure ("versus £200m in the fourth quarter of 2023",
+    "from 3.9% in May") dates that figure only."""
+    sp = c.span
+    if sp is None or not len(sp):
+        return False
+    doc = sp.doc
+    figs = [t for t in doc[max(sp.sent.start, sp.start - 3):sp.start] if _is_figure(t)]
+    if not figs:
+        return False
+    f = figs[0]
+    while f.i > sp.sent.start and (doc[f.i - 1].tag_ == "$" or doc[f.i - 1].pos_ == "SYM"
+                                   or doc[f.i - 1].dep_ in ("quantmod", "nummod") or doc[f.i - 1].like_num):
+        f = doc[f.i - 1]
+    return bool(_BASELINE.search(doc.text[max(sp.sent.start_char, f.idx - 25):f.idx]))
+
+
 def _future(c: _Cand) -> bool:
     if c.span is None:
         return False
@@ -693,7 +713,7 @@ def time_for(qspan: Span, sent: Span, published: str | None) -> TimeRef | None:
     fiscal = _fiscal_start(sent) if any(c.ex.kind.startswith("fiscal") for c in cands) else 1
     scored = []
     for c in cands:
-        if c.ex.kind == "shift" and _bound_figure_before(c):
+        if (c.ex.kind == "shift" and _bound_figure_before(c)) or _baseline_figure_before(c):
             d = 0.0 if c.span is not None and 0 <= c.span.start - qspan.end <= 3 else None
         else:
             d = _distance(c, qspan)

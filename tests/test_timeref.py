@@ -301,3 +301,29 @@ def test_shared_cases_times(extractor, case):
         got = [[c.time.start, c.time.end] if c.time else None for c in hits]
         assert e["time"] in got, (case["id"], e, got)
     assert checked, f"{case['id']}: none of the timed figures was extracted ({missing})"
+
+
+DIRECT = [  # time_for on figures given by hand (independent of the quantity stage)
+    ("2024-10-24", "Beta Ltd said third-quarter sales decreased $3.4 million to $41.2 million, from $44.6 million a year earlier.",
+     {"$3.4 million": ("2024-07-01", "2024-09-30"), "$41.2 million": ("2024-07-01", "2024-09-30"),
+      "$44.6 million": ("2023-07-01", "2023-09-30")}),
+    ("2025-02-06", "Fourth-quarter net income rose 5% to £210m, versus £200m in the fourth quarter of 2023.",
+     {"5%": ("2024-10-01", "2024-12-31"), "£210m": ("2024-10-01", "2024-12-31"),
+      "£200m": ("2023-10-01", "2023-12-31")}),
+    ("2024-07-25", "Orders fell 2% last month, while deliveries rose 6% in the past three months.",
+     {"2%": ("2024-06-01", "2024-06-30"), "6%": ("2024-04-26", "2024-07-25")}),
+]
+
+
+@pytest.mark.parametrize("published, text, expected", [pytest.param(p, t, e, id=t[:50]) for p, t, e in DIRECT])
+def test_time_for_figures(nlp, published, text, expected):
+    from pipeline.timeref import time_for
+
+    doc = nlp(text)
+    got = {}
+    for fig in expected:
+        i = text.index(fig)
+        sp = doc.char_span(i, i + len(fig), alignment_mode="expand")
+        t = time_for(sp, sp.sent, published)
+        got[fig] = (t.start, t.end) if t else None
+    assert got == expected
