@@ -82,6 +82,7 @@ FUTURE_AUX = set(_W["future_auxiliaries"])
 SPLIT_START = int(_W["split_year_start_month"])
 FISCAL_START = {k: int(v) for k, v in _W["fiscal_year_start_month"].items() if not k.startswith("_")}
 QUARTERS = {**ORDINALS, "1": 1, "2": 2, "3": 3, "4": 4}
+WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])  # "Black Friday", "Super Tuesday": names, not days
 
 
 def _alt(words) -> str:
@@ -179,7 +180,8 @@ def _find(text: str) -> tuple[TimeExpr, ...]:
                 continue
             if kind == "month" and not _month_ok(text, m):
                 continue
-            if kind == "weekday" and text[m.start("wd"):m.end("wd")].lower() not in WEEKDAYS:
+            if kind == "weekday" and re.search(r"\b(?:" + _alt(WEEKDAY_NAME_WORDS) + r")[\s-]+$",
+                                                text[max(0, m.start() - 12):m.start("wd")], re.I):
                 continue
             parts = {k: v for k, v in m.groupdict().items() if v is not None}
             found.append((s, -(e - s), rank, TimeExpr(kind, s, e, text[s:e], parts)))
@@ -588,6 +590,10 @@ def _candidates(sent: Span) -> list[_Cand]:
         a, b = off + ex.start, off + ex.end
         if _BASELINE.search(doc.text[max(off, a - 20):a]) and ex.kind != "span":
             continue  # "compared with 2023", "up 9% from a year ago": a baseline, not the claim's period
+        if ex.kind == "month" and "year" not in ex.parts and any(
+                e.label_ in ("PERSON", "ORG", "WORK_OF_ART") and e.start_char <= a + ex.text.find(ex.parts["month"]) < e.end_char
+                for e in sent.ents):
+            continue  # "April Jones", "June Holdings": a name
         out.append(_Cand(ex, doc.char_span(a, b, alignment_mode="expand"), a, b))
     for ent in sent.ents:
         if ent.label_ != "DATE" or any(c.start < ent.end_char and ent.start_char < c.end for c in out):
