@@ -11,9 +11,9 @@ Everything here reads the dependency parse of the quantity's sentence:
 * **metric**: rules from ``data/metrics.json`` over the lemmas of the
   quantity's local context; otherwise the lemma of the noun or verb it
   attaches to.
-* **time**: the stated period of the time expression that governs the quantity
-  in the parse (its clause, the figure it follows), resolved against the
-  publication date, or None (see :mod:`pipeline.timeref`).
+* **time**: the DATE expression of the sentence nearest the quantity (not a
+  baseline such as "compared to 2023"), resolved against the publication date
+  (see :mod:`pipeline.timeref`).
 * **attribution** / **hedged**: "according to X", "X reported", "estimates
   suggest"; modal verbs and forecast words on the quantity's path.
 """
@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
-from .timeref import time_for
+from .timeref import resolve_time
 
 PRONOUNS_ORG = {"it", "its", "they", "their", "them"}
 PRONOUNS_PERSON = {"he", "him", "his", "she", "her"}
@@ -136,7 +136,7 @@ class ClaimBuilder:
             obj = None  # "AMD ... AMD's purchase": the target is never the buyer
         context = self._local_context(root, qtoks)
         metric = self._metric(q, context, sent, root)
-        time = time_for(span, sent, art.published)
+        time = resolve_time(sent, span, art.published)
         attribution = self._attribution(sent, root)
         hedged = self._hedged(root, sent)
         sentence = sent.text

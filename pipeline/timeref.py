@@ -760,3 +760,7 @@ def _resolve_cand(c: _Cand, cands: list[_Cand], anchor, gran, fiscal) -> tuple[s
     r = _resolve(c.ex, ctx)
     return _iso(*r) if r else None
 
+
+def resolve_time(sent: Span, qspan: Span, published: str | None) -> TimeRef | None:
+    """:func:`time_for` in the claims stage's argument order (its one call site)."""
+    return time_for(qspan, sent, published)
