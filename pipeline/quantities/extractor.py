@@ -1,0 +1,350 @@
+"""Quantities of a parsed document: the grammar's candidates, judged with the parse.
+
+:class:`QuantityExtractor` runs :class:`~.grammar.QuantityGrammar` over the
+sentences of a spaCy doc, drops what is not a quantity through the named
+filters of :mod:`.filters` (dates, years, ordinals, versions and names such as
+"Llama 3.1", "GPT-5", "3G", "Section 427"), and finds the counted noun of a
+bare count ("350,000 Nvidia H100 GPUs").
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+from spacy.tokens import Doc, Span, Token
+
+from ..records import Mention, Quantity
+from .grammar import QuantityGrammar, Raw
+from .lexicon import Lexicon, _alt
+
+# --------------------------------------------------------------------------- with the parse
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+class QuantityExtractor:
+    """Quantities of a parsed document (one piece of an article)."""
+
+    def __init__(self, grammar: QuantityGrammar | None = None, use_quantulum: bool = True):
+        self.g = grammar or QuantityGrammar()
+        self.lex = self.g.lex
+        self.use_quantulum = use_quantulum
+        self.re_year = re.compile(r"(?:1[6-9]|20)\d\d")
+        self.re_digit_like = re.compile(r"[\d½¼¾⅓⅔⅛⅜⅝⅞]")
+        lex = self.lex
+        words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
+            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]
+        self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
+
+    def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
+                 boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True) -> list[Quantity]:
+        out: list[Quantity] = []
+        text = doc.text
+        named = [(m.start - offset, m.end - offset, m.label) for m in mentions
+                 if m.label in ("ACCELERATOR", "AI_MODEL", "SYSTEM", "PRODUCT")]
+        dates = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
+        for sent in doc.sents:
+            s = sent.text
+            if not self.re_digit_like.search(s) and not self.re_number_words.search(s):
+                continue  # no figure in digits or words: nothing for the grammar
+            base = sent.start_char
+            raws = self.g.parse(s)
+            leftovers = []
+            for r in raws:
+                a, b = base + r.start, base + r.end
+                if any(x <= a + offset < y for x, y in boilerplate):
+                    continue
+                q = self._to_quantity(doc, sent, r, a, b, named, dates, ordinals, text)
+                if q is None:
+                    continue
+                if q.surface_unit == "-" and not keep_bare:
+                    continue
+                if q.surface_unit == "-" and self.use_quantulum:
+                    leftovers.append(q)
+                out.append(q)
+            if leftovers:
+                self._quantulum_units(s, base, leftovers)
+        for q in out:
+            q.start += offset
+            q.end += offset
+        return out
+
+    # ------------------------------------------------------------------
+    def _to_quantity(self, doc, sent: Span, r: Raw, a: int, b: int, named, dates, ordinals, text) -> Quantity | None:
+        lex = self.lex
+        fig = r.figure
+        fa = sent.start_char + fig.start if fig else a
+        fb = sent.start_char + fig.end if fig else b
+        in_named = any(x <= fa < y for x, y, _ in named)
+        if in_named and r.kind != "parameter_count":
+            return None
+        tok = _token_at(doc, fa)
+        if fa - sent.start_char <= 1 and re.search(r"(?<![\d.,])\d{1,3}\.\s?$", text[max(0, fa - 6):fa]):
+            return None  # the decimals of "1. 8GHz", split across a sentence boundary by tokenised text
+        if r.bare and not r.vague:
+            if any(x <= fa < y for x, y in ordinals):
+                return None
+            digits = fig.digits if fig else ""
+            # years and decades
+            if self.re_year.fullmatch(digits) and r.value_min is None:
+                return None
+            if re.match(r"'?s\b", text[fb:fb + 3]) or text[fb:fb + 1] == "s" and digits.endswith("0"):
+                return None  # the 90s, 1990s
+            # dates: "March 29", "29 March", inside a DATE entity
+            prev_word = re.search(r"([A-Za-z][A-Za-z.&]*)\.?\s*$", text[max(0, fa - 25):fa])
+            next_word = re.match(r"\s*([A-Za-z]+)", text[fb:fb + 15])
+            if prev_word and prev_word.group(1).lower().rstrip(".") in lex.month_names:
+                return None
+            if next_word and next_word.group(1).lower() in lex.month_names:
+                return None
+            if any(x <= fa < y for x, y, _ in dates) and r.unit == "-":
+                return None
+            # identifiers: "Section 427", "Llama 3.1", "Windows 11", "No. 1"
+            if prev_word and fig and not fig.has_comma:
+                pw = prev_word.group(1)
+                gap = text[fa - 1:fa] if fa > 0 else ""
+                if gap in (" ", "\u00a0") or gap == "":
+                    if pw.lower().rstrip(".") in lex.id_prefixes or pw.lower() in lex.id_prefixes:
+                        return None
+                    if len(pw) >= 2 and pw.isupper() and pw not in lex.cur["codes"]:
+                        return None  # "SEA-ME-WE 4", "SMW 4", "COVID 19": part of a name
+                    if pw[0].isupper() and tok is not None and tok.i > sent.start and (
+                            doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start or (
+                                tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and
+                                doc[tok.i + 1].is_alpha)):
+                        return None  # "Llama 3.1"; "Core 2 Duo", "Claude 3 Haiku" even at a sentence start
+            if tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
+                    doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
+                    doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start:
+                return None  # a number naming something: "787 Dreamliner", "Route 66 Diner"
+            # letters glued after the number: 3G, 4K, 5th, 10am
+            if re.match(r"[A-Za-z]", text[fb:fb + 1]):
+                return None
+            if re.match(r"\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|BST|ET|EST|PT|UTC)", text[fb:fb + 6]):
+                return None
+            if fig and not fig.has_comma and len(fig.digits.replace(".", "")) >= 10 and not fig.has_decimal:
+                return None  # phone numbers, ids
+        if r.kind == "other" and r.unit in ("year", "month", "week", "day") and fig is not None and \
+                self.re_year.fullmatch(fig.digits):
+            return None  # "2019 years" is a misread date
+        # word numbers need a unit, a currency or a noun they count
+        counted_tok = None
+        partitive = None
+        if r.unit == "-" and r.kind in ("count",):
+            if next_word_is_street(text, fb, lex):
+                return None  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
+            counted_tok = self._counted(doc, sent, r, tok, fb)
+            if r.word and counted_tok is None and not fig.scaled and not (
+                    fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
+                return None
+            if r.word and fig and fig.value == 1 and not fig.scaled:
+                # "one of the best speakers": one member of a set (NewsQuant counts it; no claim)
+                pm = re.match(r"\s+of\s+(?:the|its|his|her|their|our|these|those)\s+", text[fb:fb + 20])
+                if pm:
+                    partitive = self._noun_after_of(doc, fb)
+                # "one notable feature": only trust "one" with a counted noun right after
+                elif counted_tok is None or counted_tok.i != (tok.i + 1 if tok is not None else -1):
+                    return None
+                if pm and partitive is None:
+                    return None
+        if r.unit == "-" and r.kind == "count" and r.word and fig and fig.value == 1 and partitive is not None:
+            unit_name = counted_unit_name(doc, partitive.left_edge.idx, partitive)
+            return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
+                            surface_value=1.0, surface_unit=unit_name, counted=partitive.text, partitive=True,
+                            head=tok.i if tok is not None else None)
+        # a count quotes its counted noun too: "approximately 350,000 Nvidia Corp. H100 GPUs"
+        if counted_tok is not None and counted_tok.idx >= b:
+            b = counted_tok.idx + len(counted_tok)
+        # the quantity record
+        surface = text[a:b]
+        value = r.value * r.factor
+        vmin = r.value_min * r.factor if r.value_min is not None else None
+        vmax = r.value_max * r.factor if r.value_max is not None else None
+        kind, unit, unit_name = r.kind, r.unit, r.unit_name
+        counted = None
+        if counted_tok is not None:
+            counted = text[sent.start_char + (r.counted_start or r.end):counted_tok.idx + len(counted_tok)].strip(" '’\"”")
+            if not counted:
+                counted = counted_tok.text
+            lemma = noun_lemma(counted_tok)
+            low_phrase = counted.lower()
+            if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
+                    any(m[2] == "ACCELERATOR" and fb <= m[0] < counted_tok.idx + len(counted_tok) for m in named) and \
+                    counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:
+                kind, unit = "chip_count", "GPU"
+            elif lemma in lex.user_nouns or counted_tok.lower_ in lex.user_nouns:
+                kind, unit = "user_count", "user"
+            else:
+                kind, unit = "count", lemma
+            unit_name = counted_unit_name(doc, fb, counted_tok)
+            if kind == "chip_count" and not low_phrase:
+                counted = counted_tok.text
+        elif r.vague and r.kind == "count":
+            ct = self._noun_after_of(doc, sent.start_char + (r.counted_start or r.end))
+            if ct is not None:
+                lemma = noun_lemma(ct)
+                kind = "user_count" if lemma in lex.user_nouns else ("chip_count" if lemma in lex.chip_nouns else "count")
+                unit = {"user_count": "user", "chip_count": "GPU"}.get(kind, lemma)
+                unit_name = lemma
+                counted = ct.text
+            else:
+                return None  # "thousands" of what? not a usable quantity
+        if kind == "count" and unit == "-" and r.word:
+            return None
+        change = "~" if r.approximate and not r.vague else {"lower": ">", "upper": "<"}.get(r.bound, "=")
+        smin, smax = r.value_min, r.value_max  # in the unit as written (ranges, vague magnitudes)
+        return Quantity(
+            start=a, end=b, surface=surface, kind=_claim_kind(kind), value=value, unit=unit,
+            surface_value=r.value, surface_unit=unit_name or "-", value_min=vmin, value_max=vmax,
+            surface_min=smin, surface_max=smax, approximate=r.approximate, bound=r.bound,
+            qualifier=r.qualifier, equivalents=list(r.equivalents), rate=r.rate, counted=counted,
+            change=change, vague=r.vague, head=tok.i if tok is not None else None)
+
+    def _counted(self, doc: Doc, sent: Span, r: Raw, tok: Token | None, fb: int) -> Token | None:
+        """The noun a bare number counts: '350,000 Nvidia Corp. H100 GPUs' -> GPUs."""
+        if tok is None:
+            return None
+        t = tok
+        # climb from the number through number words ("500 million")
+        for _ in range(3):
+            if t.dep_ in ("quantmod", "compound", "nummod") and (t.head.like_num or t.head.lower_ in self.lex.scales) \
+                    and t.head.i > t.i:
+                t = t.head
+            else:
+                break
+        head = t.head
+        if t.dep_ in ("nummod", "amod", "compound", "npadvmod", "dobj", "nsubj") and head.i > t.i and \
+                head.pos_ in ("NOUN", "PROPN") and head.i - t.i <= 6 and head.sent == sent:
+            # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
+            if head.lower_ in self.lex.month_names:
+                return None
+            if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
+                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS"):
+                return None
+            return head
+        # "100,000 H100s": the next token is an accelerator name used as a plural noun
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.head == t and nxt.sent == sent:
+            return nxt
+        return None
+
+    def _noun_after_of(self, doc: Doc, char: int) -> Token | None:
+        m = re.match(r"['’\"”]?\s*of\s+", doc.text[char:char + 12])
+        if not m:
+            return None
+        t = _token_at(doc, char + m.end())
+        if t is None:
+            return None
+        for k in range(t.i, min(t.i + 6, len(doc))):
+            tk = doc[k]
+            if tk.pos_ == "NOUN" or (tk.pos_ == "PROPN" and tk.tag_ == "NNPS"):
+                while tk.dep_ == "compound" and tk.head.i > tk.i and tk.head.i - tk.i < 4:
+                    tk = tk.head
+                return tk
+            if tk.is_punct:
+                return None
+        return None
+
+    def _quantulum_units(self, s: str, base: int, leftovers: list[Quantity]) -> None:
+        """Give unitless figures the unit quantulum3 finds right after them."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from quantulum3 import parser as qparser
+                found = qparser.parse(s)
+        except Exception:  # quantulum3 raises on odd input; the figure stays unitless
+            return
+        for q in leftovers:
+            rel = q.start - base
+            for f in found:
+                a, b = f.span
+                name = f.unit.name
+                if a <= rel < b and name not in ("dimensionless",) and f.unit.entity.name not in (
+                        "unknown", "dimensionless", "currency") and "to the" not in name and \
+                        abs(f.value - q.surface_value) < 1e-9 * max(1, abs(q.surface_value)) and b > q.end - base:
+                    q.surface_unit = name
+                    q.unit = name
+                    q.kind = "other"
+                    q.end = base + b
+                    q.surface = s[rel:b]
+                    break
+
+
+def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
+    words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
+    caps = [w for w in words if w[:1].isupper()]
+    return bool(caps) and any(w.lower() in lex.street_words for w in words[:4] if w[:1].isupper()) and \
+        words[0][:1].isupper()
+
+
+NAME_LABELS = {"ORG", "PERSON", "GPE", "ACCELERATOR", "AI_MODEL", "PRODUCT", "SYSTEM", "FAC", "LOC"}
+
+
+def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
+    """The counted thing as NewsQuant writes units: its modifiers and the singular head,
+    lower-cased, without names, numbers or participles ("seven European countries" ->
+    "european country", "14 first-team players" -> "first-team player",
+    "350,000 Nvidia Corp. H100 GPUs" -> "gpu")."""
+    words: list[str] = []
+    chunk: list[Token] = []
+    toks = [t for t in doc[head.left_edge.i:head.i] if t.idx >= start_char]
+
+    def flush():
+        content = [t for t in chunk if not (t.is_punct or t.like_num or t.is_stop or
+                                             t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") or
+                                             t.tag_ in ("VBN", "VBG") or t.ent_type_ in NAME_LABELS)]
+        if content and all(t.head.i == head.i or t.head.head.i == head.i or t.head in chunk for t in content):
+            if len(chunk) > 1 and any(t.text in "-‑" for t in chunk):  # "first-team"
+                words.append("".join(t.text for t in chunk).lower())
+            else:
+                t = content[-1]
+                words.append(t.lemma_.lower() if t.tag_ in ("JJR", "JJS") else t.lower_)
+        chunk.clear()
+
+    for t in toks:
+        chunk.append(t)
+        if t.whitespace_:
+            flush()
+    flush()
+    words.append(noun_lemma(head))
+    return " ".join(words)
+
+
+def noun_lemma(tok: Token) -> str:
+    """Lower-case singular of a counted noun: 'GPUs' -> 'gpu', 'people' -> 'people'."""
+    lemma = tok.lemma_.lower()
+    if tok.tag_ in ("NNS", "NNPS") and lemma == tok.lower_ and len(lemma) > 3 and lemma.endswith("s") \
+            and not lemma.endswith("ss"):
+        lemma = lemma[:-1]
+    return lemma
+
+
+def _claim_kind(kind: str) -> str:
+    if kind in ("money", "power", "energy", "chip_count", "user_count", "count", "percentage", "parameter_count"):
+        return kind
+    return "other"
+
+
+# --------------------------------------------------------------------------- convenience
+
+
+def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
+                                  keep_bare: bool = True) -> list[list[Quantity]]:
+    """Quantities of each text (used by the evaluation and tests)."""
+    from ..annotate import Annotator
+    from ..records import Article
+
+    ann = Annotator(nlp=nlp, model=model)
+    ex = QuantityExtractor()
+    arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
+    result: list[list[Quantity]] = []
+    for ad in ann.annotate(arts):
+        qs: list[Quantity] = []
+        for doc, off in ad.pieces:
+            qs.extend(ex(doc, ad.mentions, off, keep_bare=keep_bare))
+        result.append(qs)
+    return result

@@ -1,0 +1,209 @@
+"""Figures: a number as written (digits, words, fractions) with its currency and scale.
+
+:class:`FigureReader` finds them in one sentence of plain text; :class:`Figure` is
+one of them, with offsets relative to the sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon, lexicon, parse_number
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+DASH = r"(?:-|–|—|‑)"
+FRACTION = re.compile(r"(?<![\d/.,])(?:(\d{1,3})\s)?(\d{1,2})\s?[/⁄]\s?(\d{1,3})(?![\d/])|"
+                      r"(?<![\d.,])(?:(\d{1,3})\s?)?([½¼¾⅓⅔⅛⅜⅝⅞])")
+VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
+# numbers split by tokenised text: "$1, 799" (only after a currency), "2. 3 GHz" (only before a unit)
+SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])")
+METRE_FOLLOWERS = re.compile(r"\s?(?:tall|long|high|deep|wide|away|thick|above|below|under|is|was|are|were|from|and|or|to|in|of|at|by|high|sprint|race|hurdles|freestyle)\b", re.I)
+MONEY_CONTEXT = re.compile(r"(?:[$£€]|\b(?:pay|paid|cost|costs|fine|fined|price|prices|worth|spend|spent|fee|fees|salary|wage|"
+                           r"sterling|euros?|dollars?|cash|sum|budget|bill|tax|owe|owed|raise|raised|earn|earned|bonus|"
+                           r"compensation|funding|loan|grant|sold|buy|bought|charge|charged|million|billion)\b)", re.I)
+WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
+VAGUE_CURRENCY = re.compile(r"['’\"”]?\s+of\s+(?:(?:US|U\.S\.|American|Australian|Canadian)\s+)?"
+                            r"(dollars|euros|pounds|yen|yuan|rupees)(?![\w])", re.I)
+# "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
+SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
+# "2-0", "3-1": a score, unless a unit or scale follows
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
+                   r"draw|home|away|against|over|to|and|with|for|after|before|scoreline|result|thrashing|"
+                   r"triumph|success|first|second)\b))", re.I)
+
+
+
+@dataclass
+class Figure:
+    """A number with its scale and currency, before units."""
+
+    start: int
+    end: int
+    value: float
+    currency: str | None = None
+    currency_start: int | None = None
+    scaled: bool = False
+    word: bool = False  # written in words ("two", "a million")
+    has_comma: bool = False
+    has_decimal: bool = False
+    suffix_b: bool = False  # attached "B"/"b" (could be a model size)
+    digits: str = ""
+    sign_start: int | None = None  # where a minus sign starts
+
+
+
+class FigureReader:
+    """Finds figures in a sentence (plain text, no parse needed)."""
+
+    def __init__(self, lex: Lexicon | None = None):
+        self.lex = lex or lexicon()
+        self.re_num = re.compile(NUM)
+
+    # -- figures -------------------------------------------------------
+    def figure_at(self, s: str, m_start: int, m_end: int, value: float, word: bool) -> Figure | None:
+        lex = self.lex
+        fig = Figure(m_start, m_end, value, word=word, digits=s[m_start:m_end])
+        fig.has_comma = "," in fig.digits
+        fig.has_decimal = "." in fig.digits
+        # currency before
+        before = s[max(0, m_start - 6):m_start]
+        if before.endswith(("-", "−")) and len(before) > 1 and not before[-2].isdigit():
+            before = before[:-1]
+        cm = lex.re_cur_before_cs.search(before) or lex.re_cur_before.search(before)
+        if cm and not word:
+            fig.currency = lex.symbol_code(cm.group(1))
+            fig.currency_start = max(0, m_start - 6) + cm.start(1)
+        pos = m_end
+        # scales: attached single letters, or words (chainable: "three hundred million")
+        am = lex.re_scale_attached.match(s, pos)
+        if am and not word:
+            tok = am.group(1)
+            if tok in ("b", "B") and fig.currency is None:
+                fig.suffix_b = True
+            if tok == "m" and fig.currency is None:
+                # "100m" is metres unless a currency or a counted noun follows
+                nxt = s[am.end():am.end() + 20]
+                if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt) \
+                        or METRE_FOLLOWERS.match(nxt):
+                    am = None  # "1.8m tall", "1m is equal to": metres
+            if am and fig.currency is None and (re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]) or
+                                                re.search(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*\s$", s[max(0, m_start - 20):m_start])):
+                return None  # a model name: "9600M GT", "GeForce GT 650M", "5K UHD"
+            if am:
+                fig.value *= lex.scales[tok]
+                fig.scaled = True
+                pos = am.end()
+        if not fig.scaled:
+            while True:
+                hm = lex.re_hundred.match(s, pos) if word else None
+                sm = hm or lex.re_scale_spaced.match(s, pos)
+                if not sm:
+                    break
+                tok = sm.group(1).lower()
+                fig.value *= 100 if tok == "hundred" else lex.scales.get(tok, lex.scales.get(sm.group(1), 1))
+                fig.scaled = True
+                pos = sm.end()
+        fig.end = pos
+        if word and s[m_start:m_end].lower() in lex.need_scale and not fig.scaled:
+            # "a million", "a dozen", "half a percentage point" stand; a bare "a" does not
+            if s[m_start:m_end].lower() not in ("a dozen", "hundred", "a hundred") and not (
+                    s[m_start:m_end].lower() == "half a" and (lex.re_unit_ci.match(s, pos) or lex.re_unit_cs.match(s, pos))):
+                return None
+        return fig
+
+    def figures(self, s: str) -> list[Figure]:
+        lex = self.lex
+        out: list[Figure] = []
+        spaced: list[tuple[int, int]] = []
+        # fractions before a unit: "10 1/2 miles", "a 1/4 mile oval", "½ teaspoon"
+        for m in FRACTION.finditer(s):
+            b = m.end()
+            if not (lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b)):
+                continue
+            if m.group(5):
+                value = float(m.group(4) or 0) + VULGAR[m.group(5)]
+            else:
+                den = float(m.group(3))
+                if den == 0:
+                    continue
+                value = float(m.group(1) or 0) + float(m.group(2)) / den
+            fig = self.figure_at(s, m.start(), b, value, False)
+            if fig:
+                out.append(fig)
+                spaced.append((m.start(), b))
+        for m in SPACED_NUM.finditer(s):
+            if any(x <= m.start() < y for x, y in spaced):
+                continue
+            a, b = m.span()
+            txt = m.group(0)
+            if ", " in txt:
+                ok = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
+            else:
+                ok = bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or lex.re_unit_pct.match(s, b)
+                          or lex.re_scale_spaced.match(s, b) or lex.re_cur_after.match(s, b))
+            if ok and not (a > 0 and (s[a - 1].isalnum() or s[a - 1] in ".,")):
+                fig = self.figure_at(s, a, b, float(txt.replace(", ", "").replace(". ", ".")), False)
+                if fig:
+                    out.append(fig)
+                    spaced.append((a, b))
+        for m in self.re_num.finditer(s):
+            a, b = m.span()
+            if any(x <= a < y for x, y in spaced):
+                continue
+            prev = s[a - 1] if a > 0 else " "
+            glued_currency = prev.isalpha() and (lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or
+                                                 lex.re_cur_before.search(s[max(0, a - 6):a]))
+            if glued_currency and len(glued_currency.group(1)) == 1 and a > 1 and \
+                    (s[a - 2].isalnum() or s[a - 2] in "-‑"):
+                glued_currency = None  # "PLX-R18" is a name, not 18 rand
+            if re.search(r"\bminus-$", s[max(0, a - 6):a], re.I):
+                prev = " "  # "minus-5 yards"
+            if re.match(r"\s?[/⁄]\s?\d", s[b:b + 3]) or prev == "⁄" or re.search(r"[×x]\s?10[−-]?$", s[max(0, a - 5):a]):
+                continue  # fractions ("1/16") and exponents ("1.99×10−30")
+            if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
+                    (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"
+                     and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])):
+                continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
+            if re.match(r"\s?(?:[x×]|-?by-?)\s?\d", s[b:b + 5]) or re.search(r"\d\s?(?:[x×]|-?by-?)\s?$", s[max(0, a - 5):a]):
+                continue  # a dimension: "1920 x 1200", "480-by-360"
+            if re.fullmatch(r"\d{1,2}", m.group(0)) and SCORE.match(s, b) and not re.search(r"[$£€]\s?$", s[:a]):
+                # a score or a fixture ("2-0 down", "won 3-1"): not a range
+                continue
+            if prev in "-−" and a > 1 and s[a - 2].isdigit() and re.fullmatch(r"\d{1,2}", m.group(0)) and \
+                    re.search(r"(?<![\d.,])\d{1,2}[-−]$", s[:a]) and SCORE.match(s, a - 1):
+                continue  # the second half of a score
+            if prev == "." and a > 1 and s[a - 2].isdigit():
+                continue  # second half of 3.1.2
+            nxt = s[b:b + 1]
+            if nxt == ":" and s[b + 1:b + 2].isdigit():
+                continue  # a time, 10:30
+            fig = self.figure_at(s, a, b, parse_number(m.group(0)), False)
+            if fig:
+                # a sign: "minus 130", "minus-1.4", "$-50.8bn", " -5 yards"
+                sm = re.search(r"(?:\bminus[\s-]|(?:(?<=[\s$(£€])|^)[-−])$", s[:a], re.I)
+                if sm and not (prev in "-−" and a > 1 and s[a - 2].isdigit()):
+                    fig.value = -fig.value
+                    fig.sign_start = sm.start()
+                out.append(fig)
+        for m in lex.re_word_num.finditer(s):
+            tok = m.group(1).lower()
+            if tok in lex.word_numbers:
+                v = lex.word_numbers[tok]
+            else:  # twenty-five, ninety five
+                t, o = re.split(r"[-\s]", tok)
+                v = lex.word_numbers[t] + lex.word_numbers[o]
+            if any(f.start <= m.start() < f.end for f in out):
+                continue
+            if re.search(r"\b(?:several|a few|few|many|some)\s+$", s[max(0, m.start() - 10):m.start()], re.I):
+                continue  # "several hundred": a vague amount without a stated figure
+            w0 = max(0, m.start() - 4)
+            if any(w0 + im.start() <= m.start() < w0 + im.end() for im in lex.re_idiom.finditer(s[w0:m.end() + 14])) \
+                    or re.match(r"-time\b", s[m.end():m.end() + 6]):
+                continue  # "at one point", "no one", "a two-time winner"
+            fig = self.figure_at(s, m.start(1), m.end(1), float(v), True)
+            if fig:
+                out.append(fig)
+        out.sort(key=lambda f: f.start)
+        return out
+
+    # -- units after a figure ------------------------------------------
