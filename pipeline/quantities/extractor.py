@@ -13,7 +13,9 @@ import warnings
 
 from spacy.tokens import Doc, Span, Token
 
-from ..records import Mention, Quantity
+from ..records import DroppedCandidate, Mention, Quantity
+from .filters import (BARE_NUMBER, BOILERPLATE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
+                      VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason)
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, _alt
 
@@ -40,7 +42,13 @@ class QuantityExtractor:
         self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
-                 boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True) -> list[Quantity]:
+                 boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True,
+                 dropped: list[DroppedCandidate] | None = None) -> list[Quantity]:
+        """Quantities of ``doc`` (offsets shifted by ``offset``, the piece's start in its article).
+
+        ``keep_bare=False`` drops figures with no unit, currency or counted noun. When
+        ``dropped`` is a list, every candidate a filter drops is appended to it as a
+        :class:`~pipeline.records.DroppedCandidate` naming the filter."""
         out: list[Quantity] = []
         text = doc.text
         named = [(m.start - offset, m.end - offset, m.label) for m in mentions
@@ -57,11 +65,14 @@ class QuantityExtractor:
             for r in raws:
                 a, b = base + r.start, base + r.end
                 if any(x <= a + offset < y for x, y in boilerplate):
+                    self._drop(dropped, text, a, b, offset, BOILERPLATE)
                     continue
                 q = self._to_quantity(doc, sent, r, a, b, named, dates, ordinals, text)
-                if q is None:
+                if isinstance(q, str):
+                    self._drop(dropped, text, a, b, offset, q)
                     continue
                 if q.surface_unit == "-" and not keep_bare:
+                    self._drop(dropped, text, a, b, offset, BARE_NUMBER)
                     continue
                 if q.surface_unit == "-" and self.use_quantulum:
                     leftovers.append(q)
@@ -73,74 +84,34 @@ class QuantityExtractor:
             q.end += offset
         return out
 
+    @staticmethod
+    def _drop(dropped: list | None, text: str, a: int, b: int, offset: int, reason: str) -> None:
+        if dropped is not None:
+            dropped.append(DroppedCandidate(start=a + offset, end=b + offset, surface=text[a:b], reason=reason))
+
     # ------------------------------------------------------------------
-    def _to_quantity(self, doc, sent: Span, r: Raw, a: int, b: int, named, dates, ordinals, text) -> Quantity | None:
+    def _to_quantity(self, doc, sent: Span, r: Raw, a: int, b: int, named, dates, ordinals, text) -> Quantity | str:
+        """The candidate ``r`` (document offsets ``a``..``b``) as a :class:`Quantity`, or the
+        name of the filter (:data:`.filters.FILTERS`) that drops it."""
         lex = self.lex
         fig = r.figure
         fa = sent.start_char + fig.start if fig else a
         fb = sent.start_char + fig.end if fig else b
-        in_named = any(x <= fa < y for x, y, _ in named)
-        if in_named and r.kind != "parameter_count":
-            return None
         tok = _token_at(doc, fa)
-        if fa - sent.start_char <= 1 and re.search(r"(?<![\d.,])\d{1,3}\.\s?$", text[max(0, fa - 6):fa]):
-            return None  # the decimals of "1. 8GHz", split across a sentence boundary by tokenised text
-        if r.bare and not r.vague:
-            if any(x <= fa < y for x, y in ordinals):
-                return None
-            digits = fig.digits if fig else ""
-            # years and decades
-            if self.re_year.fullmatch(digits) and r.value_min is None:
-                return None
-            if re.match(r"'?s\b", text[fb:fb + 3]) or text[fb:fb + 1] == "s" and digits.endswith("0"):
-                return None  # the 90s, 1990s
-            # dates: "March 29", "29 March", inside a DATE entity
-            prev_word = re.search(r"([A-Za-z][A-Za-z.&]*)\.?\s*$", text[max(0, fa - 25):fa])
-            next_word = re.match(r"\s*([A-Za-z]+)", text[fb:fb + 15])
-            if prev_word and prev_word.group(1).lower().rstrip(".") in lex.month_names:
-                return None
-            if next_word and next_word.group(1).lower() in lex.month_names:
-                return None
-            if any(x <= fa < y for x, y, _ in dates) and r.unit == "-":
-                return None
-            # identifiers: "Section 427", "Llama 3.1", "Windows 11", "No. 1"
-            if prev_word and fig and not fig.has_comma:
-                pw = prev_word.group(1)
-                gap = text[fa - 1:fa] if fa > 0 else ""
-                if gap in (" ", "\u00a0") or gap == "":
-                    if pw.lower().rstrip(".") in lex.id_prefixes or pw.lower() in lex.id_prefixes:
-                        return None
-                    if len(pw) >= 2 and pw.isupper() and pw not in lex.cur["codes"]:
-                        return None  # "SEA-ME-WE 4", "SMW 4", "COVID 19": part of a name
-                    if pw[0].isupper() and tok is not None and tok.i > sent.start and (
-                            doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start or (
-                                tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and
-                                doc[tok.i + 1].is_alpha)):
-                        return None  # "Llama 3.1"; "Core 2 Duo", "Claude 3 Haiku" even at a sentence start
-            if tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
-                    doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
-                    doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start:
-                return None  # a number naming something: "787 Dreamliner", "Route 66 Diner"
-            # letters glued after the number: 3G, 4K, 5th, 10am
-            if re.match(r"[A-Za-z]", text[fb:fb + 1]):
-                return None
-            if re.match(r"\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|BST|ET|EST|PT|UTC)", text[fb:fb + 6]):
-                return None
-            if fig and not fig.has_comma and len(fig.digits.replace(".", "")) >= 10 and not fig.has_decimal:
-                return None  # phone numbers, ids
-        if r.kind == "other" and r.unit in ("year", "month", "week", "day") and fig is not None and \
-                self.re_year.fullmatch(fig.digits):
-            return None  # "2019 years" is a misread date
+        cand = Candidate(doc, sent, r, a, b, fa, fb, tok, lex, named, dates, ordinals)
+        reason = drop_reason(cand)
+        if reason:
+            return reason
         # word numbers need a unit, a currency or a noun they count
         counted_tok = None
         partitive = None
         if r.unit == "-" and r.kind in ("count",):
             if next_word_is_street(text, fb, lex):
-                return None  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
+                return STREET_ADDRESS  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
             counted_tok = self._counted(doc, sent, r, tok, fb)
             if r.word and counted_tok is None and not fig.scaled and not (
                     fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
-                return None
+                return WORD_WITHOUT_NOUN
             if r.word and fig and fig.value == 1 and not fig.scaled:
                 # "one of the best speakers": one member of a set (NewsQuant counts it; no claim)
                 pm = re.match(r"\s+of\s+(?:the|its|his|her|their|our|these|those)\s+", text[fb:fb + 20])
@@ -148,9 +119,9 @@ class QuantityExtractor:
                     partitive = self._noun_after_of(doc, fb)
                 # "one notable feature": only trust "one" with a counted noun right after
                 elif counted_tok is None or counted_tok.i != (tok.i + 1 if tok is not None else -1):
-                    return None
+                    return ONE_WITHOUT_NOUN
                 if pm and partitive is None:
-                    return None
+                    return PARTITIVE_WITHOUT_NOUN
         if r.unit == "-" and r.kind == "count" and r.word and fig and fig.value == 1 and partitive is not None:
             unit_name = counted_unit_name(doc, partitive.left_edge.idx, partitive)
             return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
@@ -192,9 +163,9 @@ class QuantityExtractor:
                 unit_name = lemma
                 counted = ct.text
             else:
-                return None  # "thousands" of what? not a usable quantity
+                return VAGUE_WITHOUT_NOUN  # "thousands" of what? not a usable quantity
         if kind == "count" and unit == "-" and r.word:
-            return None
+            return WORD_WITHOUT_NOUN
         change = "~" if r.approximate and not r.vague else {"lower": ">", "upper": "<"}.get(r.bound, "=")
         smin, smax = r.value_min, r.value_max  # in the unit as written (ranges, vague magnitudes)
         return Quantity(
