@@ -16,7 +16,9 @@ FRACTION = re.compile(r"(?<![\d/.,])(?:(\d{1,3})\s)?(\d{1,2})\s?[/⁄]\s?(\d{1,3
                       r"(?<![\d.,])(?:(\d{1,3})\s?)?([½¼¾⅓⅔⅛⅜⅝⅞])")
 VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125, "⅜": 0.375, "⅝": 0.625, "⅞": 0.875}
 # numbers split by tokenised text: "$1, 799" (only after a currency), "2. 3 GHz" (only before a unit)
-SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])")
+# and spaces as thousands separators: "816 000 t", "€1 250 000" (only next to a unit, scale or currency)
+SPACED_NUM = re.compile(r"(?<![\d,.])\d{1,3}(?:, \d{3})+(?![\d,])|(?<![\d.])\d{1,3}\. \d{1,3}(?![\d.,])|"
+                        r"(?<![\d,.]\s)(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?![\d]|[.,]\d)")
 METRE_FOLLOWERS = re.compile(r"\s?(?:tall|long|high|deep|wide|away|thick|above|below|under|is|was|are|were|from|and|or|to|in|of|at|by|high|sprint|race|hurdles|freestyle)\b", re.I)
 MONEY_CONTEXT = re.compile(r"(?:[$£€]|\b(?:pay|paid|cost|costs|fine|fined|price|prices|worth|spend|spent|fee|fees|salary|wage|"
                            r"sterling|euros?|dollars?|cash|sum|budget|bill|tax|owe|owed|raise|raised|earn|earned|bonus|"
@@ -136,13 +138,18 @@ class FigureReader:
                 continue
             a, b = m.span()
             txt = m.group(0)
-            if ", " in txt:
+            cur_before = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
+            if re.search(r"\d[ \u00a0\u202f]\d", txt):
+                ok = cur_before or bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or
+                                        lex.re_unit_pct.match(s, b) or lex.re_scale_spaced.match(s, b) or
+                                        lex.re_cur_after.match(s, b))
+            elif ", " in txt:
                 ok = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
             else:
                 ok = bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or lex.re_unit_pct.match(s, b)
                           or lex.re_scale_spaced.match(s, b) or lex.re_cur_after.match(s, b))
             if ok and not (a > 0 and (s[a - 1].isalnum() or s[a - 1] in ".,")):
-                fig = self.figure_at(s, a, b, float(txt.replace(", ", "").replace(". ", ".")), False)
+                fig = self.figure_at(s, a, b, float(re.sub(r"[ \u00a0\u202f]", "", txt.replace(", ", "").replace(". ", "."))), False)
                 if fig:
                     out.append(fig)
                     spaced.append((a, b))

@@ -92,6 +92,16 @@ class QuantityGrammar(FigureReader):
                 if u["name"] in ("year", "month", "week", "day") and om:
                     return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
                 return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
+        fm = lex.re_unit_fold.match(s, pos)
+        if fm and fm.group(1).casefold() in lex.unit_fold:
+            u = lex.unit_fold[fm.group(1).casefold()]
+            return u["name"], u["unit"], u["factor"], u["kind"], fm.end(), None
+        bm = lex.re_unit_bracketed.match(s, pos)
+        if bm:
+            form = bm.group(1)
+            u = lex.unit_cs.get(form) or lex.unit_ci.get(form.lower())
+            if u is not None:
+                return u["name"], u["unit"], u["factor"], u["kind"], bm.end(), None
         return None
 
     def rate_after(self, s: str, pos: int) -> tuple[str, str, int] | None:
@@ -186,8 +196,11 @@ class QuantityGrammar(FigureReader):
                     gap_unit_end = u1[4]
                     gap = s[gap_unit_end:(nxt.currency_start if nxt.currency_start is not None else nxt.start)]
                 sep = re.fullmatch(r"\s*(?:%s|to|and|or|to-)\s*" % DASH, gap)
-                # "rose by $43.6bn to $419.2bn" is a change and a level, not a range
-                by_change = re.search(r"\bby\s+(?:\S+\s+)?$", before) and (fig.currency or u1 or fig.scaled)
+                # "rose by $43.6bn to $419.2bn", "fell 3.2% to 1,250 points": a change and a level,
+                # not a range, when the first figure states its own unit, currency or scale
+                by_change = (re.search(r"\bby\s+(?:\S+\s+)?$", before) or
+                             lex.re_change.search(before) and re.fullmatch(r"\s*to\s*", gap)) and \
+                    (fig.currency or u1 or fig.scaled)
                 if sep and ("and" not in gap or is_between) and not by_change and \
                         (nxt.currency == fig.currency or fig.currency is None or nxt.currency is None):
                     lo_v, hi_v = fig.value, nxt.value

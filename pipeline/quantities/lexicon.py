@@ -44,6 +44,21 @@ class Lexicon:
             for f in u["forms"]:
                 (cs_forms if u["case_sensitive"] else ci)[f if u["case_sensitive"] else f.lower()] = u
         self.unit_ci, self.unit_cs = ci, cs_forms
+        # units in any case ("2.4Ghz", "49.55 HZ", "15 KHZ", "5 mw", "16 gb"): a case-sensitive form whose
+        # case-folded spelling no other unit shares and that is a hertz, watt or byte symbol or in mixed case
+        # with three or more characters (not "WAR", "PS", "Pa", "Mt": "5 pa" is per annum)
+        folds: dict[str, list] = {}
+        for f, u in list(cs_forms.items()) + list(ci.items()):
+            folds.setdefault(f.casefold(), []).append((f, u))
+        self.unit_fold = {k: v[0][1] for k, v in folds.items()
+                          if len({id(u) for _, u in v}) == 1 and len({u["name"] for _, u in v}) == 1 and
+                          len(k) >= 2 and k not in ci and
+                          (len(k) >= 3 and any(any(c.isupper() for c in f) and any(c.islower() for c in f) for f, _ in v)
+                           or v[0][1]["kind"] in ("power", "energy", "data") and v[0][0][-1] in "WBh"
+                           or v[0][1]["unit"] == "Hz")}
+        self.re_unit_fold = re.compile(r"\s?(%s)(?![\w])" % _alt(self.unit_fold), re.I)
+        # a unit alone in brackets right after the figure: "20 (kg)", "20 [kg]", "20 <kg>"
+        self.re_unit_bracketed = re.compile(r"\s?[(\[{<]\s?(%s|%s)\s?[)\]}>]" % (_alt(ci), _alt(cs_forms)))
         self.re_unit_ci = re.compile(r"(?:[\s-]|\s?-\s?)?(%s)(?![\w])" % _alt(ci), re.I)
         self.re_unit_cs = re.compile(r"(?:[\s-])?(%s)(?![\w])" % _alt(cs_forms))
         self.re_unit_pct = re.compile(r"\s?(%)")
@@ -54,6 +69,9 @@ class Lexicon:
         self.re_qual = re.compile(
             r"(?:^|(?<=[\s(\"'“‘—–-]))(%s)\s+(?:(?:%s)\s+)?$" % (_alt(quals), _alt(intens)), re.I)
         self.re_qual_tight = re.compile(r"(~)\s?$")
+        # a change verb right before a figure (an optional "by" and hedge between)
+        self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+)?(?:(?:%s)\s+)?$"
+                                    % (_alt(w["change_words"]), _alt(quals)), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
