@@ -127,14 +127,17 @@ class QuantityExtractor:
             return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
                             surface_value=1.0, surface_unit=unit_name, counted=partitive.text, partitive=True,
                             head=tok.i if tok is not None else None)
+        if r.unit_name == "fraction":
+            # a share names its group: "two-thirds of the combined 4.3M digital and physical sales"
+            group = self._noun_after_of(doc, sent.start_char + r.end)
+            q = self._record(r, a, b, text, r.kind, r.unit, r.unit_name, None, tok)
+            if group is not None:
+                q.counted = counted_unit_name(doc, group.left_edge.idx, group)
+            return q
         # a count quotes its counted noun too: "approximately 350,000 Nvidia Corp. H100 GPUs"
         if counted_tok is not None and counted_tok.idx >= b:
             b = counted_tok.idx + len(counted_tok)
         # the quantity record
-        surface = text[a:b]
-        value = r.value * r.factor
-        vmin = r.value_min * r.factor if r.value_min is not None else None
-        vmax = r.value_max * r.factor if r.value_max is not None else None
         kind, unit, unit_name = r.kind, r.unit, r.unit_name
         counted = None
         if counted_tok is not None:
@@ -166,6 +169,15 @@ class QuantityExtractor:
                 return VAGUE_WITHOUT_NOUN  # "thousands" of what? not a usable quantity
         if kind == "count" and unit == "-" and r.word:
             return WORD_WITHOUT_NOUN
+        return self._record(r, a, b, text, kind, unit, unit_name, counted, tok)
+
+    @staticmethod
+    def _record(r: Raw, a: int, b: int, text: str, kind: str, unit: str, unit_name: str, counted: str | None,
+                tok: Token | None) -> Quantity:
+        surface = text[a:b]
+        value = r.value * r.factor
+        vmin = r.value_min * r.factor if r.value_min is not None else None
+        vmax = r.value_max * r.factor if r.value_max is not None else None
         change = "~" if r.approximate and not r.vague else {"lower": ">", "upper": "<"}.get(r.bound, "=")
         smin, smax = r.value_min, r.value_max  # in the unit as written (ranges, vague magnitudes)
         return Quantity(

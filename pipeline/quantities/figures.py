@@ -51,6 +51,7 @@ class Figure:
     suffix_b: bool = False  # attached "B"/"b" (could be a model size)
     digits: str = ""
     sign_start: int | None = None  # where a minus sign starts
+    approximate: bool = False  # "a couple hundred"
 
 
 
@@ -113,6 +114,35 @@ class FigureReader:
                 return None
         return fig
 
+    def _fraction_scale(self, s: str, m: re.Match) -> Figure | None:
+        """A :data:`Lexicon.re_fraction_scale` match as one figure, chaining any further scale word
+        ("half a million" -> 500,000; "a couple hundred thousand" -> 200,000, approximate)."""
+        lex = self.lex
+        g = m.groupdict()
+        whole = 0.0
+        if g["whole"]:
+            whole = float(g["whole"]) if g["whole"].isdigit() else float(lex.ones_words[g["whole"].lower()])
+        approx = False
+        if g["couple"]:
+            frac, approx = float(lex.couple_words[g["couple"].lower()]), True
+        elif g["frac1"]:
+            frac = lex.fraction_words[g["frac1"].lower()]
+        elif g["half"] is not None:
+            frac = 0.5
+        else:
+            num = g["num"]
+            frac = (float(num) if num.isdigit() else float(lex.ones_words[num.lower()])) * \
+                lex.fraction_words[g["frac2"].lower()]
+        value = (whole + frac) * lex.scales[g["scale"].lower()]
+        pos = m.end()
+        while True:  # "a couple hundred thousand"
+            sm = lex.re_scale_spaced.match(s, pos)
+            if not sm or sm.group(1).lower() not in lex.scales:
+                break
+            value *= lex.scales[sm.group(1).lower()]
+            pos = sm.end()
+        return Figure(m.start(), pos, value, word=True, scaled=True, digits=s[m.start():pos], approximate=approx)
+
     def figures(self, s: str) -> list[Figure]:
         lex = self.lex
         out: list[Figure] = []
@@ -133,6 +163,14 @@ class FigureReader:
             if fig:
                 out.append(fig)
                 spaced.append((m.start(), b))
+        # fractions and multiples of a scale word: "a quarter million", "one and a half thousand"
+        for m in lex.re_fraction_scale.finditer(s):
+            if any(x <= m.start() < y for x, y in spaced):
+                continue
+            fig = self._fraction_scale(s, m)
+            if fig:
+                out.append(fig)
+                spaced.append((m.start(), fig.end))
         for m in SPACED_NUM.finditer(s):
             if any(x <= m.start() < y for x, y in spaced):
                 continue

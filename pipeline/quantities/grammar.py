@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..records import Equivalent
 from .figures import (DASH, MONEY_CONTEXT, VAGUE_CURRENCY, WEIGHT_CONTEXT, Figure,
                       FigureReader)
-from .lexicon import parse_number
+from .lexicon import parse_number, singular
 
 @dataclass
 class Raw:
@@ -111,6 +111,15 @@ class QuantityGrammar(FigureReader):
             w = m.group(1).lower()
             if w in lex.rate_words:
                 return lex.rate_words[w], m.group(0), m.end()
+        m = lex.re_rate_any.match(s, pos)
+        if m:
+            w = m.group(1)
+            low = w.lower().rstrip(".")
+            if low not in lex.rate_stop:
+                u = lex.unit_cs.get(w) or lex.unit_ci.get(w.lower()) or lex.unit_fold.get(w.casefold())
+                if u is not None:
+                    return u["name"], m.group(0), m.end()  # "metres per millisecond", "km/ms"
+                return lex.rate_words.get(low, singular(low)), m.group(0), m.end()  # "per acre", "per household"
         m = lex.re_rate_adv.match(s, pos)
         if m:
             return lex.rate_adverbs[m.group(1).lower()], m.group(0), m.end()
@@ -156,9 +165,10 @@ class QuantityGrammar(FigureReader):
             r.figure = fig
             out.append(r)
             taken.append((m.start(), max(end, r.end)))
+        fraction_spans = [fm.span() for fm in lex.re_fraction_scale.finditer(s)]
         for m in lex.re_multi.finditer(s):
-            if not free(m.start(), m.end()):
-                continue
+            if not free(m.start(), m.end()) or any(x < m.start() < y for x, y in fraction_spans):
+                continue  # "a quarter million dollars" is one figure, not "million dollars"
             pre = m.group(1).lower()
             lo, hi = lex.multi_prefix[pre]
             code = lex.cur["words"].get(m.group(2).lower() + "s", lex.cur["words"].get(m.group(2).lower(), "USD"))
@@ -170,6 +180,17 @@ class QuantityGrammar(FigureReader):
             out.append(r)
             taken.append((m.start(), m.end()))
 
+        # shares of a group: "more than half of the staff", "1 in 5 roles"
+        for m in lex.re_share.finditer(s):
+            if not free(m.start(), m.end()):
+                continue
+            r = self._share(m)
+            if r is None:
+                continue
+            self._qualify(s, r)
+            out.append(r)
+            taken.append((r.start, r.end))
+
         figs = self.figures(s)
         i = 0
         while i < len(figs):
@@ -180,7 +201,8 @@ class QuantityGrammar(FigureReader):
                 start0 = min(start0, fig.sign_start)
             if not free(start0, fig.end):
                 continue
-            r = Raw(start0, fig.end, fig.value, figure=fig, word=fig.word, currency=fig.currency)
+            r = Raw(start0, fig.end, fig.value, figure=fig, word=fig.word, currency=fig.currency,
+                    approximate=fig.approximate)
             pos = fig.end
             # range: "$3.5bn to $4.5bn", "140-150MM", "between 3.5 and 4.5 billion"
             before = s[:start0]
@@ -279,24 +301,53 @@ class QuantityGrammar(FigureReader):
                         rt = self.rate_after(s, pos)  # "9 billion shekels ($2.4 billion) a year"
                         if rt and not r.rate:
                             r.rate = rt[0]
-            # qualifier before
-            qstart = r.start
-            qm = lex.re_qual.search(s[:qstart]) or lex.re_qual_tight.search(s[:qstart])
-            if qm and r.qualifier is None:
-                q = qm.group(1)
-                bound, approx = lex.qualifiers.get(q.lower(), (None, True))
-                # "over the next 12 months" is not a bound on 12
-                if not (q.lower() in ("over", "under", "above", "below") and r.kind == "other" and r.unit in
-                        ("year", "month", "week", "day", "hour", "minute", "second")):
-                    r.qualifier = q
-                    r.bound, r.approximate = bound, approx
-                    r.start = qm.start(1)
+            self._qualify(s, r)
             r.end = surface_end
             if r.start < r.end:
                 out.append(r)
                 taken.append((r.start, max(r.end, pos)))
         out.sort(key=lambda q: q.start)
         return out
+
+    def _qualify(self, s: str, r: Raw) -> None:
+        """Take a bound or hedge written before ``r`` ("more than", "about", "~") into it."""
+        lex = self.lex
+        qm = lex.re_qual.search(s[:r.start]) or lex.re_qual_tight.search(s[:r.start])
+        if qm and r.qualifier is None:
+            q = qm.group(1)
+            bound, approx = lex.qualifiers.get(q.lower(), (None, True))
+            # "over the next 12 months" is not a bound on 12
+            if not (q.lower() in ("over", "under", "above", "below") and r.kind == "other" and r.unit in
+                    ("year", "month", "week", "day", "hour", "minute", "second")):
+                r.qualifier = q
+                r.bound, r.approximate = bound, approx or r.approximate
+                r.start = qm.start(1)
+
+    def _share(self, m: re.Match) -> Raw | None:
+        """A :data:`Lexicon.re_share` match as a percentage: the share as a fraction in
+        ``value`` (unit name "fraction"), times 100 in the normalised unit (percent)."""
+        lex = self.lex
+        g = m.groupdict()
+
+        def num(w: str) -> float:
+            return float(w) if w.isdigit() else float(lex.ones_words[w.lower()])
+
+        if g["a"]:
+            a, b = num(g["a"]), num(g["b"])
+            if not 0 < a < b:
+                return None
+            frac = a / b
+        elif g["frac1"]:
+            frac = lex.fraction_words[g["frac1"].lower()]
+        elif g["half"]:
+            frac = 0.5
+        else:
+            frac = num(g["num"]) * lex.fraction_words[g["frac2"].lower()]
+            if not 0 < frac < 1:
+                return None
+        fig = Figure(m.start(), m.end(), frac, word=True, digits=m.group(0))
+        return Raw(m.start(), m.end(), frac, unit_name="fraction", unit="percent", factor=100.0, kind="percentage",
+                   bare=False, figure=fig, word=True)
 
     def _equivalent_list(self, inner: str, main: Raw) -> list[Equivalent]:
         """Parse '£8.9bn' / '£1.7m; $2.6m' / 'about €9bn' (money) or '25,000 miles' (the same

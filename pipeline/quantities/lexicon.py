@@ -72,6 +72,27 @@ class Lexicon:
         # a change verb right before a figure (an optional "by" and hedge between)
         self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
+        # fractions of a scale word: "a quarter million", "half a billion", "one and a half thousand",
+        # "three-quarters of a million", "a couple hundred" (about 200)
+        fw = w["fraction_words"]
+        self.fraction_words = fw
+        ones_words = [k for k, v in w["word_numbers"].items() if isinstance(v, int) and 1 <= v <= 19 and " " not in k
+                      and k not in ("a", "an")]
+        self.ones_words = {k: w["word_numbers"][k] for k in ones_words}
+        big = [k for k in self.scales if len(k) > 3 and k.isalpha() and k.islower()]
+        whole = r"(?:(?P<whole>%s|\d{1,3})\s+and\s+)?" % _alt(ones_words)
+        self.re_fraction_scale = re.compile(
+            r"(?<![\w-])(?:%s(?:(?:a|an|one)[\s-](?P<frac1>%s)|half(?P<half>)(?:\s+of)?\s+an?|"
+            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?P<scale>%s)(?![\w])"
+            % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
+        self.couple_words = w["couple_words"]
+        # a share of a group: "half of the staff", "two-thirds of voters", "1 in 5 roles", "nine out of 10"
+        self.re_share = re.compile(
+            r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
+            r"(?:(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s|\d)[\s-](?P<frac2>%s))(?=\s+of\s)"
+            r"(?!\s+of\s+an?\s+(?:%s)\b)|"
+            r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(big), _alt(ones_words), _alt(ones_words)), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
@@ -101,6 +122,10 @@ class Lexicon:
         self.re_rate = re.compile(
             r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
             % _alt(self.rate_words), re.I)
+        # "per" or "/" takes any denominator: "per acre", "per household", "/ms", "km/ms"
+        self.re_rate_any = re.compile(
+            r"(?:\s|-)?(?:per|/)[\s-]?([A-Za-z]+)(?![\w])", re.I)
+        self.rate_stop = set(w["rate_stopwords"])
         self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
                                       % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
@@ -136,6 +161,19 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     return Lexicon()
+
+
+def singular(word: str) -> str:
+    """A lower-case singular of an English noun ("acres" -> "acre", "households" -> "household",
+    "companies" -> "company", "boxes" -> "box"); words that are not plural come back lower-cased."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
 
 
 def parse_number(text: str) -> float:
