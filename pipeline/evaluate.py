@@ -275,8 +275,8 @@ def from_quantity(q: Quantity) -> Pair:
     else:
         value = float(q.surface_value)
     unit = map_unit(q.surface_unit)
-    if q.surface_unit == "fraction":  # NewsQuant: "% " and the group ("half of the staff" -> "% staff")
-        unit = f"{unit} {q.counted or '-'}"
+    if q.surface_unit == "fraction":  # NewsQuant: 0.5 and "% " with the group ("half of the staff" -> "% staff")
+        unit = f"% {q.counted or '-'}"
     if q.rate and unit != "-" and " per " not in unit:
         unit = f"{unit} per {map_unit(q.rate)}"
     return value, unit
