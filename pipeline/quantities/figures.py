@@ -5,6 +5,7 @@ one of them, with offsets relative to the sentence.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ MONEY_CONTEXT = re.compile(r"(?:[$£€]|\b(?:pay|paid|cost|costs|fine|fined|pri
 WEIGHT_CONTEXT = re.compile(r"\b(?:weigh\w*|heav\w*|lighter|lbs?|kilo\w*|kg|ounces?|body|lost|gained|fish|baby)\b", re.I)
 VAGUE_CURRENCY = re.compile(r"['’\"”]?\s+of\s+(?:(?:US|U\.S\.|American|Australian|Canadian)\s+)?"
                             r"(dollars|euros|pounds|yen|yuan|rupees)(?![\w])", re.I)
+WORD_IN_NUMBER = re.compile(r"([\s-]+(?:and\s+)?)?([A-Za-z]+)(?:-([A-Za-z]+))?")
+PHONE = re.compile(r"(?<![\w.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s.-])\d{3,4}[\s.-]\d{4}(?![\w,-]|\.\d)")
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
@@ -52,6 +55,7 @@ class Figure:
     digits: str = ""
     sign_start: int | None = None  # where a minus sign starts
     approximate: bool = False  # "a couple hundred"
+    unscaled: float | None = None  # the figure before its scale ("4.5" of "4.5 billion"), when it has one
 
 
 
@@ -65,7 +69,7 @@ class FigureReader:
     # -- figures -------------------------------------------------------
     def figure_at(self, s: str, m_start: int, m_end: int, value: float, word: bool) -> Figure | None:
         lex = self.lex
-        fig = Figure(m_start, m_end, value, word=word, digits=s[m_start:m_end])
+        fig = Figure(m_start, m_end, value, word=word, digits=s[m_start:m_end], unscaled=value)
         fig.has_comma = "," in fig.digits
         fig.has_decimal = "." in fig.digits
         # currency before
@@ -85,12 +89,17 @@ class FigureReader:
                 fig.suffix_b = True
             if tok == "m" and fig.currency is None:
                 # "100m" is metres unless a currency or a counted noun follows
+                # "m" is a metre only where the context is a measure: "1.8m tall", "1m is equal to",
+                # "a 35m yacht", "the 100m final"; "35m devices", "1.2m tonnes" are millions
                 nxt = s[am.end():am.end() + 20]
-                if not re.match(r"\s?(?:[a-z]+)", nxt) or lex.re_unit_ci.match(nxt) and not lex.re_cur_after.match(nxt) \
-                        or METRE_FOLLOWERS.match(nxt):
-                    am = None  # "1.8m tall", "1m is equal to": metres
+                measure = not re.match(r"\s?(?:[a-z]+)", nxt) or METRE_FOLLOWERS.match(nxt) or (
+                    re.search(r"(?<![\w])(?:a|an|the)\s+$", s[max(0, m_start - 5):m_start], re.I) and
+                    re.match(r"\s?[a-z]+(?<!s)\b", nxt) and not lex.re_unit_ci.match(nxt))
+                if measure:
+                    am = None
             if am and fig.currency is None and (re.match(r"\s?[A-Z]{2,}\b", s[am.end():am.end() + 6]) or
-                                                re.search(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*\s$", s[max(0, m_start - 20):m_start])):
+                                                re.search(r"(?<![.!?]\s)\b(?!(?:A|An|The)\s$)[A-Z][A-Za-z]*\s$",
+                                                          s[max(0, m_start - 20):m_start])):
                 return None  # a model name: "9600M GT", "GeForce GT 650M", "5K UHD"
             if am:
                 fig.value *= lex.scales[tok]
@@ -163,6 +172,9 @@ class FigureReader:
             if fig:
                 out.append(fig)
                 spaced.append((m.start(), b))
+        # phone numbers are not figures: "555-123-4567", "(212) 555-0199", "+44 20 7946 0958"
+        for m in PHONE.finditer(s):
+            spaced.append(m.span())
         # fractions and multiples of a scale word: "a quarter million", "one and a half thousand"
         for m in lex.re_fraction_scale.finditer(s):
             if any(x <= m.start() < y for x, y in spaced):
@@ -247,8 +259,62 @@ class FigureReader:
                 continue  # "at one point", "no one", "a two-time winner"
             fig = self.figure_at(s, m.start(1), m.end(1), float(v), True)
             if fig:
+                ext = self.compound_words(s, m.start(1))
+                if ext and ext[1] > fig.end:
+                    # "twelve thousand four hundred and fifty" is one number
+                    compound = self.figure_at(s, fig.start, ext[1], ext[0], True)
+                    if compound:
+                        compound.scaled = compound.scaled or ext[2]
+                        compound.unscaled = None if ext[2] else compound.unscaled
+                        fig = compound
                 out.append(fig)
         out.sort(key=lambda f: f.start)
         return out
+
+    def compound_words(self, s: str, start: int) -> tuple[float, int, bool] | None:
+        """The number written in words from ``start``: ``(value, end, scaled)``, or None.
+
+        Words combine the usual way ("twelve thousand four hundred and fifty" -> 12450,
+        "two hundred million" -> 2e8); "and" is taken only between number words after
+        "hundred" or a scale; the first word that does not continue the number ends it."""
+        lex = self.lex
+        total, current, end, scaled = 0.0, 0.0, None, False
+        last = None  # kind of the last word: "unit" (1-99), "hundred", "scale"
+        last_scale = math.inf
+        pos = start
+        while True:
+            m = WORD_IN_NUMBER.match(s, pos)
+            if not m or bool(m.group(1)) != (pos > start):
+                break
+            pos = m.end()
+            w = m.group(2).lower()
+            if m.group(1) and "and" in m.group(1) and last not in ("hundred", "scale"):
+                break
+            if w == "hundred" and last == "unit" and current < 100:
+                current *= 100
+                last, scaled = "hundred", True
+            elif w in lex.scales and w.isalpha() and len(w) > 3 and w != "hundred" and last in ("unit", "hundred") \
+                    and lex.scales[w] < last_scale:
+                total += current * lex.scales[w]
+                current, last, scaled, last_scale = 0.0, "scale", True, lex.scales[w]
+            elif w in lex.ones_words or w in lex.tens_words:
+                v = lex.ones_words.get(w) or lex.tens_words.get(w)
+                if m.group(3):  # twenty-five
+                    o = lex.ones_words.get(m.group(3).lower())
+                    if o is None or o >= 10 or w not in lex.tens_words:
+                        break
+                    v += o
+                if last == "unit" or (current % 100) and v >= 10:
+                    break
+                if last == "hundred" and current % 100:
+                    break
+                current += v
+                last = "unit"
+            else:
+                break
+            end = m.end()
+        if end is None:
+            return None
+        return total + current, end, scaled
 
     # -- units after a figure ------------------------------------------

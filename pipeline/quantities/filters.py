@@ -177,8 +177,8 @@ def _clock_time(c: Candidate) -> bool:
 @_filter("long_digits", "ten or more digits without separators: a phone number or an id")
 def _long_digits(c: Candidate) -> bool:
     fig = c.raw.figure
-    return c.bare and bool(fig) and not fig.has_comma and len(fig.digits.replace(".", "")) >= 10 and \
-        not fig.has_decimal
+    return c.bare and bool(fig) and not fig.word and not fig.has_comma and len(fig.digits.replace(".", "")) >= 10 \
+        and not fig.has_decimal
 
 
 @_filter("year_as_duration", "a year read as a duration ('2019 years')")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..records import Equivalent
 from .figures import (DASH, MONEY_CONTEXT, VAGUE_CURRENCY, WEIGHT_CONTEXT, Figure,
                       FigureReader)
-from .lexicon import parse_number, singular
+from .lexicon import singular
 
 @dataclass
 class Raw:
@@ -55,8 +55,12 @@ class QuantityGrammar(FigureReader):
             cm = lex.re_cur_after.match(s, pos)
             longer_unit = cm and any(rx.match(s, pos) and rx.match(s, pos).end() > cm.end()
                                      for rx in (lex.re_unit_ci, lex.re_unit_cs))
-            if cm and not longer_unit and not (cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
-                           cm.group(1).lower() not in ("pounds", "pound")):
+            # pence glued to the figure ("164p"), but not a video resolution ("1080p")
+            pence = cm and cm.group(1) == "p" and s[pos:pos + 1] == "p" and not fig.word and \
+                fig.value not in lex.video_resolutions
+            if cm and not longer_unit and (pence or not (
+                    cm.group(1).lower() in ("p", "won", "sen", "pound", "pounds", "rand") and not fig.scaled and
+                    cm.group(1).lower() not in ("pounds", "pound"))):
                 w = cm.group(1).lower()
                 # "pounds" after a number: weight, unless money is in the air ("a fine of 500 pounds",
                 # "5 million pounds") or the text says weight ("weighs 6.6 pounds", "5 pounds of")
@@ -167,8 +171,9 @@ class QuantityGrammar(FigureReader):
             taken.append((m.start(), max(end, r.end)))
         fraction_spans = [fm.span() for fm in lex.re_fraction_scale.finditer(s)]
         for m in lex.re_multi.finditer(s):
-            if not free(m.start(), m.end()) or any(x < m.start() < y for x, y in fraction_spans):
-                continue  # "a quarter million dollars" is one figure, not "million dollars"
+            if not free(m.start(), m.end()) or any(x < m.start() < y for x, y in fraction_spans) or \
+                    lex.re_number_word_before.search(s[max(0, m.start() - 12):m.start()]):
+                continue  # "a quarter million dollars", "three million dollars": one figure, not "million dollars"
             pre = m.group(1).lower()
             lo, hi = lex.multi_prefix[pre]
             code = lex.cur["words"].get(m.group(2).lower() + "s", lex.cur["words"].get(m.group(2).lower(), "USD"))
@@ -226,10 +231,10 @@ class QuantityGrammar(FigureReader):
                 if sep and ("and" not in gap or is_between) and not by_change and \
                         (nxt.currency == fig.currency or fig.currency is None or nxt.currency is None):
                     lo_v, hi_v = fig.value, nxt.value
-                    if not fig.scaled and nxt.scaled and not nxt.word and not fig.word:
-                        # "140-150MM", "between 3.5 and 4.5 billion": the scale applies to both
-                        # ("$200 to $4 million" keeps its own: 200 is not below 4)
-                        raw_hi = parse_number(nxt.digits)
+                    if not fig.scaled and nxt.scaled and nxt.unscaled:
+                        # "140-150MM", "between 3.5 and 4.5 billion", "four to five thousand": the scale
+                        # applies to both ("$200 to $4 million" keeps its own: 200 is not below 4)
+                        raw_hi = nxt.unscaled
                         if fig.value < raw_hi:
                             lo_v = fig.value * (nxt.value / raw_hi)
                     u2 = self.unit_after(s, nxt.end, nxt)

@@ -79,6 +79,7 @@ class Lexicon:
         ones_words = [k for k, v in w["word_numbers"].items() if isinstance(v, int) and 1 <= v <= 19 and " " not in k
                       and k not in ("a", "an")]
         self.ones_words = {k: w["word_numbers"][k] for k in ones_words}
+        self.tens_words = {k: v for k, v in w["word_numbers"].items() if v in (20, 30, 40, 50, 60, 70, 80, 90)}
         big = [k for k in self.scales if len(k) > 3 and k.isalpha() and k.islower()]
         whole = r"(?:(?P<whole>%s|\d{1,3})\s+and\s+)?" % _alt(ones_words)
         self.re_fraction_scale = re.compile(
@@ -86,6 +87,10 @@ class Lexicon:
             r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?P<scale>%s)(?![\w])"
             % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
         self.couple_words = w["couple_words"]
+        self.re_number_word_before = re.compile(
+            r"(?<![\w-])(?:%s|hundred|dozen)[\s-]+$" % _alt(list(self.ones_words) + list(self.tens_words)), re.I)
+        self.video_resolutions = {float(v) for v in w["video_resolutions"]}
+        self.change_nouns = set(w["change_nouns"])
         # a share of a group: "half of the staff", "two-thirds of voters", "1 in 5 roles", "nine out of 10"
         self.re_share = re.compile(
             r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
