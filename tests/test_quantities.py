@@ -117,8 +117,7 @@ MONEY_SCALES = [
         1.5e10, "USD", None, None, None, False, None, "money",
         xfail="'from X to Y' after a change verb is read as one range"),
     row("Shares in the retailer fell 30p.", "30p",
-        0.3, "GBP", None, None, None, False, None, "money",
-        xfail="pence glued to the figure ('30p') is not read as money"),
+        0.3, "GBP", None, None, None, False, None, "money"),
 ]
 
 VAGUE = [
