@@ -111,11 +111,9 @@ MONEY_SCALES = [
     row("Its market value rose by $43.6bn to $419.2bn.", "$419.2bn",
         4.192e11, "USD", None, None, None, False, None, "money"),
     row("Revenue grew from $10bn to $15bn.", "$10bn",
-        1e10, "USD", None, None, None, False, None, "money",
-        xfail="'from X to Y' after a change verb is read as one range"),
+        1e10, "USD", None, None, None, False, None, "money"),
     row("Revenue grew from $10bn to $15bn.", "$15bn",
-        1.5e10, "USD", None, None, None, False, None, "money",
-        xfail="'from X to Y' after a change verb is read as one range"),
+        1.5e10, "USD", None, None, None, False, None, "money"),
     row("Shares in the retailer fell 30p.", "30p",
         0.3, "GBP", None, None, None, False, None, "money"),
 ]

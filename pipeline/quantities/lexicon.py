@@ -69,8 +69,8 @@ class Lexicon:
         self.re_qual = re.compile(
             r"(?:^|(?<=[\s(\"'“‘—–-]))(%s)\s+(?:(?:%s)\s+)?$" % (_alt(quals), _alt(intens)), re.I)
         self.re_qual_tight = re.compile(r"(~)\s?$")
-        # a change verb right before a figure (an optional "by" and hedge between)
-        self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+)?(?:(?:%s)\s+)?$"
+        # a change verb right before a figure (an optional "by" or "from" and a hedge between)
+        self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
         # fractions of a scale word: "a quarter million", "half a billion", "one and a half thousand",
         # "three-quarters of a million", "a couple hundred" (about 200)
