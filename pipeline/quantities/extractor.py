@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
 from .filters import (BARE_NUMBER, BOILERPLATE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
-                      VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason)
+                      VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, _alt
 
@@ -61,7 +61,7 @@ class QuantityExtractor:
                 continue  # no figure in digits or words: nothing for the grammar
             base = sent.start_char
             raws = self.g.parse(s)
-            leftovers = []
+            found: list[tuple[Quantity, int, int]] = []
             for r in raws:
                 a, b = base + r.start, base + r.end
                 if any(x <= a + offset < y for x, y in boilerplate):
@@ -71,14 +71,17 @@ class QuantityExtractor:
                 if isinstance(q, str):
                     self._drop(dropped, text, a, b, offset, q)
                     continue
+                found.append((q, a, b))
+            carry_units(doc, [q for q, _, _ in found])
+            # the fallback: quantulum3 may know the unit of a figure the grammar left bare
+            leftovers = [q for q, _, _ in found if q.surface_unit == "-" and q.kind == "count" and not q.counted]
+            if leftovers and self.use_quantulum:
+                self._quantulum_units(s, base, leftovers)
+            for q, a, b in found:
                 if q.surface_unit == "-" and not keep_bare:
                     self._drop(dropped, text, a, b, offset, BARE_NUMBER)
                     continue
-                if q.surface_unit == "-" and self.use_quantulum:
-                    leftovers.append(q)
                 out.append(q)
-            if leftovers:
-                self._quantulum_units(s, base, leftovers)
         for q in out:
             q.start += offset
             q.end += offset
@@ -154,6 +157,11 @@ class QuantityExtractor:
                 kind, unit = "user_count", "user"
             else:
                 kind, unit = "count", lemma
+                # "3,900 job cuts", "200 job losses": events of the noun before; the count is of jobs
+                prev = doc[counted_tok.i - 1] if counted_tok.i > sent.start else None
+                if lemma in lex.change_nouns and prev is not None and prev.pos_ == "NOUN" and \
+                        prev.head.i == counted_tok.i and prev.idx >= fb:
+                    unit = noun_lemma(prev)
             unit_name = counted_unit_name(doc, fb, counted_tok)
             if kind == "chip_count" and not low_phrase:
                 counted = counted_tok.text
@@ -206,7 +214,8 @@ class QuantityExtractor:
             if head.lower_ in self.lex.month_names:
                 return None
             if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
-                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS"):
+                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS") and \
+                    not (is_title_case(sent) and head.text[-1:] == "s"):
                 return None
             return head
         # "100,000 H100s": the next token is an accelerator name used as a plural noun
@@ -255,6 +264,41 @@ class QuantityExtractor:
                     q.end = base + b
                     q.surface = s[rel:b]
                     break
+
+
+def carry_units(doc: Doc, qs: list[Quantity]) -> None:
+    """A unit carried along a list: give a bare figure the unit, currency or counted noun of
+    the quantity before it in the same sentence ("435 homes by open sale and 187 by tender";
+    "84.75 cents ..., the lowest 74.07"). ``qs``: one sentence's quantities in text order
+    (document offsets); changed in place.
+
+    The bare figure takes it when the text between them has no figure, is at most 60
+    characters and has a comma, a semicolon or a conjunction, and the figure is not followed
+    by a noun of its own; a measure or an amount also needs the same number of decimals (at
+    least one) in both figures."""
+    text = doc.text
+    for k, q in enumerate(qs):
+        if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
+            continue
+        prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
+        if prev is None or prev.vague or prev.is_range or prev.partitive:
+            continue
+        gap = text[prev.end:q.start]
+        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|(?:and|or|but|while|whereas)", gap):
+            continue
+        nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
+        if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
+            continue
+        if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
+            q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
+            q.value = q.surface_value
+            continue
+        dec_q = re.search(r"\.(\d+)$", q.surface.strip())
+        dec_p = re.search(r"\d\.(\d+)", prev.surface)
+        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value and not prev.rate:
+            factor = prev.value / prev.surface_value
+            q.kind, q.unit, q.surface_unit = prev.kind, prev.unit, prev.surface_unit
+            q.value = q.surface_value * factor
 
 
 def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
@@ -316,13 +360,13 @@ def _claim_kind(kind: str) -> str:
 
 
 def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
-                                  keep_bare: bool = True) -> list[list[Quantity]]:
+                                  keep_bare: bool = True, use_quantulum: bool = True) -> list[list[Quantity]]:
     """Quantities of each text (used by the evaluation and tests)."""
     from ..annotate import Annotator
     from ..records import Article
 
     ann = Annotator(nlp=nlp, model=model)
-    ex = QuantityExtractor()
+    ex = QuantityExtractor(use_quantulum=use_quantulum)
     arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
     result: list[list[Quantity]] = []
     for ad in ann.annotate(arts):

@@ -81,6 +81,13 @@ def _named(name: str, description: str) -> str:
     return name
 
 
+def is_title_case(sent: Span) -> bool:
+    """A headline in title case ("Klarna's AI Assistant Is Doing The Job Of 700 Workers"): at least
+    four words and three in four capitalised, so capitals there say nothing about names."""
+    words = [t.text for t in sent if t.is_alpha and len(t.text) > 1]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def drop_reason(c: Candidate) -> str | None:
     """The name of the first of :data:`PARSE_FILTERS` that drops ``c``, or None."""
     for name, fn in PARSE_FILTERS:
@@ -151,7 +158,7 @@ def _identifier(c: Candidate) -> bool:
         return True
     if len(pw) >= 2 and pw.isupper() and pw not in lex.cur["codes"]:
         return True  # "SEA-ME-WE 4", "SMW 4", "COVID 19"
-    return bool(pw[0].isupper() and tok is not None and tok.i > c.sent.start and (
+    return bool(pw[0].isupper() and not is_title_case(c.sent) and tok is not None and tok.i > c.sent.start and (
         doc[tok.i - 1].pos_ == "PROPN" and not doc[tok.i - 1].is_sent_start or (
             tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].is_alpha)))
 
@@ -160,8 +167,16 @@ def _identifier(c: Candidate) -> bool:
 def _named_after(c: Candidate) -> bool:
     tok, doc = c.tok, c.doc
     return c.bare and tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
+        not is_title_case(c.sent) and \
         doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
         doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start
+
+
+@_filter("parenthesised_number", "a bare number alone in brackets: a shirt number or a list marker ('Smith (4)')")
+def _parenthesised_number(c: Candidate) -> bool:
+    t = c.text
+    return c.bare and bool(re.search(r"[(\[]\s?$", t[max(0, c.fa - 2):c.fa])) and \
+        bool(re.match(r"\s?[)\]]", t[c.fb:c.fb + 2]))
 
 
 @_filter("glued_letters", "letters glued after the number ('3G', '4K', '5th', '10am')")
