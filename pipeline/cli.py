@@ -106,12 +106,16 @@ def evaluate() -> None:
 @click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy model (default: the pinned one).")
 @click.option("--errors", "n_errors", default=0, show_default=True, help="Also print this many per-sentence errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bool) -> None:
+@click.option("--half", type=click.Choice(["all", "tune", "check"]), default="all", show_default=True,
+              help="Score one deterministic half of GOLD (by a hash of each sentence's text).")
+@click.option("--no-baseline", is_flag=True, help="Do not run quantulum3 alone for comparison.")
+def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bool, half: str,
+                        no_baseline: bool) -> None:
     """Score quantity extraction on GOLD (NewsQuant format): value and value+unit
     micro precision/recall/F1 for Factpipe and for quantulum3 alone, in one run."""
     from . import evaluate as ev
 
-    result = ev.evaluate_quantities(gold, model=model)
+    result = ev.evaluate_quantities(gold, model=model, half=half, baseline=not no_baseline)
     if as_json:
         scores = {k: ({kk: vv for kk, vv in v.items() if kk != "errors"} if isinstance(v, dict) else v)
                   for k, v in result.items()}

@@ -215,3 +215,16 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+@dataclass
+class DroppedCandidate:
+    """A figure the quantity grammar found but a named filter dropped (for explanations).
+
+    ``start``/``end``: characters of the article text; ``reason``: a name of
+    ``pipeline.quantities.filters.FILTERS`` ("year", "identifier", "bare_number", ...)."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str
