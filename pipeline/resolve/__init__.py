@@ -1,0 +1,233 @@
+"""Claims -> facts and conflicts.
+
+``resolve(claims, documents, decisions, config)`` groups the claims that state
+the same fact, decides whether their figures agree, finds copied sources and
+applies reviewers' decisions.  Everything is deterministic: the same input
+gives the same facts, ids and order.
+
+Grouping
+    Block key (one dict lookup per claim, so cost is about linear in the number
+    of claims): canonical subject, canonical object, canonical metric (aliases
+    in ``data/resolve.json``), dimension (kind group -- money, count of a given
+    counted noun, power, percentage, ... -- plus the rate, "$20 a month" is not
+    "$20").  A claim without a subject or metric never leaves its own article:
+    it can merge with repeats there but is never compared across articles.
+    Inside a block claims are split by period, then by comparable unit, then
+    grouped by value.
+
+Periods (config ``period``)
+    A claim's period is ``claim.time``; without one (or without dates) it is the
+    article's publication date, marked ``source="published"``.  Publication
+    fallbacks are coarsened to ``fallback_granularity`` (month).  Two explicit
+    periods are the same when their overlap covers >= ``min_overlap`` of the
+    longer one: 2024 vs 2024 is one fact, 2024 vs Q3 2024 or 2023 vs 2024 are a
+    timeline (separate facts, never a conflict).  A fallback joins an explicit
+    period covering >= ``min_overlap`` of it (an Oct-2024 article's undated
+    figure joins "this year" = 2024); two fallbacks are the same when they
+    overlap by >= ``min_overlap`` of the shorter.  Undated claims match only
+    undated claims.
+
+Units
+    Claims compare in one unit per fact.  A claim can be expressed in its own
+    unit and in the units of the equivalents stated next to it ("$10.5bn
+    (£8.9bn)"); exchange rates are never invented, so USD and GBP claims with
+    no stated equivalent linking them are separate facts, not a conflict.
+
+Tolerance (config ``tolerance``, ``bounds``)
+    Every claim becomes an interval in the fact's unit; claims agree when their
+    intervals intersect.
+    * exact: +/- half a step of the last digit written in the surface
+      ("$40 billion" -> [39.5bn, 40.5bn), "$10.5bn" -> [10.45bn, 10.55bn));
+    * approximate (about/around/roughly, ...): widened to +/- ``approximate``
+      (10%) or the qualifier's own value; "nearly"/"almost" widen downwards
+      only, "just over" upwards only;
+    * bounds: lower "over $5bn" = (5bn, inf), "at least" = [5bn, inf); upper
+      "up to $5bn" = [0, 5bn], "under" = [0, 5bn) (floor -inf for kinds that can
+      be negative);
+    * ranges and vague magnitudes: [min, max] (ranges widened by rounding).
+
+Value groups and conflicts
+    Within one article, repeats whose intervals intersect merge into one
+    statement.  Statements are grouped by interval intersection (1-D stabbing,
+    so every group has a common value).  Bounds and vague magnitudes join the
+    first group they fit; a vague magnitude that fits none stands as a separate
+    fact and never creates a conflict.  A conflict needs two groups whose
+    article sets are not nested: values that differ only inside one article
+    (a price and the cash part of it) become separate facts instead.
+"""
+from __future__ import annotations
+
+import time as _time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, NamedTuple
+
+from pipeline.records import Claim, Conflict, Fact
+
+from .config import CONFIG_PATH, load_config
+from .intervals import (INF, TYPE_RANK, Interval, approx_tolerance, claim_interval, claim_interval_in, claim_type,
+                        claim_units, intervals_agree, norm_unit, rounding_half_step, value_in)
+from .periods import Period, claim_period, same_period
+from .blocking import _P, _claim_sort_key, _prepare, block_key, counted_head
+from .display import CURRENCY_SYMBOLS, display_claim, format_value
+from .copies import copy_groups, find_dependent_docs
+from .clustering import _Ctx, _build, _fact_sort_key, _period_clusters, _unit_components, conflict_id_for, fact_id_for
+from .decisions import NO_CONFLICT, _apply_decisions
+
+
+@dataclass
+class Resolution:
+    facts: list[Fact]
+    conflicts: list[Conflict]
+    dependent_docs: list[dict]  # pairs judged copies, with similarity scores
+    stale_decisions: list[dict]
+    timings: dict[str, float]
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class PartitionResult(NamedTuple):
+    """What :func:`resolve_partition` returns (a tuple: picklable, unpackable)."""
+    facts: list[Fact]
+    conflicts: list[Conflict]
+    decisions: dict[int, str | None]  # index in decisions -> None (applied) or why stale; only those judged here
+    stats: dict[str, int]  # blocks, largest_block, comparisons
+    timings: dict[str, float]  # blocking, grouping, decisions
+
+
+def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None,
+                      cfg: dict, dependent_groups: list[list[str]]) -> PartitionResult:
+    """Resolve ``claims`` that form whole :func:`block_key` groups (any union
+    of them; all claims sharing a key must be in the same call).
+
+    ``documents`` needs only the claims' documents, and only their metadata
+    (published, path, outlet, url; ``text`` is not read).  ``cfg`` is
+    ``load_config(config)``; ``dependent_groups`` is
+    ``copy_groups(find_dependent_docs(all documents, all claims))``, computed
+    once over the whole corpus.  Facts come back unsorted; decisions are
+    applied to the conflicts found here."""
+    timings: dict[str, float] = {}
+    ctx = _Ctx(cfg, documents)
+    t = _time.perf_counter()
+    ordered = sorted(claims, key=_claim_sort_key)
+    blocks: dict[tuple, list[_P]] = {}
+    for i, c in enumerate(ordered):
+        p = _prepare(c, i, documents, cfg)
+        blocks.setdefault(p.block, []).append(p)
+    _attach_untargeted(blocks)
+    timings["blocking"] = _time.perf_counter() - t
+
+    t = _time.perf_counter()
+    facts: list[Fact] = []
+    conflicts: list[Conflict] = []
+    for bkey in sorted(blocks, key=lambda k: tuple("" if x is None else x for x in k)):
+        for period, members in _period_clusters(blocks[bkey], ctx):
+            for unit, comp in _unit_components(members):
+                fs, cs = _build(comp, period, unit, ctx, dependent_groups)
+                facts.extend(fs)
+                conflicts.extend(cs)
+    timings["grouping"] = _time.perf_counter() - t
+
+    t = _time.perf_counter()
+    judged = _apply_decisions(facts, conflicts, decisions or [])
+    timings["decisions"] = _time.perf_counter() - t
+    stats = {"blocks": len(blocks), "largest_block": max((len(v) for v in blocks.values()), default=0),
+             "comparisons": ctx.comparisons}
+    return PartitionResult(facts, conflicts, judged, stats, timings)
+
+
+def _attach_untargeted(blocks: dict[tuple, list[_P]]) -> None:
+    """Claims that name no object join their family's block when the family names exactly one
+    object ("AMD paid $5.4bn" and "AMD paid $5.4bn for ATI" are one fact); with several named
+    objects they stay apart, since which one they mean is unknown."""
+    families: dict[tuple, list[tuple]] = {}
+    for key in blocks:
+        subject, obj, metric, dim, doc_scope = key
+        families.setdefault((subject, metric, dim, doc_scope), []).append(key)
+    for fam, keys in families.items():
+        named = [k for k in keys if k[1] is not None]
+        bare = [k for k in keys if k[1] is None]
+        if len(named) != 1 or not bare:
+            continue
+        target = named[0]
+        for k in bare:
+            for p in blocks.pop(k):
+                p.obj = target[1]
+                p.block = target
+                blocks[target].append(p)
+        blocks[target].sort(key=lambda p: p.order)
+
+
+def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | None = None
+                     ) -> tuple[list[Fact], list[Conflict], list[dict], dict[str, int], dict[str, float]]:
+    """Concatenate partition results in the one deterministic order
+    (facts by key, conflicts by their fact); list the stale decisions in input
+    order.  Returns (facts, conflicts, stale_decisions, stats, timings summed
+    over partitions)."""
+    facts: list[Fact] = []
+    conflicts: list[Conflict] = []
+    judged: dict[int, str | None] = {}
+    stats = {"blocks": 0, "largest_block": 0, "comparisons": 0, "partitions": 0}
+    timings: dict[str, float] = {}
+    for part in parts:
+        facts.extend(part.facts)
+        conflicts.extend(part.conflicts)
+        judged.update(part.decisions)
+        stats["partitions"] += 1
+        stats["blocks"] += part.stats["blocks"]
+        stats["comparisons"] += part.stats["comparisons"]
+        stats["largest_block"] = max(stats["largest_block"], part.stats["largest_block"])
+        for k, v in part.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    facts.sort(key=_fact_sort_key)
+    pos = {f.fact_id: i for i, f in enumerate(facts)}
+    conflicts.sort(key=lambda c: (pos[c.fact_id], c.conflict_id))
+    stale = []
+    for i, d in enumerate(decisions or []):
+        reason = judged.get(i, NO_CONFLICT)
+        if reason is not None:
+            stale.append({**d, "reason": reason})
+    return facts, conflicts, stale, stats, timings
+
+
+def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
+            config: dict | None = None) -> Resolution:
+    """Group ``claims`` into facts, find conflicts and copied sources, apply
+    ``decisions`` (see :mod:`pipeline.decisions`).
+
+    The same steps as a distributed run (:func:`pipeline.engine.resolve_dask`):
+    copies over the whole corpus, then one :func:`resolve_partition` holding
+    every block, then :func:`merge_partitions`."""
+    t0 = _time.perf_counter()
+    cfg = load_config(config)
+    documents = documents or {}
+    stats: dict[str, int] = {}
+
+    t = _time.perf_counter()
+    dependent = find_dependent_docs(documents, claims, _cfg=cfg, _stats=stats)
+    dep_groups = copy_groups(dependent)
+    t_dep = _time.perf_counter() - t
+
+    part = resolve_partition(claims, documents, decisions, cfg, dep_groups)
+    facts, conflicts, stale, pstats, ptimes = merge_partitions([part], decisions)
+    timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
+    stats.update({
+        "claims": len(claims),
+        "blocks": pstats["blocks"],
+        "largest_block": pstats["largest_block"],
+        "comparisons": pstats["comparisons"],
+        "facts": len(facts),
+        "conflicts": len(conflicts),
+    })
+    return Resolution(facts=facts, conflicts=conflicts, dependent_docs=dependent,
+                      stale_decisions=stale, timings=timings, stats=stats)
+
+
+
+__all__ = ["CONFIG_PATH", "CURRENCY_SYMBOLS", "INF", "Interval", "NO_CONFLICT", "PartitionResult", "Period", "Resolution",
+           "TYPE_RANK", "approx_tolerance", "block_key", "claim_interval", "claim_interval_in", "claim_period",
+           "claim_type", "claim_units", "conflict_id_for", "copy_groups", "counted_head", "display_claim",
+           "fact_id_for", "find_dependent_docs", "format_value", "intervals_agree", "load_config",
+           "merge_partitions", "norm_unit", "resolve", "resolve_partition", "rounding_half_step", "same_period",
+           "value_in"]

@@ -1,0 +1,386 @@
+"""Clustering: statements, value groups, conflicts and the Fact/Conflict records."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pipeline.records import Conflict, EntityRef, Fact
+
+from .intervals import INF, Interval, TYPE_RANK, claim_interval_in, value_in
+from .periods import Period, same_period
+from .blocking import _P
+from .display import _reason, _severity, display_claim
+
+
+@dataclass
+class _Stmt:
+    rep: _P
+    members: list[_P]
+    iv: Interval
+    ctype: str
+
+    @property
+    def doc_id(self) -> str:
+        return self.rep.claim.doc_id
+
+
+@dataclass
+class _Group:
+    stmts: list[_Stmt]
+    common: Interval
+
+    def claims(self) -> list[_P]:
+        return sorted((m for s in self.stmts for m in s.members), key=lambda p: p.order)
+
+    def docs(self, include_vague: bool = True) -> set[str]:
+        return {s.doc_id for s in self.stmts if include_vague or s.ctype != "vague"}
+
+    def rep(self) -> _Stmt:
+        return min(self.stmts, key=_stmt_rank)
+
+
+def _rank(p: _P, iv: Interval) -> tuple:
+    w = iv.width
+    rel = w / abs(p.claim.value) if p.claim.value and math.isfinite(w) else (w if math.isfinite(w) else INF)
+    return (TYPE_RANK[p.ctype], rel, p.order)
+
+
+def _stmt_rank(s: _Stmt) -> tuple:
+    return (TYPE_RANK[s.ctype], s.rep.order)
+
+
+class _Ctx:
+    def __init__(self, cfg: dict, documents: dict):
+        self.cfg = cfg
+        self.documents = documents
+        self.comparisons = 0
+        self.ivs: dict[tuple[int, str], Interval | None] = {}
+
+    def iv(self, p: _P, unit: str) -> Interval:
+        k = (p.order, unit)
+        if k not in self.ivs:
+            self.ivs[k] = claim_interval_in(p.claim, unit, self.cfg)
+        return self.ivs[k]
+
+    def meet(self, a: Interval, b: Interval) -> Interval | None:
+        self.comparisons += 1
+        return a.intersect(b)
+
+
+def _stab(items: list, ivf, ctx: _Ctx) -> list[tuple[list, Interval]]:
+    """Greedy 1-D stabbing: sort by right end, start a new group when an item
+    misses the current group's common interval.  Every group's members share a
+    common value; the number of groups is minimal."""
+    def key(it):
+        iv = ivf(it)
+        return (iv.hi, not iv.hi_open, iv.lo, _order(it))
+    groups: list[tuple[list, Interval]] = []
+    for it in sorted(items, key=key):
+        iv = ivf(it)
+        if groups:
+            common = ctx.meet(groups[-1][1], iv)
+            if common is not None:
+                groups[-1][0].append(it)
+                groups[-1] = (groups[-1][0], common)
+                continue
+        groups.append(([it], iv))
+    return groups
+
+
+def _order(it) -> int:
+    return it.rep.order if isinstance(it, _Stmt) else it.order
+
+
+def _statements(members: list[_P], unit: str, ctx: _Ctx) -> list[_Stmt]:
+    """Merge repeats of one figure within each article."""
+    by_doc: dict[str, list[_P]] = {}
+    for p in members:
+        by_doc.setdefault(p.claim.doc_id, []).append(p)
+    out: list[_Stmt] = []
+    for doc in sorted(by_doc):
+        for ps, common in _stab(by_doc[doc], lambda p: ctx.iv(p, unit), ctx):
+            rep = min(ps, key=lambda p: _rank(p, ctx.iv(p, unit)))
+            out.append(_Stmt(rep, sorted(ps, key=lambda p: p.order), common, rep.ctype))
+    return sorted(out, key=lambda s: s.rep.order)
+
+
+def _value_groups(stmts: list[_Stmt], ctx: _Ctx) -> tuple[list[_Group], list[_Group]]:
+    """(groups that can compete, vague-only groups)."""
+    vague_conflicts = ctx.cfg["grouping"]["vague_conflicts"]
+    anchor_types = {"exact", "approximate", "range"} | ({"vague"} if vague_conflicts else set())
+    anchors = [s for s in stmts if s.ctype in anchor_types]
+    bounds = [s for s in stmts if s.ctype == "bound"]
+    vagues = [s for s in stmts if s.ctype == "vague" and not vague_conflicts]
+
+    groups = [_Group(list(ss), iv) for ss, iv in _stab(anchors, lambda s: s.iv, ctx)]
+
+    def attach(items: list[_Stmt]) -> list[_Stmt]:
+        left = []
+        for s in items:
+            for g in groups:
+                common = ctx.meet(g.common, s.iv)
+                if common is not None:
+                    g.stmts.append(s)
+                    g.common = common
+                    break
+            else:
+                left.append(s)
+        return left
+
+    left_bounds = attach(bounds)
+    groups += [_Group(list(ss), iv) for ss, iv in _stab(left_bounds, lambda s: s.iv, ctx)]
+    left_vague = attach(vagues)
+    vague_groups = [_Group(list(ss), iv) for ss, iv in _stab(left_vague, lambda s: s.iv, ctx)]
+    return groups, vague_groups
+
+
+def _is_conflict(groups: list[_Group], cfg: dict) -> bool:
+    if len(groups) < 2:
+        return False
+    inc_vague = cfg["grouping"]["vague_conflicts"]
+    docsets = [g.docs(include_vague=inc_vague) for g in groups]
+    if cfg["grouping"]["same_doc_conflicts"]:
+        return len(set().union(*docsets)) >= 1
+    for i in range(len(docsets)):
+        for j in range(i + 1, len(docsets)):
+            a, b = docsets[i], docsets[j]
+            if a and b and not (a <= b or b <= a):
+                return True
+    return False
+
+
+def _sources(doc_ids: Iterable[str], groups: list[list[str]], documents: dict) -> dict[str, Any]:
+    docs = sorted(set(doc_ids))
+    present = set(docs)
+    dep_groups = []
+    drop = set()
+    for g in groups:
+        inter = [d for d in g if d in present]
+        if len(inter) >= 2:
+            dep_groups.append(inter)
+            keep = min(inter, key=lambda d: ((documents.get(d) or {}).get("published") or "9999", d))
+            drop.update(d for d in inter if d != keep)
+    independent = [d for d in docs if d not in drop]
+    return {
+        "doc_ids": docs,
+        "independent": independent,
+        "dependent_groups": dep_groups,
+        "n_docs": len(docs),
+        "n_independent": len(independent),
+    }
+
+
+def _hash(s: str, n: int = 16) -> str:
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()[:n]
+
+
+def fact_id_for(key: dict) -> str:
+    return "f_" + _hash(json.dumps(key, sort_keys=True, ensure_ascii=False))
+
+
+def conflict_id_for(fact_id: str, claim_ids: Iterable[str]) -> str:
+    return "x_" + _hash(fact_id + "|" + ",".join(sorted(claim_ids)))
+
+
+def _copy_ref(e: EntityRef | None) -> EntityRef | None:
+    return None if e is None else EntityRef(e.text, e.canonical, e.label)
+
+
+def _finite(x: float) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _provenance(p: _P, unit: str, group: int | None, merged_into: str | None, ctx: _Ctx) -> dict:
+    c = p.claim
+    pv = c.provenance
+    doc = ctx.documents.get(c.doc_id) or {}
+    return {
+        "claim_id": c.claim_id,
+        "doc_id": c.doc_id,
+        "path": (pv.path if pv else None) or doc.get("path"),
+        "outlet": (pv.outlet if pv else None) or doc.get("outlet"),
+        "url": (pv.url if pv else None) or doc.get("url"),
+        "published": (pv.published if pv else None) or doc.get("published"),
+        "sentence": pv.sentence if pv else "",
+        "sentence_start": pv.sentence_start if pv else 0,
+        "char_start": pv.char_start if pv else 0,
+        "char_end": pv.char_end if pv else 0,
+        "surface": c.surface,
+        "display": display_claim(c),
+        "value": value_in(c, unit, ctx.cfg),
+        "unit": unit,
+        "group": group,
+        "merged_into": merged_into,
+    }
+
+
+def _group_record(g: _Group, unit: str, ctx: _Ctx) -> dict:
+    rep = g.rep().rep
+    claims = g.claims()
+    surfaces = []
+    for p in claims:
+        s = display_claim(p.claim)
+        if s not in surfaces:
+            surfaces.append(s)
+    return {
+        "value": value_in(rep.claim, unit, ctx.cfg),
+        "value_min": _finite(g.common.lo),
+        "value_max": _finite(g.common.hi),
+        "unit": unit,
+        "claim_ids": [p.claim.claim_id for p in claims],
+        "doc_ids": sorted({p.claim.doc_id for p in claims}),
+        "surfaces": surfaces,
+        "representative": rep.claim.claim_id,
+        "type": rep.ctype,
+    }
+
+
+def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]]
+           ) -> tuple[list[Fact], list[Conflict]]:
+    cfg = ctx.cfg
+    first = block_ps[0]
+    stmts = _statements(block_ps, unit, ctx)
+    groups, vague_groups = _value_groups(stmts, ctx)
+    conflict = _is_conflict(groups, cfg)
+    def order(g: _Group) -> tuple:
+        rep = g.rep().rep
+        v = value_in(rep.claim, unit, cfg)
+        return (rep.claim.value if v is None else v, g.common.lo, rep.order)
+
+    groups.sort(key=order)
+    vague_groups.sort(key=order)
+    fact_sets = ([groups] if conflict else [[g] for g in groups]) + [[g] for g in vague_groups]
+
+    base_key = {
+        "subject": first.subject,
+        "object": first.obj,
+        "metric": first.metric,
+        "dimension": first.dimension,
+        "unit": unit,
+        "period": period.as_key(),
+    }
+    if first.doc_scope:
+        base_key["doc_id"] = first.doc_scope
+
+    facts: list[Fact] = []
+    conflicts: list[Conflict] = []
+    for variant, gs in enumerate(fact_sets):
+        key = dict(base_key)
+        if variant:
+            key["variant"] = variant
+        fid = fact_id_for(key)
+        claims = sorted((p for g in gs for p in g.claims()), key=lambda p: p.order)
+        rep_p = claims[0]
+        kinds: dict[str, int] = {}
+        for p in claims:
+            kinds[p.claim.kind] = kinds.get(p.claim.kind, 0) + 1
+        kind = min(kinds, key=lambda k: (-kinds[k], k))
+        prov = []
+        for gi, g in enumerate(gs):
+            for s in g.stmts:
+                for p in s.members:
+                    merged = s.rep.claim.claim_id if p is not s.rep else None
+                    prov.append(_provenance(p, unit, gi, merged, ctx))
+        prov.sort(key=lambda r: (r["doc_id"], r["char_start"], r["claim_id"]))
+        sources = _sources((p.claim.doc_id for p in claims), dep_groups, ctx.documents)
+        is_conflict = conflict and variant == 0 and len(gs) > 1
+        if is_conflict:
+            status, value, vmin, vmax = "conflict", None, None, None
+        else:
+            g = gs[0]
+            value = value_in(g.rep().rep.claim, unit, cfg)
+            vmin, vmax = _finite(g.common.lo), _finite(g.common.hi)
+            n = sources["n_independent"] if cfg["status"]["agreed_requires_independent"] else sources["n_docs"]
+            status = "agreed" if n >= 2 else "single"
+        fact = Fact(
+            fact_id=fid,
+            key=key,
+            subject=_copy_ref(rep_p.claim.subject),
+            # the fact's target: the representative's, else the one its family names
+            object=_copy_ref(rep_p.claim.object if rep_p.claim.object is not None else
+                             next((p.claim.object for p in claims if p.claim.object is not None
+                                   and p.claim.object.label != "NP"), None)),
+            metric=first.metric,
+            kind=kind,
+            unit=unit,
+            time=period.time_ref(),
+            value=value,
+            value_min=vmin,
+            value_max=vmax,
+            status=status,
+            claim_ids=[p.claim.claim_id for p in claims],
+            sources=sources,
+            provenance=prov,
+        )
+        facts.append(fact)
+        if is_conflict:
+            reason, rel = _reason(gs, unit, ctx)
+            severity = _severity(rel, cfg)
+            if period.source == "unknown":
+                # no date in the text nor in the metadata: the sources may describe different
+                # times (a 2009 and a 2012 model), so the reviewer is told and the severity capped
+                reason += "; no source is dated, so they may describe different periods"
+                severity = "low"
+            conflicts.append(Conflict(
+                conflict_id=conflict_id_for(fid, fact.claim_ids),
+                fact_id=fid,
+                key=key,
+                groups=[_group_record(g, unit, ctx) for g in gs],
+                reason=reason,
+                severity=severity,
+            ))
+    return facts, conflicts
+
+
+def _period_clusters(ps: list[_P], ctx: _Ctx) -> list[tuple[Period, list[_P]]]:
+    cfg = ctx.cfg
+    explicit = sorted((p for p in ps if p.period.source == "text"),
+                      key=lambda p: (p.period.start, p.period.end, p.order))
+    fallback = sorted((p for p in ps if p.period.source == "published"),
+                      key=lambda p: (p.period.start, p.period.end, p.order))
+    unknown = [p for p in ps if p.period.source == "unknown"]
+    clusters: list[tuple[Period, list[_P]]] = []
+    # explicit periods first, so a publication-date fallback joins the period it falls in
+    for p in explicit + fallback:
+        for rep, members in clusters:
+            ctx.comparisons += 1
+            if same_period(rep, p.period, cfg):
+                members.append(p)
+                break
+        else:
+            clusters.append((p.period, [p]))
+    if unknown:
+        clusters.append((Period(None, None, "unknown"), unknown))
+    return clusters
+
+
+def _unit_components(ps: list[_P]) -> list[tuple[str, list[_P]]]:
+    """Split claims into sets comparable in one unit (own unit or a stated
+    equivalent): the unit most claims can be expressed in first, ties going to
+    the unit most claims are written in, then alphabetical."""
+    remaining = sorted(ps, key=lambda p: p.order)
+    out = []
+    while remaining:
+        counts: dict[str, int] = {}
+        own: dict[str, int] = {}
+        for p in remaining:
+            own[p.units[0]] = own.get(p.units[0], 0) + 1
+            for u in p.units:
+                counts[u] = counts.get(u, 0) + 1
+        unit = min(counts, key=lambda u: (-counts[u], -own.get(u, 0), u))
+        comp = [p for p in remaining if unit in p.units]
+        remaining = [p for p in remaining if unit not in p.units]
+        out.append((unit, comp))
+    return out
+
+
+def _fact_sort_key(f: Fact) -> tuple:
+    k = f.key
+    per = k.get("period") or {}
+    return (k.get("subject") or "\uffff", k.get("object") or "", k.get("metric") or "", k.get("dimension") or "",
+            per.get("start") or "", per.get("end") or "", k.get("unit") or "", k.get("doc_id") or "",
+            k.get("variant", 0), f.fact_id)
+
