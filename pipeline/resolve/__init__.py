@@ -67,10 +67,13 @@ from .config import CONFIG_PATH, load_config
 from .intervals import (INF, TYPE_RANK, Interval, approx_tolerance, claim_interval, claim_interval_in, claim_type,
                         claim_units, intervals_agree, norm_unit, rounding_half_step, value_in)
 from .periods import Period, claim_period, same_period
-from .blocking import _P, _claim_sort_key, _prepare, block_key, counted_head
+from .blocking import (_P, _claim_sort_key, _prepare, block_key, candidate_pairs, counted_head, entity_keys,
+                       partition_keys, sentence_names)
 from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
-from .clustering import _Ctx, _build, _fact_sort_key, _period_clusters, _unit_components, conflict_id_for, fact_id_for
+from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
+                         fact_id_for, link_clusters)
+from .comparison import Link, compare
 from .decisions import NO_CONFLICT, _apply_decisions
 
 
@@ -82,6 +85,8 @@ class Resolution:
     stale_decisions: list[dict]
     timings: dict[str, float]
     stats: dict[str, int] = field(default_factory=dict)
+    # timelines: [{series, facts: [fact_id, in time order], label}] (see :func:`series_list`)
+    series: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,54 +114,161 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     applied to the conflicts found here."""
     timings: dict[str, float] = {}
     ctx = _Ctx(cfg, documents)
+    lc = cfg["linking"]
     t = _time.perf_counter()
     ordered = sorted(claims, key=_claim_sort_key)
-    blocks: dict[tuple, list[_P]] = {}
-    for i, c in enumerate(ordered):
-        p = _prepare(c, i, documents, cfg)
-        blocks.setdefault(p.block, []).append(p)
-    _attach_untargeted(blocks)
+    ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
+    bstats: dict[str, int] = {}
+    pairs = candidate_pairs(ps, cfg, bstats)
     timings["blocking"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
+    cache: dict = {}
+    links = [compare(ps[i], ps[j], cfg, cache) for i, j in pairs]
+    strong = {(ln.a, ln.b): ln for ln in links if ln.strong}
+    timings["comparison"] = _time.perf_counter() - t
+
+    t = _time.perf_counter()
+    clusters = link_clusters(ps, links, cfg, cache)
+    cluster_of = {p.order: k for k, cl in enumerate(clusters) for p in cl.members}
+    group_of = {d: i for i, g in enumerate(dependent_groups) for d in g}
+    weights = {"weights": lc["weights"], "thresholds": lc["thresholds"]}
+    max_rec = int(lc["max_links_recorded"])
+
+    def gate(groups) -> dict | None:
+        """Evidence for a conflict: a strong pair across two value groups, from independent
+        sources published close together (module docstring of comparison)."""
+        gap = lc["update_gap_days"]
+        best = None
+        for gi in range(len(groups)):
+            for gj in range(gi + 1, len(groups)):
+                for x in groups[gi].claims():
+                    for y in groups[gj].claims():
+                        ln = strong.get((min(x.order, y.order), max(x.order, y.order)))
+                        if ln is None:
+                            continue
+                        dx, dy = x.claim.doc_id, y.claim.doc_id
+                        if dx == dy or (dx in group_of and group_of.get(dy) == group_of[dx]):
+                            continue
+                        if x.published and y.published and abs((x.published - y.published).days) > gap:
+                            continue
+                        if best is None or ln.topic > best[0].topic:
+                            best = (ln, x, y)
+        if best is None:
+            return None
+        ln, x, y = best
+        return {"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
+                        "published close together",
+                "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}
+
+    def why_for(cl):
+        def why(orders: list[int]) -> dict:
+            mine = set(orders)
+            recs = [ln.record(ps[ln.a].claim.claim_id, ps[ln.b].claim.claim_id)
+                    for ln in cl.links if ln.a in mine and ln.b in mine]
+            return {"rule": "linked: time compatible, not cannot-linked, and topic >= link threshold or "
+                            "agreeing values with topic >= agree threshold",
+                    "links": recs[:max_rec], "links_total": len(recs), **weights}
+        return why
+
     facts: list[Fact] = []
     conflicts: list[Conflict] = []
-    for bkey in sorted(blocks, key=lambda k: tuple("" if x is None else x for x in k)):
-        for period, members in _period_clusters(blocks[bkey], ctx):
-            for unit, comp in _unit_components(members):
-                fs, cs = _build(comp, period, unit, ctx, dependent_groups)
-                facts.extend(fs)
-                conflicts.extend(cs)
+    fact_cluster: dict[str, int] = {}
+    for k, cl in enumerate(clusters):
+        period = cluster_period(cl.members)
+        cid = "c_" + _hash(min(p.claim.claim_id for p in cl.members))
+        for unit, comp in _unit_components(cl.members):
+            extra = {"cluster": cid}
+            if len(cl.members) == 1 and cl.members[0].doc_scope:
+                extra["doc_id"] = cl.members[0].doc_scope
+            fs, cs = _build(comp, period, unit, ctx, dependent_groups, gate=gate, extra_key=extra,
+                            why=why_for(cl))
+            facts.extend(fs)
+            conflicts.extend(cs)
+            for f in fs:
+                fact_cluster[f.fact_id] = k
+    ctx.comparisons += len(links)
+    _assign_series(facts, clusters, links, cluster_of, fact_cluster, ps)
     timings["grouping"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
     judged = _apply_decisions(facts, conflicts, decisions or [])
     timings["decisions"] = _time.perf_counter() - t
-    stats = {"blocks": len(blocks), "largest_block": max((len(v) for v in blocks.values()), default=0),
+    stats = {"blocks": bstats.get("blocks", 0), "largest_block": bstats.get("largest_block", 0),
              "comparisons": ctx.comparisons}
     return PartitionResult(facts, conflicts, judged, stats, timings)
 
 
-def _attach_untargeted(blocks: dict[tuple, list[_P]]) -> None:
-    """Claims that name no object join their family's block when the family names exactly one
-    object ("AMD paid $5.4bn" and "AMD paid $5.4bn for ATI" are one fact); with several named
-    objects they stay apart, since which one they mean is unknown."""
-    families: dict[tuple, list[tuple]] = {}
-    for key in blocks:
-        subject, obj, metric, dim, doc_scope = key
-        families.setdefault((subject, metric, dim, doc_scope), []).append(key)
-    for fam, keys in families.items():
-        named = [k for k in keys if k[1] is not None]
-        bare = [k for k in keys if k[1] is None]
-        if len(named) != 1 or not bare:
+def _assign_series(facts: list[Fact], clusters, links, cluster_of: dict[int, int], fact_cluster: dict[str, int],
+                   ps: list[_P]) -> None:
+    """Facts of one cluster, and of clusters joined by a series link (the same thing at another
+    time), form a series; ``series`` = 's_' + hash of its first claim id, ``updates`` = the
+    previous fact (by period start, then earliest publication, then fact id).  Facts alone in
+    their series get none."""
+    parent = list(range(len(clusters)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ln in sorted((ln for ln in links if ln.series), key=lambda ln: (ln.a, ln.b)):
+        ra, rb = find(cluster_of[ln.a]), find(cluster_of[ln.b])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    by_series: dict[int, list[Fact]] = {}
+    for f in facts:
+        by_series.setdefault(find(fact_cluster[f.fact_id]), []).append(f)
+
+    def when(f: Fact) -> tuple:
+        start = (f.time.start if f.time is not None and f.time.source == "text" else None) or ""
+        pubs = sorted(str(r.get("published") or "") for r in f.provenance if r.get("published"))
+        return (start or (pubs[0] if pubs else ""), pubs[0] if pubs else "", f.fact_id)
+
+    for fs in by_series.values():
+        if len(fs) < 2:
             continue
-        target = named[0]
-        for k in bare:
-            for p in blocks.pop(k):
-                p.obj = target[1]
-                p.block = target
-                blocks[target].append(p)
-        blocks[target].sort(key=lambda p: p.order)
+        sid = "s_" + _hash(min(cid for f in fs for cid in f.claim_ids))
+        prev = None
+        for f in sorted(fs, key=when):
+            f.series = sid
+            f.updates = prev.fact_id if prev is not None else None
+            prev = f
+
+
+def series_list(facts: list[Fact]) -> list[dict]:
+    """Timelines: [{series, facts: [fact_id in time order], label}] for every series of >= 2 facts,
+    ordered by series id.  ``label`` reads 'SUBJECT METRIC: $29bn (2023-01) -> $80bn (2023-10)'."""
+    by: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.series:
+            by.setdefault(f.series, []).append(f)
+    out = []
+    for sid in sorted(by):
+        fs = by[sid]
+        order = []
+        cur = next((f for f in sorted(fs, key=lambda f: f.fact_id) if f.updates is None or
+                    f.updates not in {g.fact_id for g in fs}), fs[0])
+        seen = set()
+        nxt = {f.updates: f for f in fs if f.updates}
+        while cur is not None and cur.fact_id not in seen:
+            order.append(cur)
+            seen.add(cur.fact_id)
+            cur = nxt.get(cur.fact_id)
+        order += [f for f in sorted(fs, key=lambda f: f.fact_id) if f.fact_id not in seen]
+
+        def step(f: Fact) -> str:
+            when = ""
+            if f.time is not None and f.time.start:
+                when = f.time.start[:7] if f.time.source == "text" else f"published {f.time.start[:7]}"
+            v = "conflict" if f.value is None else format_value(f.value, f.unit)
+            return f"{v} ({when})" if when else v
+
+        who = " ".join(x for x in ((order[0].subject.canonical if order[0].subject else ""), order[0].metric) if x)
+        out.append({"series": sid, "facts": [f.fact_id for f in order],
+                    "label": (who + ": " if who else "") + " -> ".join(step(f) for f in order)})
+    return out
 
 
 def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | None = None
@@ -221,11 +333,12 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
         "conflicts": len(conflicts),
     })
     return Resolution(facts=facts, conflicts=conflicts, dependent_docs=dependent,
-                      stale_decisions=stale, timings=timings, stats=stats)
+                      stale_decisions=stale, timings=timings, stats=stats, series=series_list(facts))
 
 
 
-__all__ = ["CONFIG_PATH", "CURRENCY_SYMBOLS", "INF", "Interval", "NO_CONFLICT", "PartitionResult", "Period", "Resolution",
+__all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys", "sentence_names", "series_list",
+           "CONFIG_PATH", "CURRENCY_SYMBOLS", "INF", "Interval", "NO_CONFLICT", "PartitionResult", "Period", "Resolution",
            "TYPE_RANK", "approx_tolerance", "block_key", "claim_interval", "claim_interval_in", "claim_period",
            "claim_type", "claim_units", "conflict_id_for", "copy_groups", "counted_head", "display_claim",
            "fact_id_for", "find_dependent_docs", "format_value", "intervals_agree", "load_config",

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
 
 from pipeline.records import Claim, EntityRef
 
 from .config import load_config
 from .intervals import claim_type, claim_units, norm_unit
-from .periods import Period, claim_period
+from .periods import Period, claim_period, explicit_period, publication_date
 
 
 def _singular(word: str) -> str:
@@ -49,6 +51,10 @@ class _P:
     metric: str
     dimension: str
     doc_scope: str | None
+    # linking material (see :func:`entity_keys`, :func:`candidate_pairs`)
+    ents: list[str] = field(default_factory=list)
+    published: date | None = None
+    explicit: Period | None = None
 
 
 def _block_parts(c: Claim, cfg: dict) -> tuple:
@@ -75,25 +81,122 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
 
 
 def block_key(claim: Claim, documents: dict[str, dict] | None = None, cfg: dict | None = None) -> str:
-    """The key claims must share to be compared: a JSON string of canonical
-    subject, metric, dimension and (for a claim without subject or metric) its
-    doc_id.  The object is left out on purpose: a claim that names no target
-    ("AMD paid $5.4bn") joins the one named target of its family ("... for ATI"),
-    which :func:`resolve_partition` decides, so the family must travel together.  ``cfg`` is ``load_config(config)`` (loaded here when
-    None; pass it when keying many claims).  ``documents`` is accepted for
-    symmetry with :func:`resolve_partition`; the key does not depend on it.
-
-    Resolution is a group-by on this key: :func:`resolve_partition` on any
-    union of whole groups, then :func:`merge_partitions`."""
-    subject, _obj, metric, dim, doc_scope = _block_parts(claim, cfg if cfg is not None else load_config())
-    return json.dumps([subject, metric, dim, doc_scope], ensure_ascii=False)
+    """The coarse key every pair of compared claims shares: a JSON string of the claim's dimension
+    (kind group, counted noun, rate, scope).  Resolution is a group-by on it:
+    :func:`resolve_partition` on any union of whole groups, then :func:`merge_partitions`.
+    :func:`partition_keys` gives finer groups (chains of shared blocks) for the same purpose.
+    ``cfg`` is ``load_config(config)`` (loaded here when None); ``documents`` is accepted for
+    symmetry with :func:`resolve_partition`; the key does not depend on it."""
+    dim = _block_parts(claim, cfg if cfg is not None else load_config())[3]
+    return json.dumps([dim], ensure_ascii=False)
 
 
 def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
     block = _block_parts(c, cfg)
     subject, obj, metric, dim, doc_scope = block
     return _P(c, order, block, claim_period(c, documents, cfg), claim_units(c, cfg), claim_type(c),
-              subject, obj, metric, dim, doc_scope)
+              subject, obj, metric, dim, doc_scope, entity_keys(c, cfg),
+              publication_date(c, documents), explicit_period(c))
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'’-]*")
+
+
+def _key(name: str) -> str:
+    k = re.sub(r"['’]s$", "", name.strip().lower()).strip(".,;:-'’ ")
+    return re.sub(r"\s+", " ", k)
+
+
+def sentence_names(sentence: str, cfg: dict) -> list[str]:
+    """Names read from a sentence (config ``names``): capitalised words and words with digits,
+    lower-cased, in order, without repeats.  The fallback when ``Claim.entities`` is empty."""
+    stop = set(cfg["names"]["stop"])
+    out: list[str] = []
+    for m in _NAME_RE.finditer(sentence or ""):
+        w = m.group(0)
+        if not (w[0].isupper() or (any(ch.isdigit() for ch in w) and any(ch.isalpha() for ch in w))):
+            continue
+        k = _key(w)
+        if len(k) < 2 or k in stop or k.isdigit() or re.fullmatch(r"[\d.,$€£%]+[a-z]{0,3}", k):
+            continue
+        if k not in out:
+            out.append(k)
+    return out
+
+
+def entity_keys(c: Claim, cfg: dict) -> list[str]:
+    """The claim's canonical entities, best first, lower-cased: subject, named object, then
+    ``Claim.entities`` (ranked by the claims stage), else the names of its sentence.  Noun phrases
+    (label NP) are not entities."""
+    out: list[str] = []
+
+    def add(k: str | None) -> None:
+        if k and k not in out:
+            out.append(k)
+
+    for e in (c.subject, c.object):
+        if e is not None and e.label != "NP":
+            add(_key(_canon(e) or ""))
+    for e in c.entities or []:
+        if e is not None and e.label != "NP":
+            add(_key(_canon(e) or ""))
+    if not c.entities:
+        for k in sentence_names(c.provenance.sentence if c.provenance else "", cfg):
+            add(k)
+    return out
+
+
+def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
+    """(dimension, entity) for the claim's first ``linking.max_keys`` entities, and (dimension,
+    document): the blocks the claim is compared in."""
+    n = int(cfg["linking"]["max_keys"])
+    return [(p.dimension, "e", k) for k in p.ents[:n]] + [(p.dimension, "d", p.claim.doc_id)]
+
+
+def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of positions in ``ps`` that share a block.  A block of more than
+    ``linking.max_block`` claims is skipped (a key that common does not discriminate), so the
+    pairs are at most ``len(ps) x max_keys x max_block``: linear in the number of claims."""
+    cap = int(cfg["linking"]["max_block"])
+    blocks: dict[tuple, list[int]] = {}
+    for i, p in enumerate(ps):
+        for k in blocking_keys(p, cfg):
+            blocks.setdefault(k, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    skipped = 0
+    for k, members in blocks.items():
+        if len(members) > cap and k[1] == "e":
+            skipped += 1
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    if stats is not None:
+        stats["blocks"] = len(blocks)
+        stats["largest_block"] = max((len(v) for k, v in blocks.items() if len(v) <= cap or k[1] != "e"), default=0)
+        stats["skipped_blocks"] = skipped
+        stats["candidate_pairs"] = len(pairs)
+    return sorted(pairs)
+
+
+def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, cfg: dict) -> dict[str, str]:
+    """claim_id -> partition key: claims that can be compared (a chain of shared blocks) share a
+    key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
+    claims = sorted(claims, key=_claim_sort_key)
+    ps = [_prepare(c, i, documents or {}, cfg) for i, c in enumerate(claims)]
+    parent = list(range(len(ps)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in candidate_pairs(ps, cfg):
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return {p.claim.claim_id: ps[find(i)].claim.claim_id for i, p in enumerate(ps)}
 
 
 def _claim_sort_key(c: Claim) -> tuple:

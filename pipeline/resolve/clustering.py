@@ -238,13 +238,29 @@ def _group_record(g: _Group, unit: str, ctx: _Ctx) -> dict:
     }
 
 
-def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]]
-           ) -> tuple[list[Fact], list[Conflict]]:
+def _majority(values: list, default=None):
+    """The most frequent non-empty value, ties to the first seen."""
+    counts: dict = {}
+    for v in values:
+        if v:
+            counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: (counts[v], -values.index(v))) if counts else default
+
+
+def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]],
+           gate=None, extra_key: dict | None = None, why=None) -> tuple[list[Fact], list[Conflict]]:
+    """Facts (and at most one conflict) of claims already judged one fact, in one period and one
+    unit.  ``gate(groups) -> evidence | None`` decides whether competing value groups are a
+    conflict (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
     cfg = ctx.cfg
     first = block_ps[0]
     stmts = _statements(block_ps, unit, ctx)
     groups, vague_groups = _value_groups(stmts, ctx)
     conflict = _is_conflict(groups, cfg)
+    evidence = None
+    if conflict and gate is not None:
+        evidence = gate(groups)
+        conflict = evidence is not None
     def order(g: _Group) -> tuple:
         rep = g.rep().rep
         v = value_in(rep.claim, unit, cfg)
@@ -254,15 +270,19 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
     vague_groups.sort(key=order)
     fact_sets = ([groups] if conflict else [[g] for g in groups]) + [[g] for g in vague_groups]
 
+    subject = _majority([p.subject for p in block_ps], first.subject)
+    metric = _majority([p.metric for p in block_ps], first.metric)
     base_key = {
-        "subject": first.subject,
-        "object": first.obj,
-        "metric": first.metric,
+        "subject": subject,
+        "object": _majority([p.obj for p in block_ps], first.obj),
+        "metric": metric,
         "dimension": first.dimension,
         "unit": unit,
         "period": period.as_key(),
     }
-    if first.doc_scope:
+    if extra_key:
+        base_key.update(extra_key)
+    elif first.doc_scope:
         base_key["doc_id"] = first.doc_scope
 
     facts: list[Fact] = []
@@ -273,7 +293,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             key["variant"] = variant
         fid = fact_id_for(key)
         claims = sorted((p for g in gs for p in g.claims()), key=lambda p: p.order)
-        rep_p = claims[0]
+        rep_p = next((p for p in claims if p.subject == subject), claims[0])
         kinds: dict[str, int] = {}
         for p in claims:
             kinds[p.claim.kind] = kinds.get(p.claim.kind, 0) + 1
@@ -303,7 +323,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             object=_copy_ref(rep_p.claim.object if rep_p.claim.object is not None else
                              next((p.claim.object for p in claims if p.claim.object is not None
                                    and p.claim.object.label != "NP"), None)),
-            metric=first.metric,
+            metric=metric,
             kind=kind,
             unit=unit,
             time=period.time_ref(),
@@ -314,6 +334,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             claim_ids=[p.claim.claim_id for p in claims],
             sources=sources,
             provenance=prov,
+            why=why([p.order for p in claims]) if why is not None else None,
         )
         facts.append(fact)
         if is_conflict:
@@ -331,6 +352,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
                 groups=[_group_record(g, unit, ctx) for g in gs],
                 reason=reason,
                 severity=severity,
+                why=evidence,
             ))
     return facts, conflicts
 
@@ -384,3 +406,87 @@ def _fact_sort_key(f: Fact) -> tuple:
             per.get("start") or "", per.get("end") or "", k.get("unit") or "", k.get("doc_id") or "",
             k.get("variant", 0), f.fact_id)
 
+
+
+# --------------------------------------------------------------------------
+# Linking: links -> clusters (facts) -> series (timelines)
+
+
+class _Cluster:
+    """A set of claims judged one fact, with what the cannot-link checks need."""
+
+    def __init__(self, p: _P):
+        self.members: list[_P] = [p]
+        self.by_doc: dict[str, list[_P]] = {p.claim.doc_id: [p]}
+        self.explicit: list[Period] = [p.explicit] if p.explicit is not None else []
+        self.links: list = []  # the links that merged it (a spanning tree)
+
+
+def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
+    """Cannot-link: one document's claims whose values do not intersect; explicit periods that
+    are not the same period."""
+    from .comparison import values_meet
+    from .periods import periods_near
+    small, big = (a, b) if len(a.members) <= len(b.members) else (b, a)
+    for doc, ps in small.by_doc.items():
+        for q in big.by_doc.get(doc, ()):
+            for p in ps:
+                if values_meet(p, q, cfg, cache) is False:
+                    return False
+    for pe in a.explicit:
+        for qe in b.explicit:
+            if not periods_near(pe, qe, cfg):
+                return False
+    return True
+
+
+def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cluster]:
+    """Union-find over the same-fact links, strongest first (agreeing values, then topic), a merge
+    refused when it would break a cannot-link (:func:`_can_merge`).  Deterministic: ties in
+    score go to the earlier pair."""
+    parent = list(range(len(ps)))
+    clusters = {i: _Cluster(p) for i, p in enumerate(ps)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ln in sorted((ln for ln in links if ln.same_fact), key=lambda ln: (-ln.score, ln.a, ln.b)):
+        ra, rb = find(ln.a), find(ln.b)
+        if ra == rb:
+            continue
+        ca, cb = clusters[ra], clusters[rb]
+        if not _can_merge(ca, cb, cfg, cache):
+            continue
+        keep, gone = (ra, rb) if ra < rb else (rb, ra)
+        ck, cg = clusters[keep], clusters.pop(gone)
+        parent[gone] = keep
+        ck.members.extend(cg.members)
+        for d, xs in cg.by_doc.items():
+            ck.by_doc.setdefault(d, []).extend(xs)
+        ck.explicit.extend(cg.explicit)
+        ck.links.extend(cg.links)
+        ck.links.append(ln)
+    out = [clusters[k] for k in sorted(clusters)]
+    for c in out:
+        c.members.sort(key=lambda p: p.order)
+    return out
+
+
+def cluster_period(members: list[_P]) -> Period:
+    """The fact's period: the stated period most of its claims give (ties: the shorter, then the
+    earlier); without one, the span of the publication months, marked 'published'; else unknown."""
+    from .periods import _bucket
+    stated: dict[tuple, list[Period]] = {}
+    for p in members:
+        if p.explicit is not None:
+            stated.setdefault((p.explicit.start, p.explicit.end), []).append(p.explicit)
+    if stated:
+        k = max(stated, key=lambda k: (len(stated[k]), -(k[1] - k[0]).days, -k[0].toordinal()))
+        return stated[k][0]
+    pubs = sorted(p.published for p in members if p.published is not None)
+    if pubs:
+        return Period(_bucket(pubs[0], "month")[0], _bucket(pubs[-1], "month")[1], "published")
+    return Period(None, None, "unknown")

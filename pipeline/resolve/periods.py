@@ -138,3 +138,67 @@ def same_period(p: Period, q: Period, cfg: dict) -> bool:
         return ov >= k * q.days
     return ov >= k * max(p.days, q.days)
 
+
+
+# --------------------------------------------------------------------------
+# Linking: time compatibility of two claims
+
+
+def publication_date(c: Claim, documents: dict[str, dict]) -> date | None:
+    """The first day of the claim's article's publication date (document metadata, else
+    provenance, else a ``source="published"`` time), or None."""
+    doc = documents.get(c.doc_id) or {}
+    pub = doc.get("published") or (c.provenance.published if c.provenance else None)
+    if not pub and c.time is not None and c.time.source == "published":
+        pub = c.time.start
+    b = _date_bounds(pub)
+    return b[0] if b else None
+
+
+def explicit_period(c: Claim) -> Period | None:
+    """The period the text states (``claim.time`` with source 'text' and a date), else None:
+    a null time and the publication-date fallback are both 'not stated'."""
+    t = c.time
+    if t is None or t.source == "published":
+        return None
+    sp = _span(t.start, t.end)
+    return Period(sp[0], sp[1], "text", t.text) if sp else None
+
+
+def _gap_days(p: Period, d: date) -> int:
+    if p.start <= d <= p.end:
+        return 0
+    return (p.start - d).days if d < p.start else (d - p.end).days
+
+
+def periods_near(p: Period, q: Period, cfg: dict) -> bool:
+    """Two explicit periods are the same for linking: overlap >= ``min_overlap`` of the longer,
+    or both <= ``short_days`` long and <= ``near_days`` apart."""
+    pc = cfg["period"]
+    if same_period(p, q, cfg):
+        return True
+    if p.days <= pc["short_days"] and q.days <= pc["short_days"]:
+        gap = max((q.start - p.end).days, (p.start - q.end).days, 0)
+        return gap <= pc["near_days"]
+    return False
+
+
+def time_compatible(a_explicit: Period | None, a_pub: date | None, b_explicit: Period | None,
+                    b_pub: date | None, cfg: dict) -> tuple[bool, str]:
+    """Can two claims state the same fact, as far as time goes?  (ok, why).  Two explicit
+    periods: :func:`periods_near`; one unstated: the explicit period lies <= ``unknown_window_days``
+    from the other's publication date; both unstated: published <= that many days apart."""
+    w = cfg["period"]["unknown_window_days"]
+    if a_explicit is not None and b_explicit is not None:
+        ok = periods_near(a_explicit, b_explicit, cfg)
+        return ok, "same stated period" if ok else "different stated periods"
+    if a_explicit is not None or b_explicit is not None:
+        e, pub = (a_explicit, b_pub) if a_explicit is not None else (b_explicit, a_pub)
+        if pub is None:
+            return True, "one period unstated (no publication date)"
+        ok = _gap_days(e, pub) <= w
+        return ok, "unstated period near the stated one" if ok else "unstated period far from the stated one"
+    if a_pub is None or b_pub is None:
+        return True, "no period stated"
+    ok = abs((a_pub - b_pub).days) <= w
+    return ok, "no period stated, published close together" if ok else "no period stated, published far apart"

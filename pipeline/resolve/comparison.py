@@ -1,0 +1,125 @@
+"""Comparison: the signals of a candidate pair and the decision to link it (config ``linking``).
+
+Signals (each in [-1, 1]; weights in ``linking.weights``):
+    subject   1 when both canonical subjects are entities and equal
+    object    1 when both name the same target; -1 (weight ``object_differs``) when both name
+              different targets ("invested in X" vs "in Y")
+    entities  overlap coefficient of the two entity lists (|A & B| / min(|A|, |B|))
+    metric    1 same metric (after aliases), 0 when either is generic, -1 (``metric_differs``) else
+    same_doc  1 when both come from one document
+Hard signals:
+    time      :func:`pipeline.resolve.periods.time_compatible`
+    values    1 when the intervals intersect in a unit both can be expressed in
+    cannot    one document, values that do not intersect: never one fact
+
+``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
+compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree
+and ``topic >= thresholds.agree``.  ``strong`` (topic >= ``thresholds.conflict``) pairs whose
+values differ are the evidence a conflict needs.  A pair whose only obstacle is time is a
+*series* link: the same thing at another time (a timeline).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .blocking import _P
+from .intervals import Interval, claim_interval_in
+from .periods import time_compatible
+
+
+@dataclass
+class Link:
+    a: int  # position (order) of the first claim
+    b: int
+    topic: float
+    signals: dict[str, Any] = field(default_factory=dict)
+    same_fact: bool = False
+    series: bool = False  # the same thing at another time
+    strong: bool = False
+    values_agree: bool = False
+    cannot: bool = False
+
+    @property
+    def score(self) -> float:
+        """Order in which links are applied: agreeing values first, then topic."""
+        return self.topic + (1.0 if self.values_agree else 0.0)
+
+    def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
+        return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
+                "signals": self.signals}
+
+
+def _metric_signal(a: str, b: str, cfg: dict) -> int:
+    generic = set(cfg["linking"]["generic_metrics"])
+    if a in generic or b in generic:
+        return 0
+    return 1 if a == b else -1
+
+
+def values_meet(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> bool | None:
+    """True when the two claims' intervals intersect in a unit both are expressed in, False when
+    they share a unit and do not, None when no unit is shared (never compared)."""
+    shared = [u for u in a.units if u in b.units]
+    if not shared:
+        return None
+    u = shared[0]
+
+    def iv(p: _P) -> Interval | None:
+        if cache is None:
+            return claim_interval_in(p.claim, u, cfg)
+        k = (p.order, u)
+        if k not in cache:
+            cache[k] = claim_interval_in(p.claim, u, cfg)
+        return cache[k]
+
+    ia, ib = iv(a), iv(b)
+    if ia is None or ib is None:
+        return None
+    return ia.intersect(ib) is not None
+
+
+def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
+    """Compare two prepared claims of one dimension (module docstring)."""
+    lc = cfg["linking"]
+    w = lc["weights"]
+    th = lc["thresholds"]
+    sig: dict[str, Any] = {}
+    topic = 0.0
+    if a.subject and b.subject and a.claim.subject is not None and b.claim.subject is not None \
+            and a.claim.subject.label != "NP" and b.claim.subject.label != "NP" and a.subject == b.subject:
+        sig["subject"] = 1
+        topic += w["subject"]
+    if a.obj and b.obj:
+        if a.obj == b.obj:
+            sig["object"] = 1
+            topic += w["object"]
+        else:
+            sig["object"] = -1
+            topic += w["object_differs"]
+    if a.ents and b.ents:
+        ov = len(set(a.ents) & set(b.ents)) / min(len(a.ents), len(b.ents))
+        if ov:
+            sig["entities"] = round(ov, 3)
+            topic += w["entities"] * ov
+    m = _metric_signal(a.metric, b.metric, cfg)
+    if m:
+        sig["metric"] = m
+        topic += w["metric"] if m > 0 else w["metric_differs"]
+    same_doc = a.claim.doc_id == b.claim.doc_id
+    if same_doc:
+        sig["same_doc"] = 1
+        topic += w["same_doc"]
+    agree = values_meet(a, b, cfg, cache)
+    sig["values"] = "agree" if agree else ("differ" if agree is False else "no shared unit")
+    t_ok, t_why = time_compatible(a.explicit, a.published, b.explicit, b.published, cfg)
+    sig["time"] = t_why
+    link = Link(a.order, b.order, topic, sig, values_agree=bool(agree))
+    link.cannot = same_doc and agree is False
+    fits = topic >= th["link"] or (agree and topic >= th["agree"])
+    if agree is None and topic < th["link"]:
+        fits = False
+    link.same_fact = fits and t_ok and not link.cannot
+    link.series = fits and not t_ok
+    link.strong = topic >= th["conflict"] and agree is False
+    return link
