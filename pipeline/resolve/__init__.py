@@ -67,7 +67,7 @@ from .config import CONFIG_PATH, load_config
 from .intervals import (INF, TYPE_RANK, Interval, approx_tolerance, claim_interval, claim_interval_in, claim_type,
                         claim_units, intervals_agree, norm_unit, rounding_half_step, value_in)
 from .periods import Period, claim_period, same_period
-from .blocking import (_P, _claim_sort_key, _prepare, block_key, candidate_pairs, counted_head, entity_keys,
+from .blocking import (_P, attach_doc_names, _claim_sort_key, _prepare, block_key, candidate_pairs, counted_head, entity_keys,
                        partition_keys, sentence_names)
 from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
@@ -118,6 +118,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     t = _time.perf_counter()
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
+    attach_doc_names(ps, documents, cfg)
     bstats: dict[str, int] = {}
     pairs = candidate_pairs(ps, cfg, bstats)
     timings["blocking"] = _time.perf_counter() - t

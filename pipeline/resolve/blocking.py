@@ -55,6 +55,7 @@ class _P:
     ents: list[str] = field(default_factory=list)
     published: date | None = None
     explicit: Period | None = None
+    doc_ents: list[str] = field(default_factory=list)  # the article's main names (:func:`attach_doc_names`)
 
 
 def _block_parts(c: Claim, cfg: dict) -> tuple:
@@ -146,11 +147,36 @@ def entity_keys(c: Claim, cfg: dict) -> list[str]:
     return out
 
 
+def attach_doc_names(ps: list[_P], documents: dict[str, dict], cfg: dict) -> None:
+    """Set ``doc_ents`` of every claim: its article's ``linking.doc_names`` most frequent names
+    (title names count ``title_weight`` times, each claim's names once; ties to the first seen).
+    Needs all claims of a document together (:func:`partition_keys` keeps them together)."""
+    n = int(cfg["linking"]["doc_names"])
+    tw = int(cfg["linking"]["title_weight"])
+    by_doc: dict[str, list[_P]] = {}
+    for p in ps:
+        by_doc.setdefault(p.claim.doc_id, []).append(p)
+    for doc, members in by_doc.items():
+        counts: dict[str, int] = {}
+        title = (documents.get(doc) or {}).get("title") or ""
+        for k in sentence_names(title, cfg):
+            counts[k] = counts.get(k, 0) + tw
+        for p in members:
+            for k in p.ents:
+                counts[k] = counts.get(k, 0) + 1
+        first = {k: i for i, k in enumerate(counts)}
+        top = sorted(counts, key=lambda k: (-counts[k], first[k]))[:n]
+        for p in members:
+            p.doc_ents = top
+
+
 def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
-    """(dimension, entity) for the claim's first ``linking.max_keys`` entities, and (dimension,
-    document): the blocks the claim is compared in."""
-    n = int(cfg["linking"]["max_keys"])
-    return [(p.dimension, "e", k) for k in p.ents[:n]] + [(p.dimension, "d", p.claim.doc_id)]
+    """(dimension, entity) for the claim's first ``linking.max_keys`` entities and its article's
+    first ``linking.doc_keys`` names, and (dimension, document): the blocks it is compared in."""
+    lc = cfg["linking"]
+    keys = list(p.ents[:int(lc["max_keys"])])
+    keys += [k for k in p.doc_ents[:int(lc["doc_keys"])] if k not in keys]
+    return [(p.dimension, "e", k) for k in keys] + [(p.dimension, "d", p.claim.doc_id)]
 
 
 def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:
@@ -180,10 +206,11 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
 
 
 def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, cfg: dict) -> dict[str, str]:
-    """claim_id -> partition key: claims that can be compared (a chain of shared blocks) share a
-    key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
+    """claim_id -> partition key: claims that can be compared (a chain of shared blocks) and the
+    claims of one document share a key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
     claims = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents or {}, cfg) for i, c in enumerate(claims)]
+    attach_doc_names(ps, documents or {}, cfg)
     parent = list(range(len(ps)))
 
     def find(x: int) -> int:
@@ -192,7 +219,9 @@ def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, c
             x = parent[x]
         return x
 
-    for i, j in candidate_pairs(ps, cfg):
+    first_of_doc: dict[str, int] = {}
+    doc_pairs = [(first_of_doc.setdefault(p.claim.doc_id, i), i) for i, p in enumerate(ps)]
+    for i, j in candidate_pairs(ps, cfg) + doc_pairs:
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)

@@ -5,6 +5,7 @@ Signals (each in [-1, 1]; weights in ``linking.weights``):
     object    1 when both name the same target; -1 (weight ``object_differs``) when both name
               different targets ("invested in X" vs "in Y")
     entities  overlap coefficient of the two entity lists (|A & B| / min(|A|, |B|))
+    doc_entities  the same for the two articles' main names (two articles)
     metric    1 same metric (after aliases), 0 when either is generic, -1 (``metric_differs``) else
     same_doc  1 when both come from one document
 Hard signals:
@@ -14,8 +15,9 @@ Hard signals:
 
 ``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
 compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree
-and ``topic >= thresholds.agree``.  ``strong`` (topic >= ``thresholds.conflict``) pairs whose
-values differ are the evidence a conflict needs.  A pair whose only obstacle is time is a
+and ``topic >= thresholds.agree``.  ``strong`` pairs -- topic >= ``thresholds.conflict``, metrics
+not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
+misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
 *series* link: the same thing at another time (a timeline).
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .blocking import _P
-from .intervals import Interval, claim_interval_in
+from .intervals import Interval, claim_interval_in, value_in
 from .periods import time_compatible
 
 
@@ -48,6 +50,17 @@ class Link:
     def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
         return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
                 "signals": self.signals}
+
+
+def _ratio(a: _P, b: _P, cfg: dict) -> float:
+    """How many times larger the larger value is (in the shared unit; inf when not comparable)."""
+    u = next((u for u in a.units if u in b.units), None)
+    if u is None:
+        return float("inf")
+    x, y = value_in(a.claim, u, cfg), value_in(b.claim, u, cfg)
+    if not x or not y or (x > 0) != (y > 0):
+        return float("inf")
+    return max(abs(x), abs(y)) / min(abs(x), abs(y))
 
 
 def _metric_signal(a: str, b: str, cfg: dict) -> int:
@@ -102,6 +115,11 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
         if ov:
             sig["entities"] = round(ov, 3)
             topic += w["entities"] * ov
+    if a.doc_ents and b.doc_ents and a.claim.doc_id != b.claim.doc_id:
+        dov = len(set(a.doc_ents) & set(b.doc_ents)) / min(len(a.doc_ents), len(b.doc_ents))
+        if dov:
+            sig["doc_entities"] = round(dov, 3)
+            topic += w["doc_entities"] * dov
     m = _metric_signal(a.metric, b.metric, cfg)
     if m:
         sig["metric"] = m
@@ -121,5 +139,6 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
         fits = False
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
-    link.strong = topic >= th["conflict"] and agree is False
+    link.strong = (topic >= th["conflict"] and agree is False and m >= 0
+                   and _ratio(a, b, cfg) <= lc["max_value_ratio"])
     return link
