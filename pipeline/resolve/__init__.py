@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, compare
+from .comparison import Link, compare, known_metrics, name_idf
 from .decisions import NO_CONFLICT, _apply_decisions
 
 
@@ -119,13 +119,16 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
     attach_doc_names(ps, documents, cfg)
+    if "_idf" not in cfg:  # a direct call: names weighed over these claims only
+        cfg = {**cfg, "_idf": name_idf(ps)}
     bstats: dict[str, int] = {}
     pairs = candidate_pairs(ps, cfg, bstats)
     timings["blocking"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
     cache: dict = {}
-    links = [compare(ps[i], ps[j], cfg, cache) for i, j in pairs]
+    known = known_metrics(cfg)
+    links = [compare(ps[i], ps[j], cfg, cache, known) for i, j in pairs]
     strong = {(ln.a, ln.b): ln for ln in links if ln.strong}
     timings["comparison"] = _time.perf_counter() - t
 
@@ -304,6 +307,15 @@ def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | N
     return facts, conflicts, stale, stats, timings
 
 
+def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]) -> dict:
+    """``cfg`` plus what linking weighs over the whole corpus (``_idf``: name -> idf, see
+    :func:`pipeline.resolve.comparison.name_idf`), so that every partition weighs names alike."""
+    ordered = sorted(claims, key=_claim_sort_key)
+    ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
+    attach_doc_names(ps, documents, cfg)
+    return {**cfg, "_idf": name_idf(ps)}
+
+
 def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
             config: dict | None = None) -> Resolution:
     """Group ``claims`` into facts, find conflicts and copied sources, apply
@@ -322,6 +334,7 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
     dep_groups = copy_groups(dependent)
     t_dep = _time.perf_counter() - t
 
+    cfg = with_corpus_stats(cfg, claims, documents)
     part = resolve_partition(claims, documents, decisions, cfg, dep_groups)
     facts, conflicts, stale, pstats, ptimes = merge_partitions([part], decisions)
     timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
@@ -338,7 +351,7 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
 
 
 
-__all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys", "sentence_names", "series_list",
+__all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys", "sentence_names", "series_list", "with_corpus_stats",
            "CONFIG_PATH", "CURRENCY_SYMBOLS", "INF", "Interval", "NO_CONFLICT", "PartitionResult", "Period", "Resolution",
            "TYPE_RANK", "approx_tolerance", "block_key", "claim_interval", "claim_interval_in", "claim_period",
            "claim_type", "claim_units", "conflict_id_for", "copy_groups", "counted_head", "display_claim",

@@ -420,6 +420,7 @@ class _Cluster:
         self.by_doc: dict[str, list[_P]] = {p.claim.doc_id: [p]}
         self.explicit: list[Period] = [p.explicit] if p.explicit is not None else []
         self.links: list = []  # the links that merged it (a spanning tree)
+        self.common: dict[str, Interval | None] | None = None  # per unit: the values all specific claims allow
 
 
 def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
@@ -440,9 +441,41 @@ def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
     return True
 
 
+def _common(c: _Cluster, cfg: dict, cache: dict) -> dict[str, Interval | None]:
+    """unit -> intersection of the specific (not bound, not vague) claims' intervals, None when empty."""
+    if c.common is None:
+        out: dict[str, Interval | None] = {}
+        for p in c.members:
+            if p.ctype in ("bound", "vague"):
+                continue
+            for u in p.units:
+                k = (p.order, u)
+                if k not in cache:
+                    cache[k] = claim_interval_in(p.claim, u, cfg)
+                iv = cache[k]
+                if iv is None:
+                    continue
+                if u not in out:
+                    out[u] = iv
+                elif out[u] is not None:
+                    out[u] = out[u].intersect(iv)
+        c.common = out
+    return c.common
+
+
+def _values_cohere(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
+    """A weak (value-only) link may join two clusters only if their values keep a common point."""
+    ca, cb = _common(a, cfg, cache), _common(b, cfg, cache)
+    for u in set(ca) & set(cb):
+        if ca[u] is None or cb[u] is None or ca[u].intersect(cb[u]) is None:
+            return False
+    return True
+
+
 def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cluster]:
     """Union-find over the same-fact links, strongest first (agreeing values, then topic), a merge
-    refused when it would break a cannot-link (:func:`_can_merge`).  Deterministic: ties in
+    refused when it would break a cannot-link (:func:`_can_merge`) or, for a weak link, leave the
+    values without a common point (:func:`_values_cohere`: no chaining $100m ~ $113m ~ $130m).  Deterministic: ties in
     score go to the earlier pair."""
     parent = list(range(len(ps)))
     clusters = {i: _Cluster(p) for i, p in enumerate(ps)}
@@ -460,6 +493,8 @@ def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cl
         ca, cb = clusters[ra], clusters[rb]
         if not _can_merge(ca, cb, cfg, cache):
             continue
+        if ln.weak and not _values_cohere(ca, cb, cfg, cache):
+            continue
         keep, gone = (ra, rb) if ra < rb else (rb, ra)
         ck, cg = clusters[keep], clusters.pop(gone)
         parent[gone] = keep
@@ -469,6 +504,7 @@ def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cl
         ck.explicit.extend(cg.explicit)
         ck.links.extend(cg.links)
         ck.links.append(ln)
+        ck.common = None
     out = [clusters[k] for k in sorted(clusters)]
     for c in out:
         c.members.sort(key=lambda p: p.order)

@@ -4,9 +4,10 @@ Signals (each in [-1, 1]; weights in ``linking.weights``):
     subject   1 when both canonical subjects are entities and equal
     object    1 when both name the same target; -1 (weight ``object_differs``) when both name
               different targets ("invested in X" vs "in Y")
-    entities  overlap coefficient of the two entity lists (|A & B| / min(|A|, |B|))
+    entities  idf-weighted Dice coefficient of the two entity lists (:func:`weighted_overlap`)
     doc_entities  the same for the two articles' main names (two articles)
-    metric    1 same metric (after aliases), 0 when either is generic, -1 (``metric_differs``) else
+    metric    1 same metric (after aliases), -1 (``metric_differs``) two different known families
+              (:func:`known_metrics`), 0 otherwise
     same_doc  1 when both come from one document
 Hard signals:
     time      :func:`pipeline.resolve.periods.time_compatible`
@@ -14,15 +15,20 @@ Hard signals:
     cannot    one document, values that do not intersect: never one fact
 
 ``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
-compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree
-and ``topic >= thresholds.agree``.  ``strong`` pairs -- topic >= ``thresholds.conflict``, metrics
-not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
+compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree,
+neither is a bound or a vague magnitude, and ``topic >= thresholds.agree`` (a *weak* link: it may
+only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
+corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
+and objects not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
 misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
 *series* link: the same thing at another time (a timeline).
 """
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .blocking import _P
@@ -41,6 +47,7 @@ class Link:
     strong: bool = False
     values_agree: bool = False
     cannot: bool = False
+    weak: bool = False  # linked by agreeing values only (topic below the link threshold)
 
     @property
     def score(self) -> float:
@@ -63,11 +70,48 @@ def _ratio(a: _P, b: _P, cfg: dict) -> float:
     return max(abs(x), abs(y)) / min(abs(x), abs(y))
 
 
-def _metric_signal(a: str, b: str, cfg: dict) -> int:
+@functools.cache
+def _rule_metrics() -> frozenset[str]:
+    """Metric names the claims stage's rules assign (``data/metrics.json``)."""
+    path = Path(__file__).parent.parent / "data" / "metrics.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            rules = json.load(fh).get("rules") or []
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric"))
+
+
+def known_metrics(cfg: dict) -> set[str]:
+    """Metric families: those the claims rules assign, the alias targets and ``metrics.families``.
+    Other metric names (a verb such as 'start' or 'get') are read as generic."""
+    m = cfg["metrics"]
+    return set(_rule_metrics()) | set(m["aliases"].values()) | set(m.get("families", []))
+
+
+def _metric_signal(a: str, b: str, cfg: dict, known: set[str] | None = None) -> int:
+    """1 same metric, -1 two different known families, 0 otherwise (generic or unknown)."""
     generic = set(cfg["linking"]["generic_metrics"])
     if a in generic or b in generic:
         return 0
-    return 1 if a == b else -1
+    if a == b:
+        return 1
+    known = known_metrics(cfg) if known is None else known
+    return -1 if a in known and b in known else 0
+
+
+def weighted_overlap(a: list[str], b: list[str], idf: dict[str, float] | None) -> float:
+    """Dice coefficient of two name lists, each name weighted by its idf (rare names count more;
+    names found in one document only, idf absent, cannot be shared and are left out):
+    2 x shared weight / (weight of a + weight of b).  Without ``idf``: plain Dice."""
+    if idf is None:
+        return 2 * len(set(a) & set(b)) / (len(set(a)) + len(set(b)))
+    wa = {k: idf[k] for k in a if k in idf}
+    wb = {k: idf[k] for k in b if k in idf}
+    if not wa or not wb:
+        return 0.0
+    shared = sum(wa[k] for k in wa if k in wb)
+    return 2 * shared / (sum(wa.values()) + sum(wb.values()))
 
 
 def values_meet(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> bool | None:
@@ -92,7 +136,7 @@ def values_meet(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> bool | No
     return ia.intersect(ib) is not None
 
 
-def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
+def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] | None = None) -> Link:
     """Compare two prepared claims of one dimension (module docstring)."""
     lc = cfg["linking"]
     w = lc["weights"]
@@ -110,17 +154,18 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
         else:
             sig["object"] = -1
             topic += w["object_differs"]
+    idf = cfg.get("_idf")
     if a.ents and b.ents:
-        ov = len(set(a.ents) & set(b.ents)) / min(len(a.ents), len(b.ents))
+        ov = weighted_overlap(a.ents, b.ents, idf)
         if ov:
             sig["entities"] = round(ov, 3)
             topic += w["entities"] * ov
     if a.doc_ents and b.doc_ents and a.claim.doc_id != b.claim.doc_id:
-        dov = len(set(a.doc_ents) & set(b.doc_ents)) / min(len(a.doc_ents), len(b.doc_ents))
+        dov = weighted_overlap(a.doc_ents, b.doc_ents, idf)
         if dov:
             sig["doc_entities"] = round(dov, 3)
             topic += w["doc_entities"] * dov
-    m = _metric_signal(a.metric, b.metric, cfg)
+    m = _metric_signal(a.metric, b.metric, cfg, known)
     if m:
         sig["metric"] = m
         topic += w["metric"] if m > 0 else w["metric_differs"]
@@ -134,11 +179,29 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> Link:
     sig["time"] = t_why
     link = Link(a.order, b.order, topic, sig, values_agree=bool(agree))
     link.cannot = same_doc and agree is False
-    fits = topic >= th["link"] or (agree and topic >= th["agree"])
+    specific = a.ctype not in ("bound", "vague") and b.ctype not in ("bound", "vague")
+    link.weak = not topic >= th["link"]
+    fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
         fits = False
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
-    link.strong = (topic >= th["conflict"] and agree is False and m >= 0
-                   and _ratio(a, b, cfg) <= lc["max_value_ratio"])
+    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
+                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= lc["max_value_ratio"])
     return link
+
+
+def name_idf(ps: list[_P]) -> dict[str, float]:
+    """idf of every name found in >= 2 documents (claims' entities and articles' main names):
+    log(documents / documents with the name)."""
+    import math
+    docs: dict[str, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        for k in p.ents:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+        for k in p.doc_ents:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= 2}
