@@ -16,7 +16,8 @@ Hard signals:
 
 ``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
 compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree,
-neither is a bound or a vague magnitude, and ``topic >= thresholds.agree`` (a *weak* link: it may
+both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £100m'), and
+``topic >= thresholds.agree`` (a *weak* link: it may
 only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
 corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
 and objects not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .blocking import _P
-from .intervals import Interval, claim_interval_in, value_in
+from .intervals import Interval, claim_interval_in, rounding_half_step, value_in
 from .periods import time_compatible
 
 
@@ -114,6 +115,39 @@ def weighted_overlap(a: list[str], b: list[str], idf: dict[str, float] | None) -
     return 2 * shared / (sum(wa.values()) + sum(wb.values()))
 
 
+def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
+    """The number as written, +/- rounding at its last digit, in ``unit``: a bound's or a vague
+    magnitude's reference number ('up to £100m' -> £100m), an exact or approximate figure's
+    value, a range's [min, max]."""
+    c = p.claim
+    v = value_in(c, unit, cfg)
+    if v is None:
+        return None
+    f = v / c.value if c.value else 1.0
+    if p.ctype == "range" and c.value_min is not None and c.value_max is not None:
+        lo, hi = c.value_min * f, c.value_max * f
+    elif p.ctype == "bound":
+        ref = c.value_min if c.bound == "lower" and c.value_min is not None else (
+            c.value_max if c.bound == "upper" and c.value_max is not None else c.value)
+        lo = hi = ref * f
+    elif p.ctype == "vague":
+        return None
+    else:
+        lo = hi = v
+    h = rounding_half_step(c.surface, v, cfg)
+    return Interval(lo - h, hi + h)
+
+
+def stated_numbers_meet(a: _P, b: _P, cfg: dict) -> bool:
+    """Both state the same number (within rounding), whatever their qualifiers: '£100m' and
+    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Vague magnitudes never."""
+    u = next((u for u in a.units if u in b.units), None)
+    if u is None:
+        return False
+    x, y = _stated(a, u, cfg), _stated(b, u, cfg)
+    return x is not None and y is not None and x.intersect(y) is not None
+
+
 def values_meet(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> bool | None:
     """True when the two claims' intervals intersect in a unit both are expressed in, False when
     they share a unit and do not, None when no unit is shared (never compared)."""
@@ -179,7 +213,7 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     sig["time"] = t_why
     link = Link(a.order, b.order, topic, sig, values_agree=bool(agree))
     link.cannot = same_doc and agree is False
-    specific = a.ctype not in ("bound", "vague") and b.ctype not in ("bound", "vague")
+    specific = bool(agree) and stated_numbers_meet(a, b, cfg)
     link.weak = not topic >= th["link"]
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:

@@ -186,8 +186,8 @@ def periods_near(p: Period, q: Period, cfg: dict) -> bool:
 def time_compatible(a_explicit: Period | None, a_pub: date | None, b_explicit: Period | None,
                     b_pub: date | None, cfg: dict) -> tuple[bool, str]:
     """Can two claims state the same fact, as far as time goes?  (ok, why).  Two explicit
-    periods: :func:`periods_near`; one unstated: the explicit period lies <= ``unknown_window_days``
-    from the other's publication date; both unstated: published <= that many days apart."""
+    periods: :func:`periods_near`; one unstated: the explicit period ends <= ``unknown_window_days``
+    before the other's publication date, or later (a plan, a forecast); both unstated: published <= that many days apart."""
     w = cfg["period"]["unknown_window_days"]
     if a_explicit is not None and b_explicit is not None:
         ok = periods_near(a_explicit, b_explicit, cfg)
@@ -196,8 +196,8 @@ def time_compatible(a_explicit: Period | None, a_pub: date | None, b_explicit: P
         e, pub = (a_explicit, b_pub) if a_explicit is not None else (b_explicit, a_pub)
         if pub is None:
             return True, "one period unstated (no publication date)"
-        ok = _gap_days(e, pub) <= w
-        return ok, "unstated period near the stated one" if ok else "unstated period far from the stated one"
+        ok = e.end >= pub or _gap_days(e, pub) <= w
+        return ok, "unstated period near the stated one" if ok else "unstated period long after the stated one"
     if a_pub is None or b_pub is None:
         return True, "no period stated"
     ok = abs((a_pub - b_pub).days) <= w
