@@ -99,11 +99,30 @@ def _statements(members: list[_P], unit: str, ctx: _Ctx) -> list[_Stmt]:
     by_doc: dict[str, list[_P]] = {}
     for p in members:
         by_doc.setdefault(p.claim.doc_id, []).append(p)
+    from .comparison import stated_numbers_meet
     out: list[_Stmt] = []
     for doc in sorted(by_doc):
-        for ps, common in _stab(by_doc[doc], lambda p: ctx.iv(p, unit), ctx):
+        # a bound or vague magnitude repeats a figure only when it states the same number
+        # ('up to $5bn' ~ 'as much as $5bn'); 'over 22%' is not a repeat of '42%'
+        specific = [p for p in by_doc[doc] if p.ctype not in ("bound", "vague")]
+        loose = [p for p in by_doc[doc] if p.ctype in ("bound", "vague")]
+        mine: list[_Stmt] = []
+        for ps, common in _stab(specific, lambda p: ctx.iv(p, unit), ctx):
             rep = min(ps, key=lambda p: _rank(p, ctx.iv(p, unit)))
-            out.append(_Stmt(rep, sorted(ps, key=lambda p: p.order), common, rep.ctype))
+            mine.append(_Stmt(rep, sorted(ps, key=lambda p: p.order), common, rep.ctype))
+        rest = []
+        for p in loose:
+            st = next((st for st in mine if stated_numbers_meet(p, st.rep, ctx.cfg)
+                       and ctx.meet(st.iv, ctx.iv(p, unit)) is not None), None)
+            if st is None:
+                rest.append(p)
+                continue
+            st.iv = st.iv.intersect(ctx.iv(p, unit))
+            st.members = sorted(st.members + [p], key=lambda q: q.order)
+        for ps, common in _stab(rest, lambda p: ctx.iv(p, unit), ctx):
+            rep = min(ps, key=lambda p: _rank(p, ctx.iv(p, unit)))
+            mine.append(_Stmt(rep, sorted(ps, key=lambda p: p.order), common, rep.ctype))
+        out.extend(mine)
     return sorted(out, key=lambda s: s.rep.order)
 
 
@@ -118,16 +137,19 @@ def _value_groups(stmts: list[_Stmt], ctx: _Ctx) -> tuple[list[_Group], list[_Gr
     groups = [_Group(list(ss), iv) for ss, iv in _stab(anchors, lambda s: s.iv, ctx)]
 
     def attach(items: list[_Stmt]) -> list[_Stmt]:
+        """Each bound / vague statement joins a group it fits, preferring one that states its
+        number ('over 22%' joins 22%, not 42%), else the first."""
+        from .comparison import stated_numbers_meet
         left = []
         for s in items:
-            for g in groups:
-                common = ctx.meet(g.common, s.iv)
-                if common is not None:
-                    g.stmts.append(s)
-                    g.common = common
-                    break
-            else:
+            fits = [(g, c) for g in groups for c in [ctx.meet(g.common, s.iv)] if c is not None]
+            if not fits:
                 left.append(s)
+                continue
+            g, common = next(((g, c) for g, c in fits
+                              if any(stated_numbers_meet(s.rep, t.rep, ctx.cfg) for t in g.stmts)), fits[0])
+            g.stmts.append(s)
+            g.common = common
         return left
 
     left_bounds = attach(bounds)
@@ -270,25 +292,24 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
     vague_groups.sort(key=order)
     fact_sets = ([groups] if conflict else [[g] for g in groups]) + [[g] for g in vague_groups]
 
-    subject = _majority([p.subject for p in block_ps], first.subject)
-    metric = _majority([p.metric for p in block_ps], first.metric)
-    base_key = {
-        "subject": subject,
-        "object": _majority([p.obj for p in block_ps], first.obj),
-        "metric": metric,
-        "dimension": first.dimension,
-        "unit": unit,
-        "period": period.as_key(),
-    }
-    if extra_key:
-        base_key.update(extra_key)
-    elif first.doc_scope:
-        base_key["doc_id"] = first.doc_scope
-
     facts: list[Fact] = []
     conflicts: list[Conflict] = []
     for variant, gs in enumerate(fact_sets):
-        key = dict(base_key)
+        mine = sorted((p for g in gs for p in g.claims()), key=lambda p: p.order)
+        subject = _majority([p.subject for p in mine], mine[0].subject)
+        metric = _majority([p.metric for p in mine], mine[0].metric)
+        key = {
+            "subject": subject,
+            "object": _majority([p.obj for p in mine], mine[0].obj),
+            "metric": metric,
+            "dimension": first.dimension,
+            "unit": unit,
+            "period": period.as_key(),
+        }
+        if extra_key:
+            key.update(extra_key)
+        elif first.doc_scope:
+            key["doc_id"] = first.doc_scope
         if variant:
             key["variant"] = variant
         fid = fact_id_for(key)
@@ -419,13 +440,14 @@ class _Cluster:
         self.members: list[_P] = [p]
         self.by_doc: dict[str, list[_P]] = {p.claim.doc_id: [p]}
         self.explicit: list[Period] = [p.explicit] if p.explicit is not None else []
+        self.objects: set[str] = {p.obj} if p.obj else set()
         self.links: list = []  # the links that merged it (a spanning tree)
         self.common: dict[str, Interval | None] | None = None  # per unit: the values all specific claims allow
 
 
 def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
-    """Cannot-link: one document's claims whose values do not intersect; explicit periods that
-    are not the same period."""
+    """Cannot-link: one document's claims whose values do not intersect; two different named
+    objects ('for ATI', 'for Xilinx'); explicit periods that are not the same period."""
     from .comparison import values_meet
     from .periods import periods_near
     small, big = (a, b) if len(a.members) <= len(b.members) else (b, a)
@@ -434,6 +456,8 @@ def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
             for p in ps:
                 if values_meet(p, q, cfg, cache) is False:
                     return False
+    if a.objects and b.objects and a.objects != b.objects:
+        return False
     for pe in a.explicit:
         for qe in b.explicit:
             if not periods_near(pe, qe, cfg):
@@ -502,6 +526,7 @@ def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cl
         for d, xs in cg.by_doc.items():
             ck.by_doc.setdefault(d, []).extend(xs)
         ck.explicit.extend(cg.explicit)
+        ck.objects |= cg.objects
         ck.links.extend(cg.links)
         ck.links.append(ln)
         ck.common = None

@@ -49,11 +49,13 @@ class Link:
     values_agree: bool = False
     cannot: bool = False
     weak: bool = False  # linked by agreeing values only (topic below the link threshold)
+    same_number: bool = False  # both state the same number (:func:`stated_numbers_meet`)
 
     @property
     def score(self) -> float:
-        """Order in which links are applied: agreeing values first, then topic."""
-        return self.topic + (1.0 if self.values_agree else 0.0)
+        """Order in which links are applied: the same stated number first, then agreeing values,
+    then topic."""
+        return self.topic + (1.0 if self.values_agree else 0.0) + (1.0 if self.same_number else 0.0)
 
     def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
         return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
@@ -214,6 +216,7 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     link = Link(a.order, b.order, topic, sig, values_agree=bool(agree))
     link.cannot = same_doc and agree is False
     specific = bool(agree) and stated_numbers_meet(a, b, cfg)
+    link.same_number = specific
     link.weak = not topic >= th["link"]
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
