@@ -307,13 +307,17 @@ def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | N
     return facts, conflicts, stale, stats, timings
 
 
-def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]) -> dict:
-    """``cfg`` plus what linking weighs over the whole corpus (``_idf``: name -> idf, see
-    :func:`pipeline.resolve.comparison.name_idf`), so that every partition weighs names alike."""
+def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]) -> tuple[dict, dict]:
+    """What linking weighs over the whole corpus, so that every partition weighs alike:
+    (``cfg`` plus ``_idf``: name -> idf, see :func:`pipeline.resolve.comparison.name_idf`;
+    ``documents`` with ``_names``: each article's main names, see :func:`attach_doc_names`)."""
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
     attach_doc_names(ps, documents, cfg)
-    return {**cfg, "_idf": name_idf(ps)}
+    docs = {d: dict(meta or {}) for d, meta in documents.items()}
+    for p in ps:
+        docs.setdefault(p.claim.doc_id, {})["_names"] = p.doc_ents
+    return {**cfg, "_idf": name_idf(ps)}, docs
 
 
 def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
@@ -334,8 +338,8 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
     dep_groups = copy_groups(dependent)
     t_dep = _time.perf_counter() - t
 
-    cfg = with_corpus_stats(cfg, claims, documents)
-    part = resolve_partition(claims, documents, decisions, cfg, dep_groups)
+    cfg, docs = with_corpus_stats(cfg, claims, documents)
+    part = resolve_partition(claims, docs, decisions, cfg, dep_groups)
     facts, conflicts, stale, pstats, ptimes = merge_partitions([part], decisions)
     timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
     stats.update({

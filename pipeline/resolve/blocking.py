@@ -150,13 +150,19 @@ def entity_keys(c: Claim, cfg: dict) -> list[str]:
 def attach_doc_names(ps: list[_P], documents: dict[str, dict], cfg: dict) -> None:
     """Set ``doc_ents`` of every claim: its article's ``linking.doc_names`` most frequent names
     (title names count ``title_weight`` times, each claim's names once; ties to the first seen).
-    Needs all claims of a document together (:func:`partition_keys` keeps them together)."""
+    A document's ``_names`` (set by :func:`pipeline.resolve.with_corpus_stats` from all its
+    claims) are used as they are, so a partition holding part of a document weighs it alike."""
     n = int(cfg["linking"]["doc_names"])
     tw = int(cfg["linking"]["title_weight"])
     by_doc: dict[str, list[_P]] = {}
     for p in ps:
         by_doc.setdefault(p.claim.doc_id, []).append(p)
     for doc, members in by_doc.items():
+        given = (documents.get(doc) or {}).get("_names")
+        if given is not None:  # computed over the whole corpus (resolve.with_corpus_stats)
+            for p in members:
+                p.doc_ents = list(given)
+            continue
         counts: dict[str, int] = {}
         title = (documents.get(doc) or {}).get("title") or ""
         for k in sentence_names(title, cfg):
@@ -206,8 +212,8 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
 
 
 def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, cfg: dict) -> dict[str, str]:
-    """claim_id -> partition key: claims that can be compared (a chain of shared blocks) and the
-    claims of one document share a key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
+    """claim_id -> partition key: claims that can be compared (a chain of shared blocks) share a
+    key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
     claims = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents or {}, cfg) for i, c in enumerate(claims)]
     attach_doc_names(ps, documents or {}, cfg)
@@ -219,9 +225,7 @@ def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, c
             x = parent[x]
         return x
 
-    first_of_doc: dict[str, int] = {}
-    doc_pairs = [(first_of_doc.setdefault(p.claim.doc_id, i), i) for i, p in enumerate(ps)]
-    for i, j in candidate_pairs(ps, cfg) + doc_pairs:
+    for i, j in candidate_pairs(ps, cfg):
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
