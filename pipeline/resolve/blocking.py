@@ -187,7 +187,8 @@ def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
 
 def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, of positions in ``ps`` that share a block.  A block of more than
-    ``linking.max_block`` claims is skipped (a key that common does not discriminate), so the
+    ``linking.max_block`` claims is skipped (a name that common does not discriminate; a document
+    with that many figures of one dimension is compared through its names only), so the
     pairs are at most ``len(ps) x max_keys x max_block``: linear in the number of claims."""
     cap = int(cfg["linking"]["max_block"])
     blocks: dict[tuple, list[int]] = {}
@@ -197,7 +198,7 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
     pairs: set[tuple[int, int]] = set()
     skipped = 0
     for k, members in blocks.items():
-        if len(members) > cap and k[1] == "e":
+        if len(members) > cap:
             skipped += 1
             continue
         for x in range(len(members)):
@@ -205,7 +206,7 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
                 pairs.add((members[x], members[y]))
     if stats is not None:
         stats["blocks"] = len(blocks)
-        stats["largest_block"] = max((len(v) for k, v in blocks.items() if len(v) <= cap or k[1] != "e"), default=0)
+        stats["largest_block"] = max((len(v) for k, v in blocks.items() if len(v) <= cap), default=0)
         stats["skipped_blocks"] = skipped
         stats["candidate_pairs"] = len(pairs)
     return sorted(pairs)
