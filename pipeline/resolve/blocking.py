@@ -177,12 +177,14 @@ def attach_doc_names(ps: list[_P], documents: dict[str, dict], cfg: dict) -> Non
 
 
 def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
-    """(dimension, entity) for the claim's first ``linking.max_keys`` entities and its article's
-    first ``linking.doc_keys`` names, and (dimension, document): the blocks it is compared in."""
+    """The blocks a claim is compared in: (dimension, 'e', name) for its first
+    ``linking.max_keys`` entities, (dimension, 'n', name) for its article's first
+    ``linking.doc_keys`` main names (a separate key space: a name common as an article name does
+    not crowd out the claims whose own entity it is), and (dimension, 'd', document)."""
     lc = cfg["linking"]
-    keys = list(p.ents[:int(lc["max_keys"])])
-    keys += [k for k in p.doc_ents[:int(lc["doc_keys"])] if k not in keys]
-    return [(p.dimension, "e", k) for k in keys] + [(p.dimension, "d", p.claim.doc_id)]
+    return ([(p.dimension, "e", k) for k in p.ents[:int(lc["max_keys"])]]
+            + [(p.dimension, "n", k) for k in p.doc_ents[:int(lc["doc_keys"])]]
+            + [(p.dimension, "d", p.claim.doc_id)])
 
 
 def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:
