@@ -101,24 +101,30 @@ def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'’-]*")
+_POSS_RE = re.compile(r"['’]s$")
+_SPACE_RE = re.compile(r"\s+")
+_FIGURE_RE = re.compile(r"[\d.,$€£%]+[a-z]{0,3}")
 
 
 def _key(name: str) -> str:
-    k = re.sub(r"['’]s$", "", name.strip().lower()).strip(".,;:-'’ ")
-    return re.sub(r"\s+", " ", k)
+    k = _POSS_RE.sub("", name.strip().lower()).strip(".,;:-'’ ")
+    return _SPACE_RE.sub(" ", k)
 
 
 def sentence_names(sentence: str, cfg: dict) -> list[str]:
-    """Names read from a sentence (config ``names``): capitalised words and words with digits,
-    lower-cased, in order, without repeats.  The fallback when ``Claim.entities`` is empty."""
-    stop = set(cfg["names"]["stop"])
+    """Names read from a sentence (config ``names``): capitalised words and words mixing capitals
+    and digits (H100, GPT-4), lower-cased, in order, without repeats.  The fallback when
+    ``Claim.entities`` is empty."""
+    stop = cfg["names"].get("_stopset")
+    if stop is None:
+        stop = cfg["names"]["_stopset"] = frozenset(cfg["names"]["stop"])
     out: list[str] = []
     for m in _NAME_RE.finditer(sentence or ""):
         w = m.group(0)
-        if not (w[0].isupper() or (any(ch.isdigit() for ch in w) and any(ch.isalpha() for ch in w))):
+        if not w[0].isupper() and not (w.lower() != w and any(ch.isdigit() for ch in w)):
             continue
         k = _key(w)
-        if len(k) < 2 or k in stop or k.isdigit() or re.fullmatch(r"[\d.,$€£%]+[a-z]{0,3}", k):
+        if len(k) < 2 or k in stop or k.isdigit() or _FIGURE_RE.fullmatch(k):
             continue
         if k not in out:
             out.append(k)

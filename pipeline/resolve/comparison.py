@@ -103,18 +103,32 @@ def _metric_signal(a: str, b: str, cfg: dict, known: set[str] | None = None) -> 
     return -1 if a in known and b in known else 0
 
 
-def weighted_overlap(a: list[str], b: list[str], idf: dict[str, float] | None) -> float:
+def weighted_overlap(a: list[str], b: list[str], idf: dict[str, float] | None,
+                     _cache: dict | None = None) -> float:
     """Dice coefficient of two name lists, each name weighted by its idf (rare names count more;
     names found in one document only, idf absent, cannot be shared and are left out):
     2 x shared weight / (weight of a + weight of b).  Without ``idf``: plain Dice."""
     if idf is None:
         return 2 * len(set(a) & set(b)) / (len(set(a)) + len(set(b)))
-    wa = {k: idf[k] for k in a if k in idf}
-    wb = {k: idf[k] for k in b if k in idf}
+    wa, sa = _weights(a, idf, _cache)
+    wb, sb = _weights(b, idf, _cache)
     if not wa or not wb:
         return 0.0
-    shared = sum(wa[k] for k in wa if k in wb)
-    return 2 * shared / (sum(wa.values()) + sum(wb.values()))
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    shared = sum(w for k, w in wa.items() if k in wb)
+    return 2 * shared / (sa + sb)
+
+
+def _weights(names: list[str], idf: dict[str, float], cache: dict | None) -> tuple[dict[str, float], float]:
+    key = id(names)
+    if cache is not None and key in cache and cache[key][0] is names:
+        return cache[key][1]
+    w = {k: idf[k] for k in names if k in idf}
+    out = (w, sum(w.values()))
+    if cache is not None:
+        cache[key] = (names, out)
+    return out
 
 
 def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
@@ -191,13 +205,14 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
             sig["object"] = -1
             topic += w["object_differs"]
     idf = cfg.get("_idf")
+    wcache = cache.setdefault("_weights", {}) if cache is not None else None
     if a.ents and b.ents:
-        ov = weighted_overlap(a.ents, b.ents, idf)
+        ov = weighted_overlap(a.ents, b.ents, idf, wcache)
         if ov:
             sig["entities"] = round(ov, 3)
             topic += w["entities"] * ov
     if a.doc_ents and b.doc_ents and a.claim.doc_id != b.claim.doc_id:
-        dov = weighted_overlap(a.doc_ents, b.doc_ents, idf)
+        dov = weighted_overlap(a.doc_ents, b.doc_ents, idf, wcache)
         if dov:
             sig["doc_entities"] = round(dov, 3)
             topic += w["doc_entities"] * dov
