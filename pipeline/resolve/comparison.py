@@ -151,7 +151,7 @@ def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
     else:
         lo = hi = v
     h = rounding_half_step(c.surface, v, cfg)
-    return Interval(lo - h, hi + h)
+    return Interval(lo - h, hi + h, False, h > 0)
 
 
 def stated_numbers_meet(a: _P, b: _P, cfg: dict) -> bool:

@@ -7,7 +7,7 @@ import re
 
 from pipeline.records import Claim
 
-from .intervals import INF, approx_tolerance, norm_unit, value_in
+from .intervals import INF, approx_tolerance, claim_unit, value_in
 from .blocking import _P
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,7 +122,7 @@ def _reason(groups: list[_Group], unit: str, ctx: _Ctx) -> tuple[str, float]:
     reason = f"{da} vs {db}: {why}"
     if len(groups) > 2:
         reason += f" ({len(groups)} competing values)"
-    if any(norm_unit(g.rep().rep.claim.unit, ctx.cfg) != unit for g in groups):
+    if any(claim_unit(g.rep().rep.claim, ctx.cfg) != unit for g in groups):
         reason += f" (compared in {unit} via equivalents stated in the articles)"
     return reason, worst
 

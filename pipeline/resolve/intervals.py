@@ -184,8 +184,21 @@ def norm_unit(u: str | None, cfg: dict) -> str:
     return u
 
 
+def claim_unit(c: Claim, cfg: dict) -> str:
+    """The claim's own unit, normalised; for counts of people the counted-noun alias of
+    ``units.counted_aliases`` when it names people ('jobs', 'roles', 'workers' -> 'person')."""
+    u = norm_unit(c.unit, cfg)
+    if cfg["kinds"]["groups"].get(c.kind, c.kind) == "count":
+        w = u.lower()
+        w = w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        alias = cfg["units"].get("counted_aliases", {}).get(w)
+        if alias == "person":
+            return alias
+    return u
+
+
 def claim_units(c: Claim, cfg: dict) -> list[str]:
-    units = [norm_unit(c.unit, cfg)]
+    units = [claim_unit(c, cfg)]
     for e in c.equivalents or []:
         u = norm_unit(e.unit, cfg)
         if u not in units:
@@ -194,7 +207,7 @@ def claim_units(c: Claim, cfg: dict) -> list[str]:
 
 
 def value_in(c: Claim, unit: str, cfg: dict) -> float | None:
-    if norm_unit(c.unit, cfg) == unit:
+    if claim_unit(c, cfg) == unit:
         return float(c.value)
     for e in c.equivalents or []:
         if norm_unit(e.unit, cfg) == unit:
@@ -206,7 +219,7 @@ def claim_interval_in(c: Claim, unit: str, cfg: dict) -> Interval | None:
     """``claim_interval`` expressed in ``unit``: the claim's own unit, or one of
     the equivalents stated with it (never an invented exchange rate)."""
     base = claim_interval(c, cfg)
-    if norm_unit(c.unit, cfg) == unit:
+    if claim_unit(c, cfg) == unit:
         return base
     for e in c.equivalents or []:
         if norm_unit(e.unit, cfg) != unit:
