@@ -187,6 +187,12 @@ class Fact:
     sources: dict[str, Any]
     provenance: list[dict[str, Any]]
     resolution: dict[str, Any] | None = None
+    # timeline: facts with the same ``series`` are the same thing at different times (or
+    # figures too far apart in publication to conflict); ``updates`` is the fact_id of the
+    # previous fact of the series (ordered by period, then publication)
+    series: str | None = None
+    updates: str | None = None
+    why: dict[str, Any] | None = None  # the links (signals, weights) that made this fact
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -201,6 +207,7 @@ class Conflict:
     reason: str
     severity: str  # low | medium | high
     resolution: dict[str, Any] | None = None
+    why: dict[str, Any] | None = None  # the pair that makes it a conflict: signals, periods, sources
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
