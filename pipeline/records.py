@@ -201,6 +201,8 @@ class Conflict:
     reason: str
     severity: str  # low | medium | high
     resolution: dict[str, Any] | None = None
+    # a decision made before new claims brought another value: shown, no longer applied
+    previous_decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

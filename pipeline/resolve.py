@@ -1376,7 +1376,8 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     timings["grouping"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
-    judged = _apply_decisions(facts, conflicts, decisions or [])
+    from pipeline.decisions import apply_decisions
+    judged = apply_decisions(facts, conflicts, decisions or [])
     timings["decisions"] = _time.perf_counter() - t
     stats = {"blocks": len(blocks), "largest_block": max((len(v) for v in blocks.values()), default=0),
              "comparisons": ctx.comparisons}

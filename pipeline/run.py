@@ -255,6 +255,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
+        "decisions": str(Path(decisions_path_for(paths)).resolve()) if decisions_path_for(paths) else None,
         "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
                    "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},
