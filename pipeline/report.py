@@ -197,6 +197,32 @@ def decisions_path(out_dir: str | os.PathLike, run: dict | None = None) -> Path 
     return None
 
 
+def _used_decisions(conflicts: list[dict]) -> set[str]:
+    used = set()
+    for c in conflicts:
+        for r in (c.get("resolution"), c.get("previous_decision")):
+            if r:
+                used.add(r.get("decision_id"))
+                used.update(s.get("decision_id") for s in r.get("superseded") or [])
+    return used
+
+
+def pending_decisions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Decisions recorded after the run (``load_output`` data): their conflict is
+    here but the run has not applied them yet."""
+    from pipeline.decisions import _legacy_id, load_decisions
+
+    if not data.get("decisions_path"):
+        return []
+    try:
+        decisions = load_decisions(data["decisions_path"])
+    except ValueError:
+        return []
+    used = _used_decisions(data["conflicts"])
+    ids = {c["conflict_id"] for c in data["conflicts"]}
+    return [_stale_view(d) for d in decisions if _legacy_id(d) not in used and d.get("conflict_id") in ids]
+
+
 def stale_from_files(decisions: list[dict], conflicts: list[dict]) -> list[dict]:
     """Decisions that apply to no conflict of the run (as the run judged them)."""
     used = set()
