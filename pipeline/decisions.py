@@ -300,10 +300,9 @@ def _legacy_id(d: dict[str, Any]) -> str:
 NOT_SAME = "not the same fact"
 
 
-def _summary(d: dict[str, Any]) -> dict[str, Any]:
-    return {"decision_id": _legacy_id(d), "action": _action(d), "value": d.get("value"),
-            "claim_id": d.get("accept_claim"), "who": d.get("who"), "when": d.get("when"),
-            "note": d.get("note")}
+def _short(res: dict[str, Any]) -> dict[str, Any]:
+    return {k: res.get(k) for k in ("decision_id", "action", "value", "value_text", "claim_id", "who", "when",
+                                    "note")}
 
 
 def _action(d: dict[str, Any]) -> str:
@@ -373,7 +372,7 @@ def apply_decisions(facts: list, conflicts: list, decisions: list[dict]) -> dict
         fact = fact_by_id[c.fact_id]
         resolution = _resolution(d, c, fact)
         if len(ds) > 1:
-            resolution["superseded"] = [_summary(x) for x in ds[:-1]]
+            resolution["superseded"] = [_short(_resolution(x, c, fact)) for x in ds[:-1]]
         if d.get("conflict_id") != cid:
             old = set(d.get("claim_ids") or [])
             new_groups = [g for g in c.groups if not old & set(g.get("claim_ids") or [])]

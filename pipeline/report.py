@@ -371,6 +371,8 @@ def _fact_view(f: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
     quotes = _quotes(rows, src, documents)
     written = _written(rows)
     norm = format_quantity(f.get("value"), f.get("unit")) if f.get("value") is not None else None
+    if f.get("value_min") != f.get("value_max") or (f.get("value_min") is not None and f["value_min"] != f.get("value")):
+        norm = None  # a bound or a range: the written form says it, a single number would not
     res = _resolution_view(f.get("resolution"), f.get("unit") or "")
     if status == "conflict":
         value_text = "values disagree"
