@@ -226,7 +226,7 @@ def export(out_dir: str, fmt: str, dest: str | None) -> None:
     except ExportError as exc:
         raise click.UsageError(str(exc))
     for table, n in written["tables"].items():
-        click.echo(f"{table:<10} {n:>7} rows")
+        click.echo(f"{table:<12} {n:>7} rows")
     click.echo(f"-> {written['dest']}")
 
 

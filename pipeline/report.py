@@ -43,6 +43,12 @@ def _wording() -> dict[str, Any]:
 # Values as written, units pluralised
 
 
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    data = json.loads((DATA.parent / "currencies.json").read_text(encoding="utf-8"))
+    return frozenset(data.get("codes") or [])
+
+
 def _num(x: float, digits: int = 3) -> str:
     s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
     return s if s not in ("-0", "") else "0"
@@ -80,7 +86,7 @@ def format_quantity(value: float | None, unit: str | None) -> str:
     u = unit or ""
     a = abs(value)
     sign = "-" if value < 0 else ""
-    if u in CURRENCY_SYMBOLS or re.fullmatch(r"[A-Z]{3}", u):
+    if u in CURRENCY_SYMBOLS or u in _currency_codes():
         sym = CURRENCY_SYMBOLS.get(u)
         for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
             if a >= scale:

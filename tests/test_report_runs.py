@@ -1,0 +1,98 @@
+"""The report on real runs: copies are one source, single-source facts are listed,
+values keep their bounds as written (the defects of issue 10)."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from pipeline.report import build_view, format_quantity, load_output, plural
+from pipeline.store import read_jsonl
+
+
+@pytest.mark.parametrize("word,n,expected", [
+    ("user", 5e8, "users"), ("user", 1, "user"), ("GPU", 100000, "GPUs"), ("person", 3, "people"),
+    ("company", 2, "companies"), ("box", 2, "boxes"), ("W", 5, "W"), ("USD", 9, "USD"), ("day", 2, "days"),
+])
+def test_plural(word, n, expected):
+    assert plural(word, n) == expected
+
+
+@pytest.mark.parametrize("value,unit,expected", [
+    (5e8, "user", "500 million users"), (1, "user", "1 user"), (100000, "GPU", "100,000 GPUs"),
+    (13.2e9, "USD", "$13.2bn"), (150e6, "W", "150 MW"), (22, "percent", "22%"), (4200, "person", "4,200 people"),
+])
+def test_format_quantity(value, unit, expected):
+    assert format_quantity(value, unit) == expected
+
+
+def _run(tmp_path, extractor, texts: dict[str, str], meta: dict[str, dict] | None = None):
+    from pipeline.run import extract
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in texts.items():
+        (corpus / name).write_text(text + "\n", encoding="utf-8")
+    if meta:
+        with open(corpus / "manifest.jsonl", "w", encoding="utf-8") as fh:
+            for name, m in meta.items():
+                fh.write(json.dumps({"path": name, **m}) + "\n")
+    out = tmp_path / "out"
+    extract([str(corpus)], out, extractor=extractor)
+    return out
+
+
+ARTICLE = ("Northwind Systems said on Tuesday that its Aurora cluster will use 24,000 Nvidia H100 GPUs and draw "
+           "about 30 MW of power when it opens in 2025. The company raised $1.2bn from investors in March 2024, "
+           "and its chat assistant now has over 500 million users, chief executive Dana Reyes told reporters.")
+
+
+def test_fifty_copies_are_one_source_never_agreed(tmp_path, extractor):
+    texts = {f"copy{i:02d}.txt": ARTICLE for i in range(50)}
+    # the same text under 50 names is one document; the copies here are byte-different re-posts
+    texts = {name: ARTICLE + f"\n\nRe-posted by syndication partner number {i} of the wire service."
+             for i, name in enumerate(texts)}
+    meta = {name: {"outlet": "The Guardian", "published": "2024-07-01"} for name in texts}
+    out = _run(tmp_path, extractor, texts, meta)
+    facts = read_jsonl(out / "facts.jsonl")
+    assert facts and all(f["status"] != "agreed" for f in facts)
+    view = build_view(**load_output(out))
+    multi = [f for f in view["facts"] if f["n_docs"] > 1]
+    assert multi, "the copies were not grouped into facts"
+    for f in multi:
+        assert f["n_independent"] == 1 and f["sources_text"] == "1 independent source with 50 copies"
+        assert len(f["quotes"]) == 1 and f["quotes"][0]["copies"] == 50
+    md = (out / "report.md").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "1 independent source with 50 copies" in md and "50 copies" in page
+    assert "The Guardian = The Guardian" not in md and 'data-status="agreed"' not in page
+    assert "0 agreed by two or more independent sources" in md
+
+
+def test_one_article_run_lists_every_claim(tmp_path, extractor):
+    out = _run(tmp_path, extractor, {"only.txt": ARTICLE})
+    claims = read_jsonl(out / "claims.jsonl")
+    assert len(claims) >= 4
+    md = (out / "report.md").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for c in claims:
+        assert f"`{c['claim_id']}`" in md, c["surface"]
+        assert f"claim {c['claim_id']}" in page, c["surface"]
+    assert "single source" in md
+
+
+def test_values_keep_their_bounds_and_plurals_as_written(tmp_path, extractor):
+    out = _run(tmp_path, extractor, {
+        "a.txt": "Globex Corp has over 500 million users, its chief executive said in a 2023 interview.",
+        "b.txt": "By the end of 2023 the social network Globex Corp counted over 500 million users worldwide, "
+                 "analysts at Morgan Stanley wrote in a note to clients about the advertising market.",
+    }, {"a.txt": {"outlet": "Daily Planet", "published": "2023-11-02"},
+        "b.txt": {"outlet": "Market Wire", "published": "2023-11-20"}})
+    md = (out / "report.md").read_text(encoding="utf-8")
+    head = [line for line in md.splitlines() if line.startswith("### ") and "users" in line]
+    assert head and head[0].endswith(": over 500 million users"), head
+    assert "500 million user " not in md and not re.search(r"500 million user\b(?!s)", md)
+    view = build_view(**load_output(out))
+    (f,) = [f for f in view["facts"] if "users" in f["value_text"]]
+    assert f["status"] == "agreed" and f["n_independent"] == 2
