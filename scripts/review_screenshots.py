@@ -69,8 +69,11 @@ def write_demo_corpus(corpus: Path) -> None:
 @contextlib.contextmanager
 def running_app(out: Path, reviewer: str = "reviewer"):
     """The review app on 127.0.0.1:<free port> in a thread; yields its base URL."""
+    import logging
+
     from pipeline.review import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log in tests and screenshots
     server = make_server(out, port=0, reviewer=reviewer)
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()

@@ -287,3 +287,16 @@ def test_review_in_the_terminal_shows_outlets_dates_and_quotes(power_run):
     for want in ("Memphis Daily", "2024-06-01", "Grid Watch", "2024-06-03", "https://example.com/a",
                  "draws [30 MW] of power", "draws [35 MW] of power", "30 MW", "35 MW"):
         assert want in r.output, want
+
+
+def test_decision_lines_follow_their_schema():
+    import jsonschema
+
+    from pipeline.store import load_schema
+
+    schema = load_schema("decision.schema.json")
+    fact = {"unit": "W", "kind": "power"}
+    d1 = make_decision(CONFLICT, fact=fact, accept_claim="c1", note="n")
+    for d in (d1, make_decision(CONFLICT, fact=fact, value_text="33 MW", previous=[d1]),
+              make_decision(CONFLICT, fact=fact, split=True), make_decision(CONFLICT, fact=fact, dismiss=True)):
+        jsonschema.validate(json.loads(json.dumps(d, allow_nan=False)), schema)
