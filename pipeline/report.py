@@ -292,29 +292,44 @@ def _clusters(doc_ids: Iterable[str], sources: dict[str, Any]) -> dict[str, list
     return out
 
 
+def _quote(r: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
+    doc = documents.get(r["doc_id"]) or {}
+    before, fig, after = _split_sentence(r)
+    url = r.get("url") or doc.get("url")
+    return {"claim_id": r.get("claim_id"), "doc_id": r["doc_id"],
+            "outlet": _source_name({**doc, **{k: v for k, v in r.items() if v}}),
+            "published": r.get("published") or doc.get("published"), "url": url,
+            "path": r.get("path") or doc.get("path"), "short_url": _short_url(url or ""),
+            "before": before, "figure": fig, "after": after, "display": r.get("display") or r.get("surface")}
+
+
 def _quotes(rows: list[dict], sources: dict[str, Any], documents: dict[str, dict]) -> list[dict[str, Any]]:
-    """One quote per independent source (its own sentence), with its copies counted."""
+    """One quote per independent source (its own sentence) with its copies
+    counted and listed (``copy_quotes``), and the ids of the claims that repeat
+    it in the same article (``repeat_ids``)."""
     clusters = _clusters((r["doc_id"] for r in rows), sources)
     out = []
     for rep_doc in sorted(clusters, key=lambda d: ((documents.get(d) or {}).get("published") or "9999", d)):
         members = clusters[rep_doc]
         mine = [r for r in rows if r["doc_id"] == rep_doc and not r.get("merged_into")] or \
             [r for r in rows if r["doc_id"] in members][:1]
-        for r in mine:
-            doc = documents.get(r["doc_id"]) or {}
-            before, fig, after = _split_sentence(r)
-            out.append({
-                "claim_id": r.get("claim_id"), "doc_id": r["doc_id"],
-                "outlet": _source_name({**doc, **{k: v for k, v in r.items() if v}}),
-                "published": r.get("published") or doc.get("published"),
-                "url": r.get("url") or doc.get("url"), "path": r.get("path") or doc.get("path"),
-                "short_url": _short_url(r.get("url") or doc.get("url") or ""),
-                "before": before, "figure": fig, "after": after, "display": r.get("display") or r.get("surface"),
-                "copies": len(members), "copy_outlets": sorted({_source_name(documents.get(d) or {"doc_id": d})
-                                                               for d in members if d != rep_doc}),
-                "repeats": sum(1 for x in rows if x.get("merged_into") == r.get("claim_id")),
-            })
+        copy_rows = [r for r in rows if r["doc_id"] in members and r["doc_id"] != rep_doc
+                     and not r.get("merged_into") and r not in mine]
+        for n, r in enumerate(mine):
+            q = _quote(r, documents)
+            q["copies"] = len(members)
+            q["copy_outlets"] = sorted({_source_name({**(documents.get(d) or {}), "doc_id": d})
+                                        for d in members if d != rep_doc})
+            q["copy_quotes"] = [dict(_quote(x, documents), repeat_ids=_repeats(rows, x)) for x in copy_rows] \
+                if n == 0 else []
+            q["repeat_ids"] = _repeats(rows, r)
+            q["repeats"] = len(q["repeat_ids"])
+            out.append(q)
     return out
+
+
+def _repeats(rows: list[dict], r: dict[str, Any]) -> list[str]:
+    return [x["claim_id"] for x in rows if x.get("merged_into") == r.get("claim_id") and x.get("claim_id")]
 
 
 def _sources_text(n_ind: int, n_docs: int) -> str:

@@ -71,9 +71,11 @@ def test_fifty_copies_are_one_source_never_agreed(tmp_path, extractor):
 
 
 def test_one_article_run_lists_every_claim(tmp_path, extractor):
-    out = _run(tmp_path, extractor, {"only.txt": ARTICLE})
+    repeat = ARTICLE + "\n\nThe $1.2bn round, Northwind said, will pay for the Aurora cluster's 24,000 Nvidia H100 GPUs."
+    out = _run(tmp_path, extractor, {"only.txt": repeat})
     claims = read_jsonl(out / "claims.jsonl")
-    assert len(claims) >= 4
+    facts = read_jsonl(out / "facts.jsonl")
+    assert len(claims) >= 6 and len(facts) >= 4
     md = (out / "report.md").read_text(encoding="utf-8")
     page = (out / "report.html").read_text(encoding="utf-8")
     for c in claims:
@@ -131,3 +133,36 @@ def test_static_report_has_filters_over_every_fact(tmp_path, extractor):
     for key in ("entity", "metric", "status", "outlet", "date", "q"):
         assert f'data-key="{key}"' in page
     assert 'data-outlet="Wire"' in page and "<details" in page and "<script src" not in page
+
+
+def _row(cid, doc, sentence, surface, merged_into=None, outlet=None):
+    i = sentence.index(surface)
+    return {"claim_id": cid, "doc_id": doc, "path": f"{doc}.txt", "outlet": outlet, "url": None,
+            "published": "2024-05-01", "sentence": sentence, "sentence_start": 0, "char_start": i,
+            "char_end": i + len(surface), "surface": surface, "display": surface, "value": 3e7, "unit": "W",
+            "group": 0, "merged_into": merged_into}
+
+
+def test_repeats_and_copies_are_counted_once_but_every_claim_is_listed():
+    from pipeline.report import render_view_html, render_view_markdown
+
+    rows = [_row("c1", "a", "The plant draws 30 MW at peak.", "30 MW", outlet="Wire"),
+            _row("c2", "a", "Again: 30 MW, the operator said.", "30 MW", merged_into="c1", outlet="Wire"),
+            _row("c3", "b", "Copied: the plant draws 30 MW at peak.", "30 MW", outlet="Copycat"),
+            _row("c4", "c", "A regulator measured 30 MW in May.", "30 MW", outlet="Gazette")]
+    fact = {"fact_id": "f_1", "key": {"subject": "Plant", "object": None, "metric": "power_draw",
+                                      "period": {"start": "2024-05-01", "end": "2024-05-31", "source": "text"}},
+            "subject": None, "unit": "W", "value": 3e7, "value_min": 2.95e7, "value_max": 3.05e7,
+            "status": "agreed", "claim_ids": ["c1", "c2", "c3", "c4"], "resolution": None,
+            "sources": {"doc_ids": ["a", "b", "c"], "independent": ["a", "c"], "dependent_groups": [["a", "b"]]},
+            "provenance": rows}
+    docs = {d: {"path": f"{d}.txt", "published": "2024-05-01"} for d in "abc"}
+    view = build_view([fact], [], [{"claim_id": r["claim_id"], "doc_id": r["doc_id"]} for r in rows], docs)
+    (f,) = view["facts"]
+    assert f["status"] == "agreed" and f["sources_text"] == "2 independent sources from 3 documents (copies counted once)"
+    assert [q["claim_id"] for q in f["quotes"]] == ["c1", "c4"]
+    assert f["quotes"][0]["repeat_ids"] == ["c2"] and [x["claim_id"] for x in f["quotes"][0]["copy_quotes"]] == ["c3"]
+    page, md = render_view_html(view), render_view_markdown(view)
+    for cid in ("c1", "c2", "c3", "c4"):
+        assert cid in page and f"`{cid}`" in md
+    assert "1 copy of this source (counted once)" in page and "- copy: Copycat" in md
