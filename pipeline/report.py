@@ -126,16 +126,19 @@ def _period_text(per: dict[str, Any] | None) -> str:
     return txt
 
 
-def _short_date(s: str | None) -> str:
-    """'2023-01-01' -> 'Jan 2023'; a year stays a year."""
-    if not s:
+def _short_date(start: str | None, end: str | None = None) -> str:
+    """'2023-01-01'..'2023-01-31' -> 'Jan 2023'; a whole year -> '2023'; a day -> '5 Jan 2023'."""
+    if not start:
         return "undated"
-    m = re.match(r"(\d{4})(?:-(\d{2}))?", s)
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", start)
     if not m:
-        return s
-    if m.group(2) and not s.endswith("-01-01"):
-        return f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
-    return m.group(1) if s.endswith("-01-01") else f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+        return start
+    year, month, day = m.groups()
+    if not month or (start.endswith("-01-01") and (end or "").endswith("-12-31") and (end or "")[:4] == year):
+        return year
+    if day and end == start:
+        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    return f"{MONTHS[int(month) - 1]} {year}"
 
 
 def _short_url(url: str, limit: int = 60) -> str:
@@ -410,7 +413,8 @@ def _fact_view(f: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
         "status_label": _wording()["status_labels"].get(status, status),
         "subject": key.get("subject"), "object": key.get("object"), "metric": key.get("metric") or "",
         "metric_label": (key.get("metric") or "").replace("_", " "), "period": _period_text(key.get("period")),
-        "period_start": (key.get("period") or {}).get("start"), "unit": f.get("unit"),
+        "period_start": (key.get("period") or {}).get("start"), "period_end": (key.get("period") or {}).get("end"),
+        "unit": f.get("unit"),
         "value_text": value_text, "value_norm": norm if norm and norm != value_text else None,
         "n_independent": n_ind, "n_docs": len(docs), "sources_text": _sources_text(n_ind, len(docs)),
         "quotes": quotes, "outlets": outlets, "dates": dates, "entities": entities,
@@ -467,7 +471,8 @@ def _timelines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         head = items[0]
         name = " ".join(x for x in (head["subject"], head["object"], head["metric_label"]) if x)
-        steps = [{"value": f["value_text"], "when": _short_date(f.get("period_start")), "fact_id": f["id"]}
+        steps = [{"value": f["value_text"], "when": _short_date(f.get("period_start"), f.get("period_end")),
+                  "fact_id": f["id"]}
                  for f in items]
         text = f"{name}: " + " → ".join(f"{s['value']} ({s['when']})" for s in steps)
         out.append({"id": sid, "name": name, "steps": steps, "text": text,

@@ -300,3 +300,24 @@ def test_decision_lines_follow_their_schema():
     for d in (d1, make_decision(CONFLICT, fact=fact, value_text="33 MW", previous=[d1]),
               make_decision(CONFLICT, fact=fact, split=True), make_decision(CONFLICT, fact=fact, dismiss=True)):
         jsonschema.validate(json.loads(json.dumps(d, allow_nan=False)), schema)
+
+
+def test_reopened_conflict_shows_the_old_decision_in_report_and_terminal(tmp_path):
+    from pipeline.report import build_view, render_view_html, render_view_markdown, render_view_terminal
+
+    (c,) = resolve(_claims("a", "b"), _docs("a", "b")).conflicts
+    d = _decide(c, accept_claim="ca", note="first look")
+    r = resolve(_claims("a", "b", "d"), _docs("a", "b", "d"), decisions=[d])
+    view = build_view([f.to_dict() for f in r.facts], [x.to_dict() for x in r.conflicts], [], _docs("a", "b", "d"))
+    (cv,) = view["conflicts"]
+    assert cv["state"] == "reopened" and view["summary"]["open"] == 1
+    assert "Reopened:" in render_view_html(view) and "first look" in render_view_html(view)
+    assert "Reopened: new claims" in render_view_markdown(view)
+    assert "reopened — earlier decision: 30 MW by ann" in render_view_terminal(view)
+
+
+def test_review_without_a_run_is_a_usage_error(tmp_path):
+    r = CliRunner().invoke(main, ["review", str(tmp_path)])
+    assert r.exit_code == 2 and "run `factpipe extract` first" in r.output
+    r = CliRunner().invoke(main, ["review", "--serve", "--out", str(tmp_path)])
+    assert r.exit_code == 2

@@ -166,3 +166,28 @@ def test_repeats_and_copies_are_counted_once_but_every_claim_is_listed():
     for cid in ("c1", "c2", "c3", "c4"):
         assert cid in page and f"`{cid}`" in md
     assert "1 copy of this source (counted once)" in page and "- copy: Copycat" in md
+
+
+def _series_fact(fid, start, end, surface, sentence, doc, series="s_openai"):
+    return {"fact_id": fid, "key": {"subject": "OpenAI", "object": None, "metric": "valuation",
+                                    "period": {"start": start, "end": end, "source": "text"}},
+            "subject": None, "unit": "USD", "value": 1.0, "value_min": 1.0, "value_max": 1.0, "status": "single",
+            "claim_ids": [fid + "c"], "resolution": None, "series": series,
+            "sources": {"doc_ids": [doc], "independent": [doc], "dependent_groups": []},
+            "provenance": [_row(fid + "c", doc, sentence, surface)]}
+
+
+def test_timelines_from_series_in_time_order():
+    from pipeline.report import render_view_html, render_view_markdown
+
+    facts = [_series_fact("f_b", "2023-10-01", "2023-10-31", "at least $80bn",
+                          "OpenAI was valued at at least $80bn in October.", "b"),
+             _series_fact("f_a", "2023-01-01", "2023-01-31", "$29bn", "OpenAI was valued at $29bn in January.", "a"),
+             _series_fact("f_c", "2024-01-01", "2024-12-31", "$157bn", "OpenAI is worth $157bn this year.", "c",
+                          series=None)]
+    view = build_view(facts, [], [], {})
+    (t,) = view["timelines"]
+    assert t["text"] == "OpenAI valuation: $29bn (Jan 2023) → at least $80bn (Oct 2023)"
+    assert "$29bn</a> (Jan 2023) → " in render_view_html(view)
+    assert "- OpenAI valuation: \\$29bn (Jan 2023) → at least \\$80bn (Oct 2023)" in render_view_markdown(view)
+    assert build_view([{k: v for k, v in f.items() if k != "series"} for f in facts], [], [], {})["timelines"] == []
