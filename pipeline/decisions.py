@@ -35,7 +35,7 @@ import os
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FIELDS = ("conflict_id", "accept_claim", "value", "note", "who", "when")
 DATA = Path(__file__).parent / "data" / "decisions.json"
@@ -74,32 +74,50 @@ def _now() -> str:
 # Reading and writing
 
 
-def load_decisions(path: str | os.PathLike) -> list[dict[str, Any]]:
+def load_decisions(path: str | os.PathLike,
+                   on_error: Callable[[int, str], None] | None = None) -> list[dict[str, Any]]:
     """All decisions in file order; [] when the file does not exist.
 
-    Raises ValueError (with the line number) on a line that is not a JSON
-    object with a ``conflict_id``."""
+    A line that is not a JSON object with a ``conflict_id`` (or holds NaN or
+    Infinity) raises ValueError with the line number, unless ``on_error`` is
+    given: then it is called with (line number, reason) and the line skipped.
+    An unreadable file raises ValueError (or calls ``on_error(0, reason)``)."""
     p = Path(path)
     if not p.exists():
         return []
     out = []
-    with open(p, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rec = json.loads(line, parse_constant=lambda c: _bad_constant(p, n, c))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{p}:{n}: not valid JSON: {e.msg}") from None
-            if not isinstance(rec, dict) or not isinstance(rec.get("conflict_id"), str):
-                raise ValueError(f"{p}:{n}: a decision must be a JSON object with a conflict_id")
-            out.append({k: rec.get(k) for k in FIELDS} | {k: v for k, v in rec.items() if k not in FIELDS})
+
+    def bad(n: int, reason: str) -> None:
+        if on_error is None:
+            raise ValueError(f"{p}:{n}: {reason}")
+        on_error(n, reason)
+
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        bad(0, f"cannot read the decisions file: {exc}")
+        return []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            rec = json.loads(line, parse_constant=_bad_constant)
+        except json.JSONDecodeError as e:
+            bad(n, f"not valid JSON: {e.msg}")
+            continue
+        except ValueError as e:
+            bad(n, str(e))
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("conflict_id"), str):
+            bad(n, "a decision must be a JSON object with a conflict_id")
+            continue
+        out.append({k: rec.get(k) for k in FIELDS} | {k: v for k, v in rec.items() if k not in FIELDS})
     return out
 
 
-def _bad_constant(p: Path, n: int, c: str) -> Any:
-    raise ValueError(f"{p}:{n}: {c} is not valid JSON")
+def _bad_constant(c: str) -> Any:
+    raise ValueError(f"{c} is not valid JSON (not a finite number)")
 
 
 def decision_id_for(rec: dict[str, Any]) -> str:
@@ -362,6 +380,10 @@ def apply_decisions(facts: list, conflicts: list, decisions: list[dict]) -> dict
                 v = math.nan
             if not math.isfinite(v):
                 judged[i] = f"value {d['value']!r} is not a finite number"
+                continue
+            kind = getattr(fact_by_id.get(c.fact_id), "kind", None)
+            if v < 0 and kind in config()["nonnegative_kinds"]:
+                judged[i] = f"value {v:g} is negative, impossible for a {kind.replace('_', ' ')}"
                 continue
         judged[i] = None
         chosen.setdefault(cid, []).append(d)

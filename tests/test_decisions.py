@@ -321,3 +321,21 @@ def test_review_without_a_run_is_a_usage_error(tmp_path):
     assert r.exit_code == 2 and "run `factpipe extract` first" in r.output
     r = CliRunner().invoke(main, ["review", "--serve", "--out", str(tmp_path)])
     assert r.exit_code == 2
+
+
+def test_a_bad_decision_line_is_reported_and_the_run_goes_on(power_run):
+    dfile = power_run["corpus"] / "decisions.jsonl"
+    x = power_run["conflict"]
+    try:
+        dfile.write_text('{"conflict_id": "%s", "value": NaN, "who": "old", "when": "t"}\n{oops\n'
+                         '{"conflict_id": "%s", "value": -5.0, "who": "old", "when": "t"}\n'
+                         % (x["conflict_id"], x["conflict_id"]), encoding="utf-8")
+        power_run["extract"]()
+        errs = read_jsonl(power_run["out"] / "errors.jsonl")
+        assert [(e["kind"], e["line"], e["fatal"]) for e in errs] == [("decisions", 1, False), ("decisions", 2, False)]
+        (c,) = read_jsonl(power_run["out"] / "conflicts.jsonl")
+        assert c["resolution"] is None  # the hand-written -5 W is not applied ...
+        assert "negative" in (power_run["out"] / "report.md").read_text(encoding="utf-8")  # ... but listed as stale
+    finally:
+        dfile.unlink(missing_ok=True)
+        power_run["extract"]()
