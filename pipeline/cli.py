@@ -196,7 +196,7 @@ def resolve(conflict_id: str, accept_claim: str | None, value_text: str | None, 
         raise click.UsageError(f"{out / 'run.json'} records no corpus folder: give --corpus")
     facts = {f["fact_id"]: f for f in read_jsonl(out / "facts.jsonl")} if (out / "facts.jsonl").exists() else {}
     try:
-        previous = load_decisions(dpath)
+        previous = load_decisions(dpath, on_error=lambda n, why: None)  # a bad old line must not block a new one
         rec = make_decision(known[conflict_id], fact=facts.get(known[conflict_id]["fact_id"]),
                             accept_claim=accept_claim, value_text=value_text, split=split,
                             dismiss=dismiss or (accept_claim is None and value_text is None and not split),

@@ -184,10 +184,7 @@ def load_output(out_dir: str | os.PathLike) -> dict[str, Any]:
     documents = {d["doc_id"]: _doc_meta(d) for d in rd("documents.jsonl")}
     conflicts = rd("conflicts.jsonl")
     dpath = decisions_path(out, run)
-    try:
-        decisions = load_decisions(dpath) if dpath else []
-    except ValueError:
-        decisions = []
+    decisions = load_decisions(dpath, on_error=lambda n, why: None) if dpath else []
     return {"facts": rd("facts.jsonl"), "conflicts": conflicts, "claims": rd("claims.jsonl"),
             "documents": documents, "dependent_docs": [], "stale": stale_from_files(decisions, conflicts),
             "run": run, "decisions_path": str(dpath) if dpath else None}
@@ -223,10 +220,7 @@ def pending_decisions(data: dict[str, Any]) -> list[dict[str, Any]]:
 
     if not data.get("decisions_path"):
         return []
-    try:
-        decisions = load_decisions(data["decisions_path"])
-    except ValueError:
-        return []
+    decisions = load_decisions(data["decisions_path"], on_error=lambda n, why: None)
     used = _used_decisions(data["conflicts"])
     ids = {c["conflict_id"] for c in data["conflicts"]}
     return [_stale_view(d) for d in decisions if _legacy_id(d) not in used and d.get("conflict_id") in ids]

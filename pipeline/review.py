@@ -101,7 +101,7 @@ def create_app(out_dir: str | Path, reviewer: str | None = None) -> Flask:
             return _back("choose what to do with the conflict", error=True)
         try:
             rec = make_decision(conflict, fact=fact, note=note, who=who,
-                                previous=load_decisions(d["decisions_path"]), **kw)
+                                previous=load_decisions(d["decisions_path"], on_error=lambda n, why: None), **kw)
             write_decision(d["decisions_path"], rec)
         except (DecisionError, ValueError, OSError) as exc:
             return _back(f"not recorded: {exc}", error=True, anchor=cid)
