@@ -98,6 +98,14 @@ def model_fingerprint(model: str | None) -> str:
 ENGINES = ("local", "dask")
 
 
+def mark_headline_claims(articles: Iterable[Article], claims: list[Claim]) -> None:
+    """Set ``provenance.headline`` on claims inside their document's headline span."""
+    spans = {a.doc_id: a.headline for a in articles if a.headline}
+    for c in claims:
+        span = spans.get(c.doc_id)
+        c.provenance.headline = bool(span and span[0] <= c.provenance.char_start < span[1])
+
+
 def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
             resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
@@ -205,6 +213,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         summary.timings["extract"] = time.perf_counter() - t
     if cache:
         cache.prune(a.doc_id for a in articles)
+    mark_headline_claims(articles, claims)
     claims.sort(key=claim_sort_key)
 
     documents = {a.doc_id: document_record(a) for a in articles}

@@ -98,6 +98,10 @@ def document_record(a: Article) -> dict:
         "boilerplate": [list(s) for s in a.boilerplate],
         "warnings": a.warnings,
         "text": a.text,
+        "metadata_source": dict(sorted(a.metadata_source.items())),
+        "reader": a.reader,
+        "headline": list(a.headline) if a.headline else None,
+        "source": a.extra.get("source"),
     }
 
 

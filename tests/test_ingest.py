@@ -100,7 +100,10 @@ def test_folder_walk_is_recursive_sorted_and_skips_other_files(cwd):
     write(cwd / "c" / ".hidden" / "h.txt", "hidden\n")
     write(cwd / "c" / "decisions.jsonl", '{"fact_id": "f1"}\n')
     articles, errors = read_corpus(["c"])
-    assert errors == []
+    # unknown types are listed as skipped (not fatal); hidden files and decisions.jsonl are not
+    assert [(e.path, e.kind, e.fatal) for e in errors] == [
+        ("c/image.png", "unsupported", False), ("c/notes.csv", "unsupported", False)]
+    assert all("skipped" in e.reason for e in errors)
     assert [a.path for a in articles] == ["c/a-x.md", "c/a/z.txt", "c/b.txt"]
     # the same again: deterministic
     assert [a.path for a in read_corpus(["c"])[0]] == ["c/a-x.md", "c/a/z.txt", "c/b.txt"]
@@ -144,10 +147,10 @@ HTML_PAGE = """<!DOCTYPE html>
 
 def test_html_visible_text(cwd):
     write(cwd / "page.html", HTML_PAGE)
-    (a,), errors = read_corpus(["page.html"])
+    (a,), errors = read_corpus(["page.html"], html="full")
     assert errors == []
     assert a.format == "html"
-    assert a.title == "Meta\u2019s big bet"
+    assert (a.reader, a.title, a.headline) == ("visible-text", "Meta spends big", (0, 15))
     for hidden in ("SECRET_STYLE", "SECRET_SCRIPT", "not text", "NAV_LINK", "NOSCRIPT_TEXT", "HIDDEN_DIV",
                    "HIDDEN_STYLE", "FORM_BUTTON", "ASIDE_TEXT", "FOOTER_TEXT", "LATE_SCRIPT", "big bet"):
         assert hidden not in a.text
@@ -166,7 +169,10 @@ def test_html_manifest_title_wins_and_unclosed_head(cwd):
     articles, errors = read_corpus(["."])
     assert errors == []
     got = {a.path: (a.title, a.text) for a in articles}
-    assert got == {"p.html": ("Manifest title", "Body text"), "q.html": ("Other", "More text")}
+    # the page's own headline stays in the text (marked), the manifest's title is the document's title
+    assert got == {"p.html": ("Manifest title", "Page title\n\nBody text"), "q.html": ("Other", "Other\n\nMore text")}
+    assert {a.path: (a.headline, a.metadata_source.get("title")) for a in articles} == {
+        "p.html": ((0, 10), "manifest"), "q.html": ((0, 5), "page")}
 
 
 def test_html_declared_charset_and_no_visible_text(cwd):
@@ -199,11 +205,13 @@ def test_manifest_metadata_partial_dates_and_extra(cwd):
     assert errors == []
     meta = {a.path: (a.metadata(), a.extra) for a in articles}
     assert meta["c/a.txt"] == (
-        {"title": "A title", "outlet": "The Guardian", "url": "https://x.test/a", "published": "2024-07"},
+        {"title": "A title", "outlet": "The Guardian", "url": "https://x.test/a", "published": "2024-07",
+         "author": None},
         {"note": "partial date", "section": "tech"},
     )
-    assert meta["c/sub/b.txt"][0] == {"title": None, "outlet": "Wired", "url": None, "published": "2024-10-03"}
-    assert meta["c/c.txt"] == ({"title": None, "outlet": None, "url": None, "published": None}, {})
+    assert meta["c/sub/b.txt"][0] == {"title": None, "outlet": "Wired", "url": None, "published": "2024-10-03",
+                                      "author": None}
+    assert meta["c/c.txt"] == ({"title": None, "outlet": None, "url": None, "published": None, "author": None}, {})
 
 
 def test_manifest_applies_to_explicit_file(cwd):
@@ -264,7 +272,9 @@ def test_jsonl_good_and_bad_lines(cwd):
     ]
     first = articles[0]
     assert first.format == "jsonl"
-    assert first.metadata() == {"title": "One", "outlet": "Wired", "url": "https://w.test/1", "published": "2024-07"}
+    assert first.metadata() == {"title": "One", "outlet": "Wired", "url": "https://w.test/1", "published": "2024-07",
+                                "author": None}
+    assert first.metadata_source == {"title": "jsonl", "outlet": "jsonl", "url": "jsonl", "published": "jsonl"}
     assert first.extra["lang"] == "en"
     assert [(e.kind, e.line, e.path) for e in errors] == [
         ("jsonl", 2, "feed.jsonl"), ("jsonl", 4, "feed.jsonl"), ("jsonl", 5, "feed.jsonl"),
