@@ -110,7 +110,7 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
             resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
             scheduler: str | None = None,
-            corpus: tuple[list[Article], list[IngestError]] | None = None) -> RunSummary:
+            corpus: tuple[list[Article], list[IngestError]] | None = None, html: str = "main") -> RunSummary:
     """Run the pipeline on ``paths`` into ``out_dir``.
 
     One run at a time per output folder (a lock file); documents whose claims
@@ -122,6 +122,9 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
     processes) and resolution as a group-by on the blocking key; the outputs
     are the same as the local engine's.
 
+    ``html`` is how HTML pages are read (``"main"`` text or ``"full"``, see
+    :func:`pipeline.ingest.read_corpus`).
+
     ``corpus`` is ``read_corpus(paths)`` when the caller has read it already
     (the CLI does, to size its progress bar), so it is not read twice.
     """
@@ -130,7 +133,8 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out), _Engines(engine, scheduler, workers, model) as engines:
-        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines, corpus)
+        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines,
+                        corpus, html)
 
 
 class _Engines:
@@ -159,7 +163,7 @@ class _Engines:
 
 
 def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
-             engines: _Engines, corpus) -> RunSummary:
+             engines: _Engines, corpus, html: str = "main") -> RunSummary:
     t0 = time.perf_counter()
     # we hold the lock: temporary files here are left by a run that was killed mid-write
     for stale in out.glob(".*.tmp"):
@@ -167,7 +171,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
     summary = RunSummary(out_dir=str(out))
 
     t = time.perf_counter()
-    articles, errors = corpus if corpus is not None else read_corpus(paths)
+    articles, errors = corpus if corpus is not None else read_corpus(paths, html=html)
     summary.timings["ingest"] = time.perf_counter() - t
 
     cache = ClaimCache(out, model_fingerprint(model if extractor is None else extractor.model_name)) \
