@@ -262,3 +262,32 @@ def test_prune(tmp_path):
         sorted([f"{'a' * 16}.json", f"{'c' * 16}.json", "notes.txt"])
     assert cache.prune([]) == 2
     assert ClaimCache(tmp_path / "nowhere", "fp").prune([]) == 0
+
+
+def test_a_code_change_is_not_served_from_the_cache(tmp_path):
+    """Edit a rule in claims.py of a copy of the package: the re-run must not reuse the cached claims."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "pipeline", pkg / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Acme bought 5,000 chips for its new data centre in 2023.\n")
+    env = {**os.environ, "PYTHONPATH": str(pkg)}
+    code = ("import sys, pipeline; assert pipeline.__file__.startswith(sys.argv[1]), pipeline.__file__\n"
+            "from pipeline.cli import main; sys.argv[1:2] = []; main()\n")
+
+    def run() -> tuple[list[dict], dict]:
+        subprocess.run([sys.executable, "-c", code, str(pkg), "extract", "c", "--out", "out", "--no-progress"],
+                       cwd=tmp_path, env=env, check=True, capture_output=True)
+        claims = [json.loads(x) for x in (tmp_path / "out" / "claims.jsonl").read_text().splitlines()]
+        return claims, json.loads((tmp_path / "out" / "run.json").read_text())
+
+    claims, _ = run()
+    assert [c["kind"] for c in claims] == ["chip_count"]
+    _, info = run()
+    assert info["cached_documents"] == 1  # unchanged code: served from the cache
+    with open(pkg / "pipeline" / "claims.py", "a", encoding="utf-8") as f:  # a new rule: no chip counts
+        f.write("\n_build = ClaimBuilder.build\n"
+                "ClaimBuilder.build = lambda self, *a, **k: [c for c in _build(self, *a, **k) "
+                "if c.kind != 'chip_count']\n")
+    claims, info = run()
+    assert info["cached_documents"] == 0 and claims == []

@@ -241,3 +241,34 @@ def test_evaluate_prints_scores_and_errors(runner, tmp_path):
     scores = json.loads(r.output)
     assert scores["factpipe"]["value_unit"]["f1"] == pytest.approx(50.0)
     assert "errors" not in scores["factpipe"]
+
+
+def test_html_page_without_manifest_dates_its_claims_and_marks_headline_claims(runner, tmp_path):
+    """The page's own date resolves "this year"; a number in the headline is a claim marked as such."""
+    from test_ingest import PARAS, news_page
+
+    html = news_page(head='<meta property="article:published_time" content="2024-03-05T10:00:00Z">')
+    html = html.replace(PARAS[2], "The company expects sales of $18 billion this year, up from $15 billion "
+                                  "last year, its finance chief said.")
+    html = html.replace("Chipmaker revenue jumps", "Chipmaker to spend $1.5 billion on Arizona plant")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "page.html").write_text(html)
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["extract", str(tmp_path / "c"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    (doc,) = read_jsonl(out / "documents.jsonl")
+    assert doc["metadata"]["published"] == "2024-03-05" and doc["metadata_source"]["published"] == "page"
+    assert doc["reader"] == "trafilatura"
+    h0, h1 = doc["headline"]
+    assert doc["text"][h0:h1] == doc["metadata"]["title"] == "Chipmaker to spend $1.5 billion on Arizona plant"
+    claims = read_jsonl(out / "claims.jsonl")
+    for c in claims:  # provenance stays exact with the headline in the text
+        assert doc["text"][c["provenance"]["char_start"]:c["provenance"]["char_end"]] == c["surface"]
+    by_surface = {c["surface"]: c for c in claims}
+    assert by_surface["$18 billion"]["time"]["start"] == "2024-01-01"
+    assert by_surface["$15 billion"]["time"]["start"] == "2023-01-01"
+    in_headline = [c for c in claims if c["provenance"]["headline"]]
+    assert [c["surface"] for c in in_headline] == ["$1.5 billion"]
+    assert in_headline[0]["provenance"]["char_start"] < h1
+    assert all(c["provenance"]["char_start"] >= h1 for c in claims if not c["provenance"]["headline"])
+    assert runner.invoke(main, ["validate", str(out)]).exit_code == 0

@@ -591,3 +591,110 @@ def test_fifo_is_never_opened(cwd):
     assert [a.path for a in articles] == ["c/a.txt"] and errors == []
     articles, errors = read_corpus(["c/pipe.txt"])
     assert articles == [] and [e.kind for e in errors] == ["unsupported"]
+
+
+# ------------------------------------------------------------------ real pages: main text and metadata
+
+PARAS = [
+    "The chipmaker said on Tuesday that quarterly revenue rose 12% to $4.2 billion, beating forecasts "
+    "as demand for data-centre accelerators kept growing across its largest customers.",
+    "Chief executive Dana Reyes told analysts the company would spend $1.5 billion on a new plant in "
+    "Arizona, which is expected to employ about 2,000 people when it opens in two years.",
+    "Shares rose 6 percent in after-hours trading. The company also raised its full-year outlook, "
+    "citing strong orders from cloud providers and a recovery in personal computers.",
+]
+
+
+def news_page(head: str = "", body_wrap: str = "{}", widgets: str = "") -> str:
+    article = "".join(f"<p>{p}</p>\n" for p in PARAS)
+    return (f"<!DOCTYPE html><html><head><title>Chipmaker revenue jumps | The Daily Byte</title>{head}</head>"
+            f"<body><header><nav><a href='/'>Home</a> <a href='/tech'>Tech</a> <a href='/deals'>Deals</a></nav>"
+            f"</header><main>{body_wrap.format('<article><h1>Chipmaker revenue jumps</h1>' + article + '</article>')}"
+            f"</main>{widgets}<footer>© 2024 The Daily Byte. All rights reserved.</footer></body></html>")
+
+
+# widgets of the kinds that leaked claims from real pages; none is part of the article
+WIDGETS = [
+    "<aside class='deal-widget'><h3>Today's best deals</h3><ul><li>Laptop Pro 14 — SAVE $250.00</li>"
+    "<li>Noise-cancelling headphones, was $349, now $199</li></ul></aside>",
+    "<section class='related'><h2>Related stories</h2><ul><li><a href='/a'>5 stocks to buy before 2025</a></li>"
+    "<li><a href='/b'>Why 40% of start-ups fail in year one</a></li></ul></section>",
+    "<div class='weather-box'><span>BLR 26 °C</span> <span>DEL 31 °C</span> <span>BOM 29 °C</span></div>",
+    "<div class='subscribe-banner'><p>Get 40+ digital editions for just $1 a week. Subscribe now.</p></div>",
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=["deals", "related", "weather", "subscription"])
+def test_main_text_drops_page_widgets(cwd, widget):
+    write(cwd / "p.html", news_page(widgets=widget))
+    (a,), errors = read_corpus(["p.html"])
+    assert [e for e in errors if e.fatal] == []
+    assert a.reader == "trafilatura"
+    for p in PARAS:
+        assert p in a.text
+    for leak in ("SAVE $250.00", "$199", "5 stocks", "40%", "26 °C", "40+ digital", "All rights reserved", "Deals"):
+        assert leak not in a.text
+    # the headline is the document's title and the first line of the text, with its span recorded
+    assert a.title == "Chipmaker revenue jumps"
+    assert a.headline == (0, len("Chipmaker revenue jumps")) and a.text.startswith("Chipmaker revenue jumps\n\n")
+    # --html full keeps every visible word
+    (f,), _ = read_corpus(["p.html"], html="full")
+    assert f.reader == "visible-text" and all(p in f.text for p in PARAS)
+    if not widget.startswith("<aside"):  # the visible-text reader drops <nav>, <aside>, <footer> only
+        assert any(w in f.text for w in ("5 stocks", "26 °C", "40+ digital"))
+
+
+@pytest.mark.parametrize("head, published", [
+    ('<meta property="article:published_time" content="2024-03-05T10:00:00Z">', "2024-03-05"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+     '"headline": "Chipmaker revenue jumps", "datePublished": "2023-11-20T08:30:00+00:00"}</script>', "2023-11-20"),
+    ('<meta name="date" content="2022-07-14">', "2022-07-14"),
+    ('<meta itemprop="datePublished" content="2021-01-09">', "2021-01-09"),
+])
+def test_publication_date_from_the_page(cwd, head, published):
+    write(cwd / "p.html", news_page(head=head))
+    (a,), _ = read_corpus(["p.html"])
+    assert a.published == published
+    assert a.metadata_source["published"] == "page"
+
+
+def test_page_metadata_and_manifest_override(cwd):
+    head = ('<meta property="og:site_name" content="The Daily Byte">'
+            '<link rel="canonical" href="https://daily-byte.test/2024/chips">'
+            '<meta name="author" content="Sam Okafor">'
+            '<meta property="article:published_time" content="2024-03-05">')
+    write(cwd / "c" / "p.html", news_page(head=head))
+    write(cwd / "c" / "q.html", news_page(head=head).replace("Chipmaker revenue jumps", "Chip sales soar"))
+    write(cwd / "c" / "manifest.jsonl", json.dumps({"path": "q.html", "outlet": "Wire Service",
+                                                    "published": "2024-03"}) + "\n")
+    articles, _ = read_corpus(["c"])
+    p, q = articles
+    assert p.metadata() == {"title": "Chipmaker revenue jumps", "outlet": "The Daily Byte",
+                            "url": "https://daily-byte.test/2024/chips", "published": "2024-03-05",
+                            "author": "Sam Okafor"}
+    assert p.metadata_source == {k: "page" for k in ("title", "outlet", "url", "published", "author")}
+    assert (q.outlet, q.published, q.title) == ("Wire Service", "2024-03", "Chip sales soar")
+    assert q.metadata_source == {"title": "page", "outlet": "manifest", "url": "page", "published": "manifest",
+                                 "author": "page"}
+
+
+@pytest.mark.parametrize("wrap", [
+    "<form action='/comment' method='post'>{}</form>",              # the whole body inside a form
+    "<form><div class='content'>{}</div><input type='submit'></form>",
+])
+def test_page_the_extractor_cannot_handle_falls_back_to_visible_text(cwd, wrap):
+    write(cwd / "p.html", news_page(body_wrap=wrap))
+    (a,), errors = read_corpus(["p.html"])
+    assert errors == []
+    assert all(p in a.text for p in PARAS)  # never an empty document for a page with a body
+    assert a.reader in ("trafilatura", "visible-text")
+    if a.reader == "visible-text":
+        assert any("visible-text reader" in w for w in a.warnings)
+
+
+def test_form_only_page_uses_the_fallback_and_records_it(cwd):
+    # the visible-text reader drops <form>; a page that is nothing but a form still yields text
+    write(cwd / "p.html", "<html><body><form>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</form></body></html>")
+    (a,), errors = read_corpus(["p.html"])
+    assert errors == []
+    assert all(p in a.text for p in PARAS)
