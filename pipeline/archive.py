@@ -17,6 +17,9 @@ Memory: one record at a time (a record's payload is read whole, up to
 """
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
 import re
 import zlib
 from collections import Counter
@@ -30,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["iter_warc", "MAX_RECORD_BYTES"]
 
 MAX_RECORD_BYTES = 20 * 1024 * 1024
+CHUNK = 64 * 1024
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -37,6 +41,47 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 def _iso_day(warc_date: str | None) -> str | None:
     m = re.match(r"(\d{4}-\d{2}-\d{2})", warc_date or "")
     return m.group(1) if m else None
+
+
+def _read_payload(record) -> bytes | None:
+    """The record's decoded payload, read in chunks; None when larger than MAX_RECORD_BYTES."""
+    stream = record.content_stream()
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > MAX_RECORD_BYTES:
+            return None
+        parts.append(chunk)
+
+
+def _starts_like_warc(path: str) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+        fh.seek(0)
+        if head == b"\x1f\x8b":
+            try:
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    head = gz.read(5)
+            except (OSError, EOFError, zlib.error):
+                return False
+        else:
+            head = fh.read(5)
+    return head == b"WARC/"
+
+
+def _quiet_records(it) -> Iterator:
+    """warcio prints warnings about odd records to stderr; they are our errors to report, not its."""
+    while True:
+        with contextlib.redirect_stderr(io.StringIO()):
+            try:
+                record = next(it)
+            except StopIteration:
+                return
+        yield record
 
 
 def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | IngestError]:
@@ -49,12 +94,14 @@ def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | Ing
     skipped: Counter[str] = Counter()
     n_records = 0
     try:
+        if not _starts_like_warc(path):
+            yield IngestError(disp, f"{disp}: not a WARC file (it does not start with a WARC/1.x record); "
+                              f"not read", "archive")
+            return
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
-            for record in it:
+            for record in _quiet_records(it):
                 n_records += 1
-                offset = it.get_record_offset()
-                where = f"{disp}#{offset}"
                 if record.rec_type != "response":
                     skipped[f"{record.rec_type} record (not a response)"] += 1
                     continue
@@ -74,8 +121,12 @@ def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | Ing
                 if url and url in reader.seen_urls:
                     skipped["same URL as an earlier record"] += 1
                     continue
-                data = record.content_stream().read(MAX_RECORD_BYTES + 1)
-                if len(data) > MAX_RECORD_BYTES:
+                data = _read_payload(record)
+                if getattr(record.raw_stream, "limit", 0):  # fewer bytes than its Content-Length
+                    raise EOFError("the last record is cut short")
+                offset = it.get_record_offset()  # only after the payload is read: it reads to the record's end
+                where = f"{disp}#{offset}"
+                if data is None:
                     skipped[f"page larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB"] += 1
                     continue
                 if not data.strip() or _looks_binary(data):

@@ -34,6 +34,10 @@ HTML_MODES = ("main", "full")
 # chosen on html-dev's tune half (scripts/html_settings.py)
 SETTINGS: dict[str, Any] = {"favor_precision": True}
 
+# dates only from the page's markup (meta tags, JSON-LD, <time>, the URL): htmldate's extensive
+# search also guesses from free text, e.g. "© 2024" in a footer becomes 2024-01-01
+DATE_PARAMS: dict[str, Any] = {"extensive_search": False, "original_date": True}
+
 _BLANKS = re.compile(r"\n{2,}")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -88,7 +92,7 @@ def page_metadata(html: str, url: str | None = None) -> dict[str, str | None]:
     from trafilatura import extract_metadata
 
     try:
-        md = extract_metadata(html, default_url=url, extensive=True)
+        md = extract_metadata(html, default_url=url, date_config=DATE_PARAMS, extensive=False)
     except Exception:  # a page trafilatura cannot parse has no metadata we can use
         return {"title": None, "published": None, "outlet": None, "url": url, "author": None}
     return _metadata_of(md, url)
@@ -130,6 +134,7 @@ def extract_page(html: str, url: str | None = None, mode: str = "main", **settin
     doc = None
     try:
         doc = bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                              date_extraction_params=DATE_PARAMS,
                               include_images=False, include_links=False, include_formatting=False,
                               deduplicate=False, config=_CFG, **kw)
     except Exception as exc:  # lxml/trafilatura errors on odd markup: fall back

@@ -698,3 +698,148 @@ def test_form_only_page_uses_the_fallback_and_records_it(cwd):
     (a,), errors = read_corpus(["p.html"])
     assert errors == []
     assert all(p in a.text for p in PARAS)
+
+
+# ------------------------------------------------------------------ archives: WARC, gzip
+
+def write_warc(path: Path, records: list[tuple[str, str, bytes, str]], gz: bool = True) -> Path:
+    """A WARC file of ``(warc_type, url, payload, content_type)`` records (responses get HTTP 200,
+    or the status in ``content_type`` written as ``"404|text/html"``), built with warcio."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=gz)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "factpipe tests"}))
+        for i, (kind, url, payload, ctype) in enumerate(records):
+            date = f"2024-05-{1 + i % 28:02d}T12:00:00Z"
+            if kind == "response":
+                status, _, ctype = ctype.rpartition("|")
+                http = StatusAndHeaders(f"{status or '200'} OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+                rec = writer.create_warc_record(url, "response", payload=BytesIO(payload), http_headers=http,
+                                                warc_headers_dict={"WARC-Date": date})
+            else:
+                rec = writer.create_warc_record(url, kind, payload=BytesIO(payload),
+                                                warc_content_type=ctype, warc_headers_dict={"WARC-Date": date})
+            writer.write_record(rec)
+    return path
+
+
+def test_warc_records_become_articles_and_the_rest_is_counted(cwd):
+    page = news_page(head='<meta property="article:published_time" content="2024-03-05">').encode()
+    other = news_page().replace("Chipmaker revenue jumps", "Second story").replace(
+        PARAS[0], "A different first paragraph about a merger worth $3 billion, announced on Monday by both firms "
+                  "after months of talks with regulators in several countries.").encode()
+    records = [
+        ("request", "https://news.test/a", b"GET /a HTTP/1.1\r\nHost: news.test\r\n\r\n", "application/http"),
+        ("response", "https://news.test/a", page, "text/html; charset=utf-8"),
+        ("response", "https://news.test/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+        ("response", "https://news.test/gone", b"<html><body>Not found</body></html>", "404|text/html"),
+        ("response", "https://news.test/a", page, "text/html"),                       # the same URL again
+        ("metadata", "https://news.test/a", b"via: crawler", "application/warc-fields"),
+        ("response", "https://news.test/b", other, "text/html"),                      # undated page
+    ]
+    write_warc(cwd / "crawl.warc.gz", records)
+    write_warc(cwd / "plain.warc", records[1:2], gz=False)
+    articles, errors = read_corpus(["crawl.warc.gz"])
+    assert [a.url for a in articles] == ["https://news.test/a", "https://news.test/b"]
+    a, b = articles
+    assert a.format == "html" and a.path.startswith("crawl.warc.gz#") and a.reader == "trafilatura"
+    assert (a.published, a.metadata_source["published"]) == ("2024-03-05", "page")  # the page beats the crawl date
+    assert (b.published, b.metadata_source["published"]) == ("2024-05-07", "warc")   # WARC-Date as a fallback
+    assert a.metadata_source["url"] == "warc"
+    assert a.extra["source"]["archive"] == "crawl.warc.gz" and a.extra["source"]["url"] == "https://news.test/a"
+    skipped = sorted(e.reason.split(": ", 1)[1] for e in errors)
+    assert skipped == ["1 record(s) skipped: HTTP status 404", "1 record(s) skipped: metadata record (not a response)",
+                       "1 record(s) skipped: not HTML (image/png)", "1 record(s) skipped: request record (not a response)",
+                       "1 record(s) skipped: same URL as an earlier record",
+                       "1 record(s) skipped: warcinfo record (not a response)"]
+    assert all(e.kind == "archive" and not e.fatal for e in errors)
+    # an uncompressed WARC reads the same; a URL already read from another archive is not read again
+    (alone,), _ = read_corpus(["plain.warc"])
+    assert alone.doc_id == a.doc_id and alone.path.startswith("plain.warc#")
+    both, errs = read_corpus(["crawl.warc.gz", "plain.warc"])
+    assert len(both) == 2
+    assert [e.reason for e in errs if e.path == "plain.warc"] == [
+        "plain.warc: 1 record(s) skipped: same URL as an earlier record",
+        "plain.warc: 1 record(s) skipped: warcinfo record (not a response)"]
+
+
+def test_damaged_warc_keeps_what_was_read(cwd):
+    page = news_page().encode()
+    full = write_warc(cwd / "full.warc.gz", [("response", f"https://news.test/{i}", page.replace(
+        b"Chipmaker revenue jumps", f"Story {i}".encode()), "text/html") for i in range(3)]).read_bytes()
+    (cwd / "cut.warc.gz").write_bytes(full[: len(full) - 300])
+    (cwd / "junk.warc").write_bytes(b"this is not a WARC file at all\n" * 10)
+    articles, errors = read_corpus(["cut.warc.gz", "junk.warc"])
+    assert len(articles) >= 2
+    fatal = [e for e in errors if e.fatal]
+    assert [e.path for e in fatal] == ["cut.warc.gz", "junk.warc"]
+    assert all(e.kind == "archive" and "\n" not in e.reason for e in fatal)
+
+
+def test_gzipped_html_and_jsonl(cwd):
+    import gzip
+
+    (cwd / "p.html.gz").write_bytes(gzip.compress(news_page().encode()))
+    lines = [json.dumps({"text": "Acme raised $5 million.", "published": "2024-01"}),
+             json.dumps({"text": "Globex sold 300 units."})]
+    (cwd / "feed.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    (cwd / "bad.html.gz").write_bytes(b"not gzip at all")
+    articles, errors = read_corpus(["."])
+    got = {a.path: (a.format, a.text[:12]) for a in articles}
+    assert got == {"feed.jsonl.gz#L1": ("jsonl", "Acme raised "), "feed.jsonl.gz#L2": ("jsonl", "Globex sold "),
+                   "p.html.gz": ("html", "Chipmaker re")}
+    assert [(e.path, e.kind) for e in errors] == [("bad.html.gz", "binary")]
+
+
+HTML_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "html-dev" / "pages"
+
+
+def test_warc_of_hundreds_of_real_pages_end_to_end(tmp_path):
+    """A WARC built here from html-dev's pages: 3 URLs per page (one a repeat), a request per page,
+    some images; the run keeps one document per distinct page and exact provenance."""
+    if not HTML_DEV.is_dir():
+        pytest.skip(f"{HTML_DEV} not found (html-dev is in ../shared); WARC end-to-end test skipped")
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    pages = sorted(HTML_DEV.glob("*.html"))
+    records = []
+    for i, p in enumerate(pages):
+        url = f"https://archive.test/{p.stem[:16]}"
+        body = p.read_bytes()
+        records += [("request", url, b"GET / HTTP/1.1\r\n\r\n", "application/http"),
+                    ("response", url, body, "text/html"),
+                    ("response", url, body, "text/html"),    # the same URL again (a re-crawl) ...
+                    ("response", url, body, "text/html")]    # ... and again
+        if i % 10 == 0:
+            records.append(("response", url + "/pic.jpg", b"\xff\xd8\xff" + bytes(100), "image/jpeg"))
+    # the same page text under another URL is one document with two paths
+    records.append(("response", "https://mirror.test/copy", pages[0].read_bytes(), "text/html"))
+    warc = write_warc(tmp_path / "crawl.warc.gz", records)
+    assert sum(r[0] == "response" for r in records) >= 300
+    direct, _ = read_corpus([str(p) for p in pages])
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["extract", str(warc), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text().splitlines()]
+    # the same page texts as reading the .html files themselves, each once, with both URLs' records as paths
+    assert sorted(d["doc_id"] for d in docs) == sorted(a.doc_id for a in direct)
+    assert all(d["source"]["archive"].endswith("crawl.warc.gz") for d in docs)
+    assert sorted(len(d["paths"]) for d in docs) == [1] * (len(pages) - 1) + [2]
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    reasons = {e["reason"].split(": ", 1)[1] for e in errors}
+    assert f"{2 * len(pages)} record(s) skipped: same URL as an earlier record" in reasons
+    assert f"{len(pages)} record(s) skipped: request record (not a response)" in reasons
+    assert f"{(len(pages) + 9) // 10} record(s) skipped: not HTML (image/jpeg)" in reasons
+    text = {d["doc_id"]: d["text"] for d in docs}
+    claims = [json.loads(x) for x in (out / "claims.jsonl").read_text().splitlines()]
+    assert claims
+    for c in claims:
+        pv = c["provenance"]
+        assert text[c["doc_id"]][pv["char_start"]:pv["char_end"]] == c["surface"]
+    assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
