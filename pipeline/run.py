@@ -52,6 +52,11 @@ def decisions_path_for(paths: list[str]) -> Path | None:
     return None
 
 
+# long articles are processed in pieces of at most this many characters (cut at paragraph,
+# line or sentence ends): each piece's cost does not depend on the article's length
+LONG_PIECE_CHARS = 10_000
+
+
 class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
@@ -72,8 +77,25 @@ class Extractor:
 
     def claims(self, articles: Iterable[Article],
                on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
+        """Claims of ``articles``; ``on_doc(article, claims, mentions)`` after each one.
+
+        An article longer than one piece (``Annotator.max_chars``, 100,000
+        characters) is processed a piece at a time (:meth:`long_article`,
+        pieces of :data:`LONG_PIECE_CHARS`), so
+        time grows linearly with its length and memory holds one piece's
+        spaCy doc; the others go through the model in batches.
+        """
         out: list[Claim] = []
-        for ad in self.annotator.annotate(articles):
+        short: list[Article] = []
+        for art in articles:
+            if len(art.text) > self.annotator.max_chars:
+                cs, ms = self.long_article(art)
+                out.extend(cs)
+                if on_doc:
+                    on_doc(art, cs, ms)
+            else:
+                short.append(art)
+        for ad in self.annotator.annotate(short):
             qs = [self.quantities(doc, ad.mentions, off, ad.article.boilerplate, keep_bare=False)
                   for doc, off in ad.pieces]
             cs = self.builder.build(ad, qs)
@@ -81,6 +103,29 @@ class Extractor:
             if on_doc:
                 on_doc(ad.article, cs, ad.mentions)
         return out
+
+    def long_article(self, art: Article) -> tuple[list[Claim], list[Mention]]:
+        """(claims, mentions) of one long article, built piece by piece with exact offsets.
+
+        Pieces are cut at paragraph, line or sentence ends
+        (:func:`pipeline.annotate.split_text`); each is annotated and turned into
+        claims on its own, with the piece's offset in ``art.text``, so claim ids
+        and provenance are those of the whole text. Context that crosses a cut
+        (a pronoun's antecedent, a surname's full name) is not carried over.
+        """
+        from .annotate import AnnotatedDoc, entity_mentions, resolve_people, split_text
+
+        pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
+        claims: list[Claim] = []
+        mentions: list[Mention] = []
+        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=1)
+        for doc, (_, off) in zip(docs, pieces):
+            ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
+            resolve_people(ad.mentions)
+            qs = [self.quantities(doc, ad.mentions, off, art.boilerplate, keep_bare=False)]
+            claims.extend(self.builder.build(ad, qs))
+            mentions.extend(ad.mentions)
+        return claims, mentions
 
 
 def model_fingerprint(model: str | None) -> str:

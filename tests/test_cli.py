@@ -272,3 +272,28 @@ def test_html_page_without_manifest_dates_its_claims_and_marks_headline_claims(r
     assert in_headline[0]["provenance"]["char_start"] < h1
     assert all(c["provenance"]["char_start"] >= h1 for c in claims if not c["provenance"]["headline"])
     assert runner.invoke(main, ["validate", str(out)]).exit_code == 0
+
+
+def test_long_document_is_processed_in_pieces_with_exact_offsets(runner, tmp_path):
+    """A document longer than one piece: claims everywhere in it, each quoting the text exactly."""
+    firms = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"]
+    paras, n = [], 0
+    while n < 105_000:  # just over one piece of the model (100,000 characters): the long path
+        i = len(paras)
+        p = (f"{firms[i % len(firms)]} said on Monday that revenue rose {i % 40 + 2}% to ${i + 1}.5 billion "
+             f"in the quarter, and that it would hire {100 + i} engineers.")
+        paras.append(p)
+        n += len(p) + 2
+    text = "\n\n".join(paras)
+    (tmp_path / "long.txt").write_text(text)
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["extract", str(tmp_path / "long.txt"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    claims = read_jsonl(out / "claims.jsonl")
+    for c in claims:
+        pv = c["provenance"]
+        assert text[pv["char_start"]:pv["char_end"]] == c["surface"]
+    assert len({c["claim_id"] for c in claims}) == len(claims)
+    money = {c["surface"] for c in claims if c["kind"] == "money"}
+    assert {f"${i + 1}.5 billion" for i in range(len(paras))} <= money  # every paragraph, every piece
+    assert max(c["provenance"]["char_start"] for c in claims) > 100_000
