@@ -1,27 +1,95 @@
 """The ``factpipe`` command: a thin click layer over :mod:`pipeline.run`.
 
-Exit codes: 0 success; 1 the run finished but ``--strict`` found input errors;
-2 unusable arguments (click's usage errors); 3 the model could not be loaded;
-4 another run holds the output folder's lock.
+Exit codes: 0 success; 1 input errors (with ``--strict``; always when nothing
+at all could be read) or a failed ``validate``; 2 unusable arguments or
+options; 3 the model could not be loaded; 4 another run holds the output
+folder's lock; 70 an internal error (a bug: ``--debug`` shows the traceback);
+130 interrupted (Ctrl-C).
+
+Every failure is one line on stderr, ``error: ...``, naming the file or
+option and what to do; ``factpipe --debug ...`` (or ``FACTPIPE_DEBUG=1``)
+adds the traceback.
 """
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sys
+import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from . import __version__
 
+EXIT_OK = 0
 EXIT_STRICT = 1
+EXIT_INPUT = 1
+EXIT_USAGE = 2
 EXIT_MODEL = 3
 EXIT_LOCKED = 4
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+SCHEDULER_CONNECT_SECONDS = 5.0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failure(Exception):
+    """A failure the user can act on: printed as one ``error:`` line, exit ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def _one_line(s: str) -> str:
+    return " ".join(str(s).split())
+
+
+class _Main(click.Group):
+    """Runs commands with one-line errors and documented exit codes (see the module docstring)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv[: argv.index("--") if "--" in argv else len(argv)] or \
+            os.environ.get("FACTPIPE_DEBUG", "") not in ("", "0")
+
+        def fail(message: str, code: int, exc: BaseException | None = None) -> None:
+            if debug and exc is not None:
+                traceback.print_exception(exc, file=sys.stderr)
+            click.echo(f"error: {_one_line(message)}", err=True)
+            sys.exit(code)
+
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            ctx = exc.ctx
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            fail(exc.format_message() + hint, exc.exit_code, exc)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code, exc)
+        except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+            fail("interrupted; the output folder keeps its previous files (they are replaced only at the end)",
+                 EXIT_INTERRUPTED, exc)
+        except Failure as exc:
+            fail(str(exc), exc.code, exc)
+        except BrokenPipeError:  # `factpipe review | head`
+            sys.exit(EXIT_OK)
+        except Exception as exc:  # a bug: still one line, the traceback only with --debug
+            fail(f"internal error: {type(exc).__name__}: {exc}; run again with `factpipe --debug ...` "
+                 f"for the traceback and report it", EXIT_INTERNAL, exc)
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factpipe")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On failure, also print the Python traceback.")
+def main(debug: bool) -> None:
     """Factpipe: numeric claims from news articles, with exact provenance.
 
     \b
@@ -37,8 +105,44 @@ def main() -> None:
     """
 
 
+def check_out_dir(out_dir: str) -> None:
+    """``--out`` must be a folder we can create or write: else a one-line :class:`Failure`."""
+    p = Path(out_dir)
+    for q in [p, *p.parents]:
+        if q.exists() or q.is_symlink():
+            if not q.is_dir():
+                what = "is" if q == p else f"is under {q}, which is"
+                raise Failure(f"--out {out_dir} {what} a file, not a folder; give a folder path")
+            break
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failure(f"--out {out_dir}: cannot create the folder ({exc.strerror or exc}); "
+                      f"give a folder you can write") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise Failure(f"--out {out_dir}: folder is not writable; give a folder you can write")
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_SECONDS) -> None:
+    """A quick TCP connect to the Dask scheduler, so a wrong address fails in seconds with one line."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if parts.scheme not in ("tcp", "tls") or not host or not port:
+        raise Failure(f"--scheduler {address}: expected an address such as tcp://HOST:8786")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise Failure(f"--scheduler {address}: cannot connect ({reason}); start `dask scheduler` there, "
+                      f"check the address, or leave out --scheduler for a local cluster") from None
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder for claims.jsonl, facts.jsonl, conflicts.jsonl, entities.jsonl, documents.jsonl, "
                    "errors.jsonl, run.json and report.html.")
@@ -55,30 +159,43 @@ def main() -> None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786) for --engine dask; "
                    "without it a LocalCluster of --workers processes is started.")
+@click.option("--html", "html_mode", type=click.Choice(["main", "full"]), default="main", show_default=True,
+              help="HTML pages: main = the article's main text (trafilatura, falling back to every visible "
+                   "word when it finds none); full = every visible word.")
 def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: int, strict: bool,
-            no_progress: bool, no_cache: bool, engine: str, scheduler: str | None) -> None:
+            no_progress: bool, no_cache: bool, engine: str, scheduler: str | None, html_mode: str) -> None:
     """Extract claims from PATHS (folders, searched recursively, or files).
 
-    Reads .txt, .md, .html/.htm and .jsonl articles; metadata for plain files
-    comes from a manifest.jsonl beside them. Inputs that cannot be read are
-    listed in errors.jsonl with the reason; the rest of the batch is processed.
-    Documents already extracted (same text, extractor version, model and data
-    files) are taken from OUT/.cache, so a re-run does only the new work.
+    Reads .txt, .md, .html/.htm, .jsonl, .warc/.warc.gz news archives and
+    gzipped .html.gz/.jsonl.gz; metadata for plain files comes from a
+    manifest.jsonl beside them, for pages from the page itself. Inputs that
+    cannot be read (missing paths too) and files of other types are listed in
+    errors.jsonl with the reason; the rest of the batch is processed.
+    Documents already extracted (same text, same Factpipe code and data
+    files, same model) are taken from OUT/.cache, so a re-run does only the
+    new work.
 
-    Exit status: 0 done, 1 input errors with --strict, 2 bad arguments,
-    3 model not loadable, 4 another run is writing to OUT.
+    Exit status: 0 done (also when no documents were found: a warning),
+    1 input errors with --strict (always when nothing could be read, or no
+    documents with --strict), 2 bad arguments, 3 model not loadable, 4
+    another run is writing to OUT, 130 interrupted.
     """
     from . import ModelNotFound
     from .batch import LockedError
-    from .ingest import read_corpus
+    from .ingest import FORMATS, read_corpus
     from .run import extract as run_extract
 
     if not paths:
         raise click.UsageError("give at least one corpus folder or file, e.g. `factpipe extract corpus`")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    corpus = read_corpus(list(paths))  # read once: it sizes the progress bar and is what gets extracted
-    total = len(corpus[0])
+    check_out_dir(out_dir)
+    if scheduler:
+        check_scheduler(scheduler)
+    # read once: it sizes the progress bar and is what gets extracted
+    corpus = read_corpus(list(paths), html=html_mode)
+    articles, errors = corpus
+    total = len(articles)
     try:
         with click.progressbar(length=total, label="extracting", file=sys.stderr,
                                show_pos=True, hidden=no_progress or not total) as bar:
@@ -86,17 +203,23 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
                                   progress=bar.update, use_cache=not no_cache, engine=engine,
                                   scheduler=scheduler, corpus=corpus)
     except ModelNotFound as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_MODEL)
+        raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
     except LockedError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
+        raise Failure(str(exc), EXIT_LOCKED) from exc
     except ImportError as exc:  # engine.DaskNotInstalled
         raise click.UsageError(str(exc))
     click.echo(summary.line(), err=True)
+    errors_file = Path(out_dir) / "errors.jsonl"
     if summary.errors:
-        click.echo(f"{summary.errors} input problem(s): see {Path(out_dir) / 'errors.jsonl'}", err=True)
-    if strict and summary.errors:
+        click.echo(f"{summary.errors} input problem(s) ({summary.fatal_errors} not read): see {errors_file}", err=True)
+    if not total:
+        if summary.fatal_errors:
+            raise Failure(f"nothing could be read from {', '.join(paths)}: see {errors_file}", EXIT_INPUT)
+        click.echo(f"warning: no documents found in {', '.join(paths)} (readable types: "
+                   f"{', '.join(sorted(FORMATS))})", err=True)
+        if strict:
+            sys.exit(EXIT_STRICT)
+    if strict and summary.fatal_errors:
         sys.exit(EXIT_STRICT)
 
 
@@ -117,9 +240,19 @@ def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bo
                         no_baseline: bool) -> None:
     """Score quantity extraction on GOLD (NewsQuant format): value and value+unit
     micro precision/recall/F1 for Factpipe and for quantulum3 alone, in one run."""
+    from . import ModelNotFound
     from . import evaluate as ev
 
-    result = ev.evaluate_quantities(gold, model=model, half=half, baseline=not no_baseline)
+    try:
+        ev.load_gold(gold)
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, RecursionError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc).replace(str(gold) + ": ", "")
+        raise Failure(f"{gold}: not a NewsQuant-format gold file ({detail}); expected a JSON list of "
+                      f'{{"text": ..., "quantities": [{{"value": ..., "unit": ...}}]}}') from exc
+    try:
+        result = ev.evaluate_quantities(gold, model=model, half=half, baseline=not no_baseline)
+    except ModelNotFound as exc:
+        raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
     if as_json:
         scores = {k: ({kk: vv for kk, vv in v.items() if kk != "errors"} if isinstance(v, dict) else v)
                   for k, v in result.items()}
@@ -315,10 +448,12 @@ def validate(out_dir: str) -> None:
     from .store import SCHEMAS, validate_file
 
     bad = 0
-    for name in sorted(SCHEMAS):
+    present = [name for name in sorted(SCHEMAS) if (Path(out_dir) / name).exists()]
+    if not present:
+        raise Failure(f"{out_dir} holds no Factpipe outputs ({', '.join(sorted(SCHEMAS))}); "
+                      f"run `factpipe extract CORPUS --out {out_dir}` first", EXIT_INPUT)
+    for name in present:
         p = Path(out_dir) / name
-        if not p.exists():
-            continue
         try:
             n = validate_file(p)
             click.echo(f"ok   {name} ({n} records)")

@@ -33,6 +33,13 @@ class Article:
     boilerplate: list[tuple[int, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    author: str | None = None
+    # where each metadata field came from: manifest | page | warc | jsonl (absent: unknown)
+    metadata_source: dict[str, str] = field(default_factory=dict)
+    # HTML: which reader made ``text`` (trafilatura | visible-text); None for other formats
+    reader: str | None = None
+    # ``[start, end)`` of the headline (the title) in ``text``, when it is there; its claims are marked
+    headline: tuple[int, int] | None = None
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -40,6 +47,7 @@ class Article:
             "outlet": self.outlet,
             "url": self.url,
             "published": self.published,
+            "author": self.author,
         }
 
 
@@ -130,6 +138,7 @@ class Provenance:
     char_start: int
     char_end: int
     sentence_start: int = 0
+    headline: bool = False  # the claim is in the document's headline (Article.headline)
 
 
 @dataclass
