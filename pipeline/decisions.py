@@ -471,5 +471,6 @@ def _split(fact, c) -> list:
             value_max=g.get("value_max"), status="agreed" if len(independent) >= 2 else "single",
             claim_ids=[x for x in fact.claim_ids if x in ids], sources=sources,
             provenance=[dict(r, group=0) for r in fact.provenance if r.get("claim_id") in ids],
+            series=getattr(fact, "series", None),
         ))
     return out
