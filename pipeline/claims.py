@@ -576,7 +576,10 @@ class ClaimBuilder:
                         if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
                             return EntityRef(m.text, m.canonical, m.label)
                         if m is None and p.ent_type_ not in ("DATE", "TIME", "GPE", "MONEY"):
-                            return self._np_ref(p, ments, qtoks)
+                            # "in an early-stage funding from investors including Nvidia": the
+                            # phrase's own prepositional tail names others, not the target
+                            tail = {x.i for c2 in p.children if c2.dep_ == "prep" for x in c2.subtree}
+                            return self._np_ref(p, ments, set(qtoks) | tail)
                 if c.dep_ == "prep" and c.lower_ == "for" and c.i not in qtoks:
                     # "a $50m round for HiddenLayer", "paid $5.4bn for ATI": a named beneficiary only
                     for p in c.children:

@@ -361,6 +361,17 @@ def test_object_is_the_target(extractor, text, figure, subject, obj):
     assert c.object is not None and c.object.canonical == obj, c.object
 
 
+@pytest.mark.parametrize("text, figure, investor", [
+    # the investors named inside the round's phrase are not its target
+    ("Voltaro said it had raised $90 million in an early-stage funding from investors including Nvidia.",
+     "$90 million", "Nvidia"),
+    ("Quillon raised $12 million in a seed round from a group led by Sequoia.", "$12 million", "Sequoia Capital"),
+])
+def test_investors_in_the_round_phrase_are_not_the_object(extractor, text, figure, investor):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.object is None or c.object.canonical != investor, c.object
+
+
 @pytest.mark.parametrize("text, figure, metric", [
     # a count's metric is its counted noun with noun compounds, without adjectives
     ("Three international underwater cables were damaged.", "Three international underwater cables",
