@@ -142,8 +142,13 @@ class FigureReader:
             num = g["num"]
             frac = (float(num) if num.isdigit() else float(lex.ones_words[num.lower()])) * \
                 lex.fraction_words[g["frac2"].lower()]
-        value = (whole + frac) * lex.scales[g["scale"].lower()]
         pos = m.end()
+        if g["scale"] is None:
+            # no scale word: only before a unit ("half a mile", "a quarter mile", "a half turn")
+            if g["couple"] or not (lex.re_unit_ci.match(s, pos - 1) or lex.re_unit_cs.match(s, pos - 1)):
+                return None
+            return Figure(m.start(), pos - 1, whole + frac, word=True, digits=s[m.start():pos - 1])
+        value = (whole + frac) * lex.scales[g["scale"].lower()]
         while True:  # "a couple hundred thousand"
             sm = lex.re_scale_spaced.match(s, pos)
             if not sm or sm.group(1).lower() not in lex.scales:

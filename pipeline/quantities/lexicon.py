@@ -72,8 +72,8 @@ class Lexicon:
         # a change verb right before a figure (an optional "by" or "from" and a hedge between)
         self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
-        # fractions of a scale word: "a quarter million", "half a billion", "one and a half thousand",
-        # "three-quarters of a million", "a couple hundred" (about 200)
+        # fractions of a scale word or a unit: "a quarter million", "half a billion", "one and a half
+        # thousand", "three-quarters of a million", "a couple hundred" (about 200), "half a mile", "a half turn"
         fw = w["fraction_words"]
         self.fraction_words = fw
         ones_words = [k for k, v in w["word_numbers"].items() if isinstance(v, int) and 1 <= v <= 19 and " " not in k
@@ -84,7 +84,7 @@ class Lexicon:
         whole = r"(?:(?P<whole>%s|\d{1,3})\s+and\s+)?" % _alt(ones_words)
         self.re_fraction_scale = re.compile(
             r"(?<![\w-])(?:%s(?:(?:a|an|one)[\s-](?P<frac1>%s)|half(?P<half>)(?:\s+of)?\s+an?|"
-            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?P<scale>%s)(?![\w])"
+            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?:(?P<scale>%s)(?![\w])|(?=[a-z]))"
             % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
         self.couple_words = w["couple_words"]
         self.re_number_word_before = re.compile(
@@ -95,9 +95,9 @@ class Lexicon:
         self.re_share = re.compile(
             r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
             r"(?:(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s|\d)[\s-](?P<frac2>%s))(?=\s+of\s)"
-            r"(?!\s+of\s+an?\s+(?:%s)\b)|"
+            r"(?!\s+of\s+an?\s)|"
             r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
-            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(big), _alt(ones_words), _alt(ones_words)), re.I)
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(ones_words), _alt(ones_words)), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
