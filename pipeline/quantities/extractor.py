@@ -38,7 +38,7 @@ class QuantityExtractor:
         self.re_digit_like = re.compile(r"[\d½¼¾⅓⅔⅛⅜⅝⅞]")
         lex = self.lex
         words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
-            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]
+            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2] + list(lex.fraction_words) + ["couple"]
         self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
@@ -111,7 +111,10 @@ class QuantityExtractor:
         if r.unit == "-" and r.kind in ("count",):
             if next_word_is_street(text, fb, lex):
                 return STREET_ADDRESS  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
-            counted_tok = self._counted(doc, sent, r, tok, fb)
+            # a figure of several words counts from its last one: "three-quarters of a million homes"
+            last_tok = _token_at(doc, fb - 1) if fig is not None and fig.word and fb - 1 > fa else tok
+            counted_tok = self._counted(doc, sent, r, last_tok, fb) or (
+                self._counted(doc, sent, r, tok, fb) if last_tok is not tok else None)
             if r.word and counted_tok is None and not fig.scaled and not (
                     fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
                 return WORD_WITHOUT_NOUN
@@ -284,7 +287,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         if prev is None or prev.vague or prev.is_range or prev.partitive:
             continue
         gap = text[prev.end:q.start]
-        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|(?:and|or|but|while|whereas)", gap):
+        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
             continue
         nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
         if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
@@ -295,9 +298,9 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
             continue
         dec_q = re.search(r"\.(\d+)$", q.surface.strip())
         dec_p = re.search(r"\d\.(\d+)", prev.surface)
-        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value and not prev.rate:
+        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value:
             factor = prev.value / prev.surface_value
-            q.kind, q.unit, q.surface_unit = prev.kind, prev.unit, prev.surface_unit
+            q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
             q.value = q.surface_value * factor
 
 
