@@ -168,17 +168,24 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-def singular(word: str) -> str:
-    """A lower-case singular of an English noun ("acres" -> "acre", "households" -> "household",
-    "companies" -> "company", "boxes" -> "box"); words that are not plural come back lower-cased."""
-    w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+def singular(noun: str) -> str:
+    """A crude lowercase singular for a counted noun's last word ("job cuts" -> "job cut",
+    "GPUs" -> "gpu", "companies" -> "company", "acres" -> "acre"); the one singulariser of
+    the quantity stage and the evaluation (spaCy's lemma is preferred where a token exists:
+    :func:`pipeline.quantities.noun_lemma`)."""
+    head, _, last = noun.strip().rpartition(" ")
+    head = head.lower()
+    if re.fullmatch(r"[A-Z0-9]+s", last):  # an acronym's plural: GPUs, CPUs
+        last = last[:-1].lower()
+        return f"{head} {last}" if head else last
+    last = last.lower()
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "xes", "ches", "shes")):
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
 
 
 def parse_number(text: str) -> float:
