@@ -250,6 +250,8 @@ COUNTED = rows(
     ("The agent sold 120 flats at auction and 45 by private treaty.", "45", 45, "flat", {}),
     ("The club signed 14 players in summer, and 6 in January.", "6", 6, "player", {}),
     ("Diesel cost 151.20 pence a litre; petrol was 144.90.", "144.90", 1.449, "GBP", {}),
+    ("Exports grew by 4 percent while imports fell by 2.", "2", 2, "percent", {}),
+    ("The yield rose to 4.25% on Monday and to 4.4 on Tuesday.", "4.4", 4.4, "percent", {}),
     ("Klarna Says Its Bot Does The Work Of 700 Agents.", "700 Agents", 700, "agent", {}),
 )
 

@@ -278,7 +278,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     The bare figure takes it when the text between them has no figure, is at most 60
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
-    least one) in both figures."""
+    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
     text = doc.text
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
@@ -298,7 +298,11 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
             continue
         dec_q = re.search(r"\.(\d+)$", q.surface.strip())
         dec_p = re.search(r"\d\.(\d+)", prev.surface)
-        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value:
+        # or both figures follow the same preposition: "rose by 2 percent but fell by 1"
+        lead_q = re.search(r"\b(by|to|at|of)\s+$", text[max(0, q.start - 6):q.start])
+        lead_p = re.search(r"\b(by|to|at|of)\s+$", text[max(0, prev.start - 6):prev.start])
+        parallel = bool(lead_q and lead_p and lead_q.group(1).lower() == lead_p.group(1).lower())
+        if (parallel or dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1))) and prev.surface_value:
             factor = prev.value / prev.surface_value
             q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
             q.value = q.surface_value * factor
