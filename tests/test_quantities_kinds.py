@@ -163,6 +163,7 @@ FORMATS = rows(
     ("The plant produced 1 250 000 t of cement.", "1 250 000 t", 1.25e9, "kg", {}),
     ("The port handled 745 300 tonnes last year.", "745 300 tonnes", 7.453e8, "kg", {}),
     ("The club paid €2 400 000 for him.", "€2 400 000", 2.4e6, "EUR", {}),
+    ("some 20, 000 fans came , the police said .", "20, 000 fans", 2e4, "fan", {}),
     ("Shares closed at 212p in London.", "212p", 2.12, "GBP", {}),
     ("The dividend is 7.5p a share.", "7.5p", 0.075, "GBP", {"rate": "share"}),
     ("Wholesale gas hit 96.40 pence a therm, and the low was 88.15.", "88.15", 0.8815, "GBP", {}),

@@ -199,7 +199,8 @@ class FigureReader:
                                         lex.re_unit_pct.match(s, b) or lex.re_scale_spaced.match(s, b) or
                                         lex.re_cur_after.match(s, b))
             elif ", " in txt:
-                ok = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
+                # "$1, 799" after a currency; "10, 000 monkeys": a group of "000" is never a figure of its own
+                ok = cur_before or txt.endswith(", 000")
             else:
                 ok = bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or lex.re_unit_pct.match(s, b)
                           or lex.re_scale_spaced.match(s, b) or lex.re_cur_after.match(s, b))
