@@ -110,6 +110,10 @@ FRACTIONS = rows(
      {"approximate": True}),
     ("Three-quarters of a million homes lost power.", "Three-quarters of a million homes", 7.5e5, "home", {}),
     ("They walked half a mile to the station.", "half a mile", 804.672, "m", {}),
+    # multipliers
+    ("Demand rose fivefold in a year.", "fivefold", 5, "times", {}),
+    ("Costs grew 12-fold since 2010.", "12-fold", 12, "times", {}),
+    ("The new chip is 2.5x faster.", "2.5x", 2.5, "times", {}),
 )
 
 
@@ -165,6 +169,9 @@ FORMATS = rows(
     ("The club paid €2 400 000 for him.", "€2 400 000", 2.4e6, "EUR", {}),
     ("some 20, 000 fans came , the police said .", "20, 000 fans", 2e4, "fan", {}),
     ("Shares closed at 212p in London.", "212p", 2.12, "GBP", {}),
+    ("The fare is 4 dollars 75 cents each way.", "4 dollars 75 cents", 4.75, "USD", {}),
+    ("A pint cost 3 pounds and 20 pence.", "3 pounds and 20 pence", 3.2, "GBP", {}),
+    ("Lunch was 12 euros, 80 cents.", "12 euros, 80 cents", 12.8, "EUR", {}),
     ("The dividend is 7.5p a share.", "7.5p", 0.075, "GBP", {"rate": "share"}),
     ("Wholesale gas hit 96.40 pence a therm, and the low was 88.15.", "88.15", 0.8815, "GBP", {}),
 )

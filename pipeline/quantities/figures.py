@@ -248,6 +248,11 @@ class FigureReader:
                     fig.value = -fig.value
                     fig.sign_start = sm.start()
                 out.append(fig)
+        # multipliers written in one word: "tenfold", "threefold"
+        for m in lex.re_fold_word.finditer(s):
+            fig = self.figure_at(s, m.start(1), m.end(1), float(lex.word_numbers[m.group(1).lower()]), True)
+            if fig:
+                out.append(fig)
         for m in lex.re_word_num.finditer(s):
             tok = m.group(1).lower()
             if tok in lex.word_numbers:

@@ -44,6 +44,9 @@ class Raw:
     counted_start: int | None = None  # where the text after the figure begins
 
 
+SUBUNIT_AFTER = re.compile(r",?\s+(?:and\s+)?(\d{1,2})\s?(?:cents?|pence|p)(?![\w])", re.I)
+
+
 class QuantityGrammar(FigureReader):
     """Finds quantities in a sentence (plain text, no parse needed)."""
 
@@ -262,6 +265,14 @@ class QuantityGrammar(FigureReader):
                 name, unit, factor, kind, uend, code = u
                 if kind == "money":
                     r.currency = r.currency or code
+                    # money in two parts: "3 dollars 50 cents", "2 pounds and 40 pence"
+                    sub = SUBUNIT_AFTER.match(s, uend)
+                    if sub and code and r.value_min is None and not fig.scaled and fig.value == int(fig.value) \
+                            and lex.currency_unit(code)[1] == 1.0:
+                        r.value += int(sub.group(1)) / 100
+                        uend = sub.end()
+                        while i < len(figs) and figs[i].start < uend:
+                            i += 1
                 else:
                     r.unit_name, r.unit, r.factor, r.kind = name, unit, factor, kind
                 pos = uend

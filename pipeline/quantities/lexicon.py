@@ -109,6 +109,8 @@ class Lexicon:
             r"(?<![\w-])((?:%s)(?:[-\s](?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
             re.I)
         self.need_scale = set(w["article_numbers_need_scale"])
+        self.re_fold_word = re.compile(r"(?<![\w-])(%s)(?=fold\b)" % _alt([k for k, v in wn.items() if isinstance(v, int)
+                                                                            and 2 <= v <= 100 and " " not in k]), re.I)
         # vague magnitudes
         vb = w["vague_bases"]
         self.vague_bases = vb
