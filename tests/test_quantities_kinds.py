@@ -138,7 +138,8 @@ def test_shares_of_a_group(nlp, sentence, surface, value, unit, extra):
 
 
 def test_half_of_a_period_is_not_a_share(nlp):
-    for s in ("Revenue rose in the second half of the year.", "The first half of 2023 was weak."):
+    for s in ("Revenue rose in the second half of the year.", "The first half of 2023 was weak.",
+              "Stir in a cup and a half of stock."):
         assert not [q for q in quantities(nlp, s) if q.kind == "percentage"], s
 
 
@@ -168,6 +169,7 @@ FORMATS = rows(
     ("The port handled 745 300 tonnes last year.", "745 300 tonnes", 7.453e8, "kg", {}),
     ("The club paid €2 400 000 for him.", "€2 400 000", 2.4e6, "EUR", {}),
     ("some 20, 000 fans came , the police said .", "20, 000 fans", 2e4, "fan", {}),
+    ("that is 3, 145, 000 pixels in all .", "3, 145, 000 pixels", 3.145e6, "pixel", {}),
     ("Shares closed at 212p in London.", "212p", 2.12, "GBP", {}),
     ("The fare is 4 dollars 75 cents each way.", "4 dollars 75 cents", 4.75, "USD", {}),
     ("A pint cost 3 pounds and 20 pence.", "3 pounds and 20 pence", 3.2, "GBP", {}),
@@ -238,6 +240,7 @@ NOT_QUANTITIES = [
     ("The car passed the ISO 3888-2 lane change.", "3888"),
     ("Astronomers still hunt for Planet 9.", "9"),
     ("City won 3-1 at home.", "3-1"),
+    ("The Kings suffered a 4-3 overtime loss.", "4-3"),
     ("Silva (8) scored twice.", "8"),
     ("Call 555-201-7788 for tickets.", "555"),
     ("Call (020) 7946 0958 for details.", "7946"),
@@ -257,7 +260,7 @@ COUNTED = rows(
     ("Airlines reported 650 job losses.", "650 job losses", 650, "job", {}),
     ("The agent sold 120 flats at auction and 45 by private treaty.", "45", 45, "flat", {}),
     ("The club signed 14 players in summer, and 6 in January.", "6", 6, "player", {}),
-    ("Diesel cost 151.20 pence a litre; petrol was 144.90.", "144.90", 1.449, "GBP", {}),
+    ("Diesel cost 151.20 pence a litre; petrol was 144.90.", "144.90", 1.449, "GBP", {"rate": "litre"}),
     ("Exports grew by 4 percent while imports fell by 2.", "2", 2, "percent", {}),
     ("The yield rose to 4.25% on Monday and to 4.4 on Tuesday.", "4.4", 4.4, "percent", {}),
     ("Klarna Says Its Bot Does The Work Of 700 Agents.", "700 Agents", 700, "agent", {}),
@@ -267,3 +270,17 @@ COUNTED = rows(
 @pytest.mark.parametrize("sentence,surface,value,unit,extra", COUNTED)
 def test_counted_nouns(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_rank_or_a_score_takes_no_carried_unit(nlp):
+    for s, fig in (("Among the top 10 chip spenders, Acme was in position 5.", "5"),
+                   ("She saved two match points while serving at 5-4.", "5")):
+        qs = quantities(nlp, s)
+        assert all(q.surface_unit == "-" for q in over(qs, s, fig)), \
+            [(q.surface, q.unit) for q in qs]
+
+
+def test_headline_units_need_a_real_unit(nlp):
+    # quantulum3's fallback must not read a function word as a unit ("4K at" is not ampere-turns)
+    qs = quantities(nlp, "Stadia Falls Short of 4K at Launch, Destiny 2 Runs at a Native 1080p")
+    assert not [q for q in qs if q.kind == "other"], [(q.surface, q.unit) for q in qs]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
@@ -111,8 +112,9 @@ class QuantityExtractor:
         if r.unit == "-" and r.kind in ("count",):
             if next_word_is_street(text, fb, lex):
                 return STREET_ADDRESS  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
-            # a figure of several words counts from its last one: "three-quarters of a million homes"
-            last_tok = _token_at(doc, fb - 1) if fig is not None and fig.word and fb - 1 > fa else tok
+            # a figure of several tokens counts from its last one: "three-quarters of a million homes",
+            # "5, 184, 000 pixels"
+            last_tok = _token_at(doc, fb - 1) if fig is not None and fb - 1 > fa else tok
             counted_tok = self._counted(doc, sent, r, last_tok, fb) or (
                 self._counted(doc, sent, r, tok, fb) if last_tok is not tok else None)
             if r.word and counted_tok is None and not fig.scaled and not (
@@ -258,6 +260,9 @@ class QuantityExtractor:
             for f in found:
                 a, b = f.span
                 name = f.unit.name
+                unit_text = s[q.end - base:b].strip(" -").lower()
+                if unit_text in STOP_WORDS or len(unit_text) < 2 and not unit_text.isalpha():
+                    continue  # "4K at Launch": quantulum3 reads "at" as ampere-turns
                 if a <= rel < b and name not in ("dimensionless",) and f.unit.entity.name not in (
                         "unknown", "dimensionless", "currency") and "to the" not in name and \
                         abs(f.value - q.surface_value) < 1e-9 * max(1, abs(q.surface_value)) and b > q.end - base:
@@ -292,6 +297,10 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
         if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
             continue
+        before = _token_at(doc, q.start - 1 - (len(text[:q.start]) - len(text[:q.start].rstrip())))
+        if before is not None and before.pos_ in ("NOUN", "PROPN") or re.match(r"[-–]\d", text[q.end:q.end + 2]) or \
+                re.search(r"\d[-–]$", text[max(0, q.start - 2):q.start]):
+            continue  # "in position 5", "at 5-4": a rank or a score, not one more of the list
         if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
             q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
             q.value = q.surface_value

@@ -32,7 +32,9 @@ PHONE = re.compile(r"(?<![\w.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
-SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:(?:overtime|extra-time|away|home|shootout|"
+                   r"penalty|road|comeback|opening|final|aggregate|league|cup)\s+)?"
+                   r"(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
                    r"draw|home|away|against|over|to|and|with|for|after|before|scoreline|result|thrashing|"
                    r"triumph|success|first|second)\b))", re.I)
 

@@ -93,7 +93,7 @@ class Lexicon:
         self.change_nouns = set(w["change_nouns"])
         # a share of a group: "half of the staff", "two-thirds of voters", "1 in 5 roles", "nine out of 10"
         self.re_share = re.compile(
-            r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
+            r"(?<![\w-])(?<!(?:the|its|his|her|our|all|and)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)(?<!and\sa\s)"
             r"(?:(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s|\d)[\s-](?P<frac2>%s))(?=\s+of\s)"
             r"(?!\s+of\s+an?\s)|"
             r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
