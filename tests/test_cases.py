@@ -1,9 +1,9 @@
-"""The quantity parts of ../shared/data/cases/news-idioms.jsonl (issue 8).
+"""../shared/data/cases/news-idioms.jsonl (issue 8), as `python ../shared/eval/score_cases.py
+../shared/data/cases/news-idioms.jsonl .venv/bin/factpipe` scores them.
 
-Runs the sample cases through `extract` and checks each expectation with the reference
-scorer's own `matches` (../shared/eval/score_cases.py). Expected times are left out here: they
-are the time stage's (issue 8 point 9, another branch); `python ../shared/eval/score_cases.py
-../shared/data/cases/news-idioms.jsonl .venv/bin/factpipe` scores the whole cases."""
+Runs the cases through `extract` (with the session's model) and checks every expectation,
+times included, with the reference scorer's own `matches`; a second test checks the quantity
+parts alone, so a failure says which stage broke."""
 from __future__ import annotations
 
 import importlib.util
@@ -43,12 +43,13 @@ def case_claims(tmp_path_factory, extractor):
     return scorer, [(c, claims.get(docs.get(c["text"].strip()), [])) for c in cases]
 
 
-def test_case_quantities(case_claims):
+@pytest.mark.parametrize("with_time", [False, True], ids=["quantities", "with-times"])
+def test_cases(case_claims, with_time):
     scorer, cases = case_claims
     failures = []
     for case, claims in cases:
         for e in case.get("expect", []):
-            e = {k: v for k, v in e.items() if k not in ("time", "note")}
+            e = {k: v for k, v in e.items() if k != "note" and (with_time or k != "time")}
             if not any(scorer.matches(c, e) for c in claims):
                 failures.append(f"{case['id']}: missing {e}")
         for f in case.get("forbid", []):
