@@ -82,6 +82,7 @@ FUTURE_AUX = set(_W["future_auxiliaries"])
 SPLIT_START = int(_W["split_year_start_month"])
 FISCAL_START = {k: int(v) for k, v in _W["fiscal_year_start_month"].items() if not k.startswith("_")}
 QUARTERS = {**ORDINALS, "1": 1, "2": 2, "3": 3, "4": 4}
+EDGE_NOUNS = set(_W["edge_nouns"])  # "by the end of next year": the expression governs through "end"
 WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])  # "Black Friday", "Super Tuesday": names, not days
 
 
@@ -608,13 +609,14 @@ def _candidates(sent: Span) -> list[_Cand]:
 
 
 def _attach(span: Span) -> Token:
-    """The token an expression modifies: its root's head, past prepositions."""
+    """The token an expression modifies: its root's head, past prepositions and edge nouns
+    ("by the end of next year")."""
     root = span.root
     h = root.head
     toks = set(range(span.start, span.end))
     while h.i in toks and h.head is not h:
         h = h.head
-    while h.dep_ in ("prep", "agent") and h.head is not h:
+    while h.head is not h and (h.dep_ in ("prep", "agent") or (h.dep_ == "pobj" and h.lower_ in EDGE_NOUNS)):
         h = h.head
     return h
 

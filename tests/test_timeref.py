@@ -235,6 +235,12 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
      {"4.1%": ("2024-06-01", "2024-06-30"), "3.9%": ("2024-05-01", "2024-05-31")}),
     ("2024-07-25", "The regulator fined the bank $35 million on Wednesday and ordered it to repay 12,000 customers by March 2025.",
      {"$35 million": ("2024-07-24", "2024-07-24"), "12,000 customers": ("2025-03-01", "2025-03-31")}),
+    ("2024-07-25", "By the end of next year the firm aims to employ 5,000 people, it said on Monday.",
+     {"5,000 people": Y2025}),
+    ("2024-07-25", "At the start of 2024 the fleet numbered 140 aircraft, the airline said on Monday.",
+     {"140 aircraft": ("2024-01-01", "2024-12-31")}),
+    ("2024-07-25", "On Tuesday the index closed at 5,432 points, having fallen 1.2% on Monday.",
+     {"5,432 points": ("2024-07-23", "2024-07-23"), "1.2%": ("2024-07-22", "2024-07-22")}),
     # spans and fiscal years with a named company
     ("2024-07-25", "Prices have risen 15% over the past three months, the survey found.",
      {"15%": ("2024-04-26", "2024-07-25")}),
