@@ -105,7 +105,7 @@ _ORD = _alt(ORDINALS)
 _QMON = "(?-i:March|June|September|December|Mar|Jun|Sept|Sep|Dec)"
 _NOW = _alt(NOW_WORDS)
 _VAGUE = _alt(_W["vague_counts"])
-_BASELINE = re.compile(r"\b(?:" + _alt(_W["baseline_before"]) + r")\s*$", re.I)
+_BASELINE = re.compile(r"\b(?:" + _alt(_W["baseline_before"]) + r")\s+(?:(?:in|during|for|on|at|over)\s+)?$", re.I)
 
 # (kind, pattern) in priority order: at one position the longest match wins, then the earliest rule
 _RULES: list[tuple[str, str]] = [
@@ -113,13 +113,16 @@ _RULES: list[tuple[str, str]] = [
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?the\s+(?P<dir>{_BACK1}|{_FWD1})\s+(?P<unit>{_UNIT})\b"),
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?the\s+(?P<dir>{_BACK}|{_FWD})\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?(?P<dir>{_BACK}|{_FWD})\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
+    ("span", rf"\bwithin\s+(?:the\s+)?(?P<dir>{_FWD})?\s*(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
     ("since", rf"\bsince\s+(?:(?P<month>{_MON})\s+)?(?P<year>{_YEAR})\b"),
+    ("since", rf"\bsince\s+(?:early\s+|mid-|late\s+)?(?P<month>{_MON})\b(?!\s+\d)"),
     ("year_range", rf"\b(?:(?:from|between)\s+)?(?P<y1>{_YEAR})\s*(?:-|–|—|to|and|through)\s*(?P<y2>{_YEAR})\b"),
     ("split_year", rf"\b(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)?(?P<y1>{_YEAR})\s?[-–/]\s?(?P<y2>\d\d)\b(?![-–/]?\d)"),
     ("split_year", rf"\bFY\s?(?P<y1s>\d\d)\s?[-–/]\s?(?P<y2>\d\d)\b"),
     ("fiscal_quarter", rf"\b(?:the\s+)?(?:(?P<ord>{_ORD})[- ]quarter|Q(?P<q>[1-4]))\s+(?:of\s+)?(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)(?P<year>{_YEAR}|\d\d)\b"),
     ("fiscal_quarter", rf"\b(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)(?P<year>{_YEAR}|\d\d)\s+(?:(?P<ord>{_ORD})[- ]quarter|Q(?P<q>[1-4]))\b"),
     ("fiscal_quarter", rf"\bQ(?P<q>[1-4])\s?FY\s?(?P<year>{_YEAR}|\d\d)\b"),
+    ("fiscal_quarter", rf"\b(?:the\s+)?(?:company['’]s\s+)?(?:fiscal|financial)(?:[- ]year)?\s+(?P<ord>{_ORD})[- ]quarter\b"),
     ("fiscal", rf"\b(?:(?:the\s+)?(?:fiscal|financial)\s+(?:year\s+)?|FY\s?-?)(?P<year>{_YEAR}|\d\d)\b"),
     ("half", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)[- ]half(?:\s+(?:of\s+)?(?:the\s+year\s+)?(?P<year>{_YEAR}))?\b"),
     ("half", rf"\b(?P<year>{_YEAR})\s+(?P<ord>first|second)[- ]half\b"),
@@ -130,13 +133,13 @@ _RULES: list[tuple[str, str]] = [
     ("quarter", rf"\b(?P<q>[1-4])(?-i:Q)\s?['’]?(?P<year>{_YEAR}|\d\d)\b"),
     ("month_range", rf"\b(?:(?:in|during|for|between|from)\s+)?(?:the\s+)?(?P<m1>{_MON})\s*(?:-|–|—|to|through|and)\s*(?P<m2>{_MON})(?:\s+(?P<year>{_YEAR}))?(?:\s+(?:period|quarter))?\b"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>{_QMON})(?:\s+(?P<year>{_YEAR}))?\s+quarter\b"),
-    ("months_to", rf"\b(?:the\s+)?(?:(?P<n>{_NUM})\s+months?|quarter|(?P<half>half[- ]year))\s+(?:to|ended|ending|through)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MON})(?:\s+\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?\b"),
+    ("months_to", rf"\b(?:the\s+)?(?:(?P<n>{_NUM})\s+months?|quarter|(?P<half>half[- ]year)|(?P<fy>(?:financial\s+|fiscal\s+)?year))\s+(?:to|ended|ending|through)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MON})(?:\s+\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("week", rf"\b(?P<rel>{_REL})\s+week(?:['’]s)?\b"),
     ("week", rf"\b(?P<edge>earlier|later)\s+this\s+week\b"),
     ("weekday", rf"\b(?:(?:on|last|this|next|from|by|until)\s+)?(?P<wd>{_WD})(?:['’]s)?\b"),
     ("shift", rf"\b(?:(?:in|during|for|over|of)\s+)?(?:the\s+)?(?:same\s+)?(?:quarter|period|month|half)?\s*(?:of\s+|a\s+)?(?:the\s+)?(?:previous|prior|preceding)[- ](?P<punit>year|quarter|month)(?:['’]s)?\b(?:\s+(?:period|quarter))?"),
     ("shift", rf"\b(?:the\s+)?same\s+(?:quarter|period|month|half|time)\s+(?:of\s+|a\s+)?last\s+year\b"),
-    ("shift", rf"\b(?:the\s+)?(?P<unit>year|quarter|month)[- ](?:earlier|ago)(?:\s+(?:period|quarter|month|year))?\b"),
+    ("shift", rf"\b(?:the\s+)?(?P<unit>year|quarter|month)[- ](?:earlier|ago|before|prior)(?:\s+(?:period|quarter|month|year))?\b"),
     ("shift", rf"\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\s+(?:{_SHIFT})\b"),
     ("edge", rf"\b(?P<edge>earlier|later|so\s+far|early|late)\s+(?:in\s+)?this\s+(?P<unit>year|month|quarter)\b"),
     ("ytd", r"\b(?:the\s+)?year[- ]to[- ]date\b"),
@@ -321,9 +324,13 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         y = _year(p["year"])
         return _fiscal_year(y, ctx.fiscal_start)
     if kind == "fiscal_quarter":
-        y = _year(p["year"])
         q = QUARTERS[(p.get("ord") or p.get("q")).lower()]
-        fy, _ = _fiscal_year(y, ctx.fiscal_start)
+        if "year" not in p:  # "fiscal fourth-quarter": the nearest such quarter of the company's calendar
+            if a is None:
+                return None
+            first = (ctx.fiscal_start - 1 + 3 * (q - 1)) % 12 + 1
+            return _months(_nearest_year(a, first, 3), first, 3)
+        fy, _ = _fiscal_year(_year(p["year"]), ctx.fiscal_start)
         sy, sm = _add_months(fy.year, fy.month, 3 * (q - 1))
         return _months(sy, sm, 3)
     if kind in ("quarter", "month_quarter", "half"):
@@ -349,7 +356,7 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
             return None
         return _months(_nearest_year(a, m1, n), m1, n)
     if kind == "months_to":
-        n = 6 if p.get("half") else (_count(p["n"]) if p.get("n") else 3)
+        n = 6 if p.get("half") else 12 if p.get("fy") else (_count(p["n"]) if p.get("n") else 3)
         em = MONTHS[p["month"].rstrip(".").lower()]
         if "year" in p:
             ey = int(p["year"])
@@ -406,13 +413,13 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         return (s, e) if s <= e else None
     if kind == "since":
         m0 = MONTHS[p["month"].rstrip(".").lower()] if p.get("month") else 1
-        s = date(int(p["year"]), m0, 1)
+        s = date(int(p["year"]) if p.get("year") else _nearest_year(a, m0, 1), m0, 1)
         e = date.fromisoformat(period(a, g)[1])
         return (s, e) if s <= e else None
     if kind == "span":
         unit = UNITS[p["unit"].lower()]
         n = _count(p.get("n"))
-        fwd = p["dir"].lower() in _W["span_forward"]
+        fwd = ex.text.lower().startswith("within") or p["dir"].lower() in _W["span_forward"]
         if unit in ("day", "week"):
             if day_anchor is None:
                 return None

@@ -61,6 +61,10 @@ SPANS = rows("span", [
     ("since March 2023", "2024-07", "2023-03-01", "2024-07-31"),
     ("through 2027", "2023-12-20", "2023-12-20", "2027-12-31"),
     ("until 2026", "2024-07", "2024-07-01", "2026-12-31"),
+    ("since January", "2024-07-25", "2024-01-01", "2024-07-25"),
+    ("since September", "2024-07-25", "2023-09-01", "2024-07-25"),
+    ("within two years", "2024-07-25", "2024-07-26", "2026-07-25"),
+    ("within the next 6 months", "2025-03-12", "2025-03-13", "2025-09-12"),
 ])
 QUARTERS = rows("quarter", [
     ("the June quarter", "2024-07-25", "2024-04-01", "2024-06-30"),
@@ -84,6 +88,9 @@ QUARTERS = rows("quarter", [
     ("between October and December", "2024-03-02", "2023-10-01", "2023-12-31"),
     ("January to March 2025", None, "2025-01-01", "2025-03-31"),
     ("November-February", "2025-03-12", "2024-11-01", "2025-02-28"),
+    ("the year to March", "2024-07-25", "2023-04-01", "2024-03-31"),
+    ("the financial year ended June 30, 2024", None, "2023-07-01", "2024-06-30"),
+    ("the fiscal fourth quarter", "2025-02-10", "2024-10-01", "2024-12-31"),  # no company: calendar
 ])
 FISCAL = rows("fiscal", [
     ("fiscal 2024", "2024-07", "2024-01-01", "2024-12-31"),   # no company named: the calendar year
@@ -241,6 +248,11 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
      {"140 aircraft": ("2024-01-01", "2024-12-31")}),
     ("2024-07-25", "On Tuesday the index closed at 5,432 points, having fallen 1.2% on Monday.",
      {"5,432 points": ("2024-07-23", "2024-07-23"), "1.2%": ("2024-07-22", "2024-07-22")}),
+    ("2024-07-25", "Visitors numbered 2.3 million between January and June, 12% more than in the first half of 2023.",
+     {"12%": ("2024-01-01", "2024-06-30")}),
+    ("2024-07-25", "Sales for 2024 should reach $2.1 billion, after $1.7 billion in 2023 and $1.2 billion the year before.",
+     {"$2.1 billion": ("2024-01-01", "2024-12-31"), "$1.7 billion": ("2023-01-01", "2023-12-31"),
+      "$1.2 billion": ("2022-01-01", "2022-12-31")}),
     # spans and fiscal years with a named company
     ("2024-07-25", "Prices have risen 15% over the past three months, the survey found.",
      {"15%": ("2024-04-26", "2024-07-25")}),
@@ -248,6 +260,8 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
      {"$245 billion": ("2023-07-01", "2024-06-30")}),
     ("2024-11-20", "Apple said its fiscal 2024 revenue was $391 billion.",
      {"$391 billion": ("2023-10-01", "2024-09-30")}),
+    ("2024-07-25", "Microsoft's fiscal fourth-quarter revenue rose 15% to $64.7 billion.",
+     {"15%": ("2024-04-01", "2024-06-30"), "$64.7 billion": ("2024-04-01", "2024-06-30")}),
     ("2024-07-25", "FY2025 revenue at Nvidia is forecast at $120 billion.",
      {"$120 billion": ("2024-02-01", "2025-01-31")}),
     ("2024-07-25", "The government will spend £2.5bn in 2024-25 on rail upgrades.",
