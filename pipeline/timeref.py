@@ -36,8 +36,9 @@ Kinds of expression (vocabulary in ``data/time_words.json``)
               "year-end", "currently".
 * shift       "a year earlier", "a year ago", "the previous year", "year-ago",
               "two quarters earlier": the period the sentence is about (its
-              other stated period), moved back; without one, the publication
-              date moved back.
+              other stated period, else the previous sentence's of the same
+              paragraph), moved back; without one, the publication period
+              moved back.
 * absolute    "in 2023", "June 2024", "in June", "July 4, 2024", "mid-2025",
               "2020-2023"; anything else spaCy marks DATE goes to dateparser.
 
@@ -766,8 +767,31 @@ def _resolve_cand(c: _Cand, cands: list[_Cand], anchor, gran, fiscal) -> tuple[s
             if r is not None:
                 ctx.reference = r
                 break
+        else:
+            ctx.reference = _previous_period(c, anchor, gran, fiscal)
     r = _resolve(c.ex, ctx)
     return _iso(*r) if r else None
+
+
+def _previous_period(c: _Cand, anchor, gran, fiscal) -> tuple[date, date] | None:
+    """The last stated period of the previous sentence of the same paragraph: "Second-quarter
+    revenue was $23.5m. That compares with $24.7m a year earlier." """
+    if c.span is None or not len(c.span):
+        return None
+    sent = c.span.sent
+    doc = sent.doc
+    if sent.start == 0:
+        return None
+    prev = doc[sent.start - 1].sent
+    if "\n\n" in doc.text[prev.end_char:sent.start_char] or "\n\n" in prev.text:
+        return None
+    for o in reversed(_candidates(prev)):
+        if o.ex.kind in ("shift", "entity"):
+            continue
+        r = _resolve(o.ex, _Ctx(anchor, gran, future=_future(o), fiscal_start=fiscal))
+        if r is not None:
+            return r
+    return None
 
 
 def resolve_time(sent: Span, qspan: Span, published: str | None) -> TimeRef | None:

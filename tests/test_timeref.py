@@ -253,6 +253,11 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
     ("2024-07-25", "Sales for 2024 should reach $2.1 billion, after $1.7 billion in 2023 and $1.2 billion the year before.",
      {"$2.1 billion": ("2024-01-01", "2024-12-31"), "$1.7 billion": ("2023-01-01", "2023-12-31"),
       "$1.2 billion": ("2022-01-01", "2022-12-31")}),
+    # a shift in the next sentence moves the period of the sentence before it
+    ("2024-10-24", "Gamma Corp's third-quarter revenue was $41.2 million. That compares with $44.6 million a year earlier.",
+     {"$41.2 million": ("2024-07-01", "2024-09-30"), "$44.6 million": ("2023-07-01", "2023-09-30")}),
+    ("2025-02-06", "Deliveries in the fourth quarter reached 8,100 units.\n\nA year earlier the plant shipped 6,900 units.",
+     {"8,100 units": ("2024-10-01", "2024-12-31"), "6,900 units": ("2024-02-06", "2024-02-06")}),  # new paragraph
     # spans and fiscal years with a named company
     ("2024-07-25", "Prices have risen 15% over the past three months, the survey found.",
      {"15%": ("2024-04-26", "2024-07-25")}),
