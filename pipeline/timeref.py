@@ -622,9 +622,9 @@ def _attach(span: Span) -> Token:
     root = span.root
     h = root.head
     toks = set(range(span.start, span.end))
-    while h.i in toks and h.head is not h:
+    while h.i in toks and h.head.i != h.i:
         h = h.head
-    while h.head is not h and (h.dep_ in ("prep", "agent") or (h.dep_ == "pobj" and h.lower_ in EDGE_NOUNS)):
+    while h.head.i != h.i and (h.dep_ in ("prep", "agent") or (h.dep_ == "pobj" and h.lower_ in EDGE_NOUNS)):
         h = h.head
     return h
 

@@ -337,6 +337,8 @@ DIRECT = [  # time_for on figures given by hand (independent of the quantity sta
     ("2025-02-06", "Fourth-quarter net income rose 5% to £210m, versus £200m in the fourth quarter of 2023.",
      {"5%": ("2024-10-01", "2024-12-31"), "£210m": ("2024-10-01", "2024-12-31"),
       "£200m": ("2023-10-01", "2023-12-31")}),
+    # a dateline whose weekday is the sentence's root (this once looped forever)
+    ("2024-07-25", "Monday 22 July 2024, 3 comments", {"3 comments": ("2024-07-22", "2024-07-22")}),
     ("2024-07-25", "Orders fell 2% last month, while deliveries rose 6% in the past three months.",
      {"2%": ("2024-06-01", "2024-06-30"), "6%": ("2024-04-26", "2024-07-25")}),
 ]
