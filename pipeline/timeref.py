@@ -84,7 +84,9 @@ SPLIT_START = int(_W["split_year_start_month"])
 FISCAL_START = {k: int(v) for k, v in _W["fiscal_year_start_month"].items() if not k.startswith("_")}
 QUARTERS = {**ORDINALS, "1": 1, "2": 2, "3": 3, "4": 4}
 EDGE_NOUNS = set(_W["edge_nouns"])  # "by the end of next year": the expression governs through "end"
-WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])  # "Black Friday", "Super Tuesday": names, not days
+WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])
+_NON_TIME = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(_W["non_time_phrases"], key=len, reverse=True))
+                       + r")\b", re.I)  # "buy now, pay later", "year on year": idioms, not periods  # "Black Friday", "Super Tuesday": names, not days
 
 
 def _alt(words) -> str:
@@ -190,6 +192,8 @@ def _find(text: str) -> tuple[TimeExpr, ...]:
                 continue
             parts = {k: v for k, v in m.groupdict().items() if v is not None}
             found.append((s, -(e - s), rank, TimeExpr(kind, s, e, text[s:e], parts)))
+    blocked = [m.span() for m in _NON_TIME.finditer(text)]
+    found = [f for f in found if not any(a < f[3].end and f[3].start < b for a, b in blocked)]
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     out: list[TimeExpr] = []
     for _, _, _, ex in found:
@@ -639,7 +643,7 @@ def _distance(c: _Cand, qspan: Span) -> float | None:
         return None
     qtoks = {t.i for t in qspan}
     qroot = qspan.root
-    chain = [qroot, *qroot.ancestors]
+    chain = _chain(qroot)
     h = _attach(c.span)
     if h.i in qtoks:
         return 0.0
@@ -655,6 +659,17 @@ def _distance(c: _Cand, qspan: Span) -> float | None:
     if h.dep_ in ("nsubj", "nsubjpass", "csubj") and not _is_figure(h) and h.head in chain:
         return chain.index(h.head) + 0.5
     return None
+
+
+def _chain(tok: Token) -> list[Token]:
+    """The token and its ancestors up to the head of the relative clause it sits in, if any: a
+    relative clause keeps its own time ("launched it a month ago; it has since handled 2 million")."""
+    out = [tok]
+    for t in tok.ancestors:
+        if out[-1].dep_ == "relcl":
+            break
+        out.append(t)
+    return out
 
 
 def _in_modifier(c: _Cand) -> bool:
@@ -741,8 +756,10 @@ def time_for(qspan: Span, sent: Span, published: str | None) -> TimeRef | None:
             scored.append((d, abs(c.start - qspan.start_char), c))
     if not scored:
         # a parse that links nothing: the sentence's only time expression, unless it describes
-        # an entity ("Figure, founded in 2022, raised $675m"; "orders to be delivered this year")
-        if len(cands) != 1 or cands[0].ex.kind == "shift" or _in_modifier(cands[0]):
+        # an entity ("Figure, founded in 2022, raised $675m"; "orders to be delivered this year"),
+        # the figure sits in a relative clause, or the expression is a weak "now" ("buy now, pay later")
+        if len(cands) != 1 or cands[0].ex.kind in ("shift", "now") or _in_modifier(cands[0]) \
+                or any(t.dep_ == "relcl" for t in (qspan.root, *qspan.root.ancestors)):
             return None
         scored = [(9.0, 0, cands[0])]
     for _, _, c in sorted(scored, key=lambda s: (s[0], s[1])):

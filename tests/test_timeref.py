@@ -173,6 +173,8 @@ def test_unresolvable_expressions(text, published):
     ("Prices may rise, and workers will march on Friday's rally.", ["on Friday's"]),  # "may"/"march": verbs
     ("The A100 and the Q7 are products, as is the 747-400.", []),
     ("Black Friday and Cyber Monday deals, then Super Tuesday; prices fell on Friday.", ["on Friday"]),
+    ("The buy now, pay later lender and the now-defunct exchange grew 8% year on year, and now rank third.",
+     ["now"]),
 ])
 def test_not_time_expressions(text, expected):
     assert [e.text for e in find_expressions(text)] == expected
@@ -281,6 +283,14 @@ ATTACH = [  # (published, sentence, {figure: expected period or None})
     ("2024-07-25", "The startup, founded in 2019, has raised $90 million from investors.", {"$90 million": None}),
     ("2024-07-25", "Nvidia, which went public in 1999, employs 29,600 people.", {"29,600 people": None}),
     ("2024-07-25", "Analyst April Meyer expects the chain to open 45 stores.", {"45 stores": None}),
+    # a relative clause keeps its own time
+    ("2024-07-25", "The bank launched a chatbot two months ago that has since answered 1.4 million questions.",
+     {"1.4 million questions": None}),
+    ("2024-07-25", "The insurer, which employs 6,000 people, said on Tuesday that profit rose 12% in the first half.",
+     {"6,000 people": None, "12%": ("2024-01-01", "2024-06-30")}),
+    ("2024-07-25", "Acme, which earned $3 billion last year, said on Monday it would hire 400 engineers.",
+     {"$3 billion": ("2023-01-01", "2023-12-31"), "400 engineers": ("2024-07-22", "2024-07-22")}),
+    ("2024-07-25", "The buy now, pay later lender serves 85 million shoppers.", {"85 million shoppers": None}),
     ("2024-07-25", "Cyber Monday sales reached $12.4 billion, the tracker said.", {"$12.4 billion": None}),
 ]
 
