@@ -17,9 +17,9 @@ Everything here reads the dependency parse of the quantity's sentence:
 * **metric**: the family id of the taxonomy in ``data/metrics.json`` over the lemmas of the
   quantity's local context; otherwise the lemma of the noun or verb it
   attaches to.
-* **time**: the DATE expression of the sentence nearest the quantity (not a
-  baseline such as "compared to 2023"), resolved against the publication date
-  (see :mod:`pipeline.timeref`).
+* **time**: the stated period of the time expression that governs the quantity
+  in the parse (its clause, the figure it follows), resolved against the
+  publication date, or None (see :mod:`pipeline.timeref`).
 * **attribution** / **hedged**: "according to X", "X reported", "estimates
   suggest"; modal verbs and forecast words on the quantity's path.
 """
