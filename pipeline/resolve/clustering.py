@@ -499,7 +499,9 @@ def _values_cohere(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
 def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cluster]:
     """Union-find over the same-fact links, strongest first (agreeing values, then topic), a merge
     refused when it would break a cannot-link (:func:`_can_merge`) or, for a weak link, leave the
-    values without a common point (:func:`_values_cohere`: no chaining $100m ~ $113m ~ $130m).  Deterministic: ties in
+    values without a common point (:func:`_values_cohere`: no chaining $100m ~ $113m ~ $130m).
+    A link between different figures is not used when either article also states the other's
+    figure (:func:`states_elsewhere`: then the two figures are two facts of one story).  Deterministic: ties in
     score go to the earlier pair."""
     parent = list(range(len(ps)))
     clusters = {i: _Cluster(p) for i, p in enumerate(ps)}
@@ -510,10 +512,24 @@ def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cl
             x = parent[x]
         return x
 
+    from .comparison import values_meet
+    by_doc_dim: dict[tuple, list[_P]] = {}
+    for p in ps:
+        by_doc_dim.setdefault((p.claim.doc_id, p.dimension), []).append(p)
+
+    def states_elsewhere(x: _P, y: _P) -> bool:
+        """y's article also states x's figure (another claim): then y's different figure is
+        another fact, not a disagreement with x."""
+        return any(q is not y and values_meet(x, q, cfg, cache) for q in by_doc_dim[(y.claim.doc_id, y.dimension)])
+
     for ln in sorted((ln for ln in links if ln.same_fact), key=lambda ln: (-ln.score, ln.a, ln.b)):
         ra, rb = find(ln.a), find(ln.b)
         if ra == rb:
             continue
+        if not ln.values_agree:
+            x, y = ps[ln.a], ps[ln.b]
+            if states_elsewhere(x, y) or states_elsewhere(y, x):
+                continue
         ca, cb = clusters[ra], clusters[rb]
         if not _can_merge(ca, cb, cfg, cache):
             continue

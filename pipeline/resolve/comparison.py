@@ -140,8 +140,8 @@ def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
     if v is None:
         return None
     f = v / c.value if c.value else 1.0
-    if p.ctype == "range" and c.value_min is not None and c.value_max is not None:
-        lo, hi = c.value_min * f, c.value_max * f
+    if p.ctype == "range":
+        return None  # a range states two numbers: see stated_numbers_meet
     elif p.ctype == "bound":
         ref = c.value_min if c.bound == "lower" and c.value_min is not None else (
             c.value_max if c.bound == "upper" and c.value_max is not None else c.value)
@@ -154,12 +154,30 @@ def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
     return Interval(lo - h, hi + h, False, h > 0)
 
 
+def _same_ends(a: _P, b: _P, unit: str, cfg: dict) -> bool:
+    fa = (value_in(a.claim, unit, cfg) or 0) / a.claim.value if a.claim.value else 1.0
+    fb = (value_in(b.claim, unit, cfg) or 0) / b.claim.value if b.claim.value else 1.0
+    ends = []
+    for p, f in ((a, fa), (b, fb)):
+        h = rounding_half_step(p.claim.surface, p.claim.value_min, cfg) * f
+        ends.append((Interval(p.claim.value_min * f - h, p.claim.value_min * f + h, False, h > 0),
+                     Interval(p.claim.value_max * f - h, p.claim.value_max * f + h, False, h > 0)))
+    return ends[0][0].intersect(ends[1][0]) is not None and ends[0][1].intersect(ends[1][1]) is not None
+
+
 def stated_numbers_meet(a: _P, b: _P, cfg: dict) -> bool:
     """Both state the same number (within rounding), whatever their qualifiers: '£100m' and
-    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Vague magnitudes never."""
+    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Two ranges state the
+    same numbers when both ends agree; a range and a single figure never do ('$1,099 to $1,499'
+    is not '$1,199').  Vague magnitudes never."""
     u = next((u for u in a.units if u in b.units), None)
     if u is None:
         return False
+    if a.ctype == "range" or b.ctype == "range":
+        if a.ctype != b.ctype:
+            return False
+        return (claim_interval_in(a.claim, u, cfg) or Interval(0, -1)).intersect(
+            claim_interval_in(b.claim, u, cfg) or Interval(1, 0)) is not None and _same_ends(a, b, u, cfg)
     x, y = _stated(a, u, cfg), _stated(b, u, cfg)
     return x is not None and y is not None and x.intersect(y) is not None
 
@@ -236,6 +254,8 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
         fits = False
+    if agree is False and _ratio(a, b, cfg) > lc["max_value_ratio"]:
+        fits = False  # figures this far apart are two facts, not one disputed fact
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
     link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
