@@ -271,3 +271,15 @@ def test_resolution_is_deterministic_and_order_free():
     r2 = resolve([c, b, a], dict(reversed(list(d1.items()))))
     assert [f.to_dict() for f in r1.facts] == [f.to_dict() for f in r2.facts]
     assert [x.to_dict() for x in r1.conflicts] == [x.to_dict() for x in r2.conflicts]
+
+
+@pytest.mark.parametrize("v_b, metric_b, conflict", [
+    (1299, "price", True),    # same metric, 8% apart: a disagreement
+    (2899, "price", True),    # same metric named by both: even 2.4x apart is a disagreement
+    (2899, "", False),        # metric unknown on one side and 2.4x apart: two different figures
+])
+def test_figures_far_apart_link_only_when_the_metric_is_known_to_match(v_b, metric_b, conflict):
+    a = claim("$1,199", 1199, "The Corvo Book from Lanxi costs $1,199.", doc="A", subject="Lanxi", metric="price")
+    s = f"${v_b:,}"
+    b = claim(s, v_b, f"Lanxi prices the Corvo Book at {s}.", doc="B", subject="Lanxi", metric=metric_b)
+    assert bool(run(a, b).conflicts) is conflict

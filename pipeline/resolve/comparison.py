@@ -20,7 +20,8 @@ both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £1
 ``topic >= thresholds.agree`` (a *weak* link: it may
 only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
 corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
-and objects not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
+and objects not different, values that differ by at most ``max_value_ratio`` times
+(``max_value_ratio_same_metric`` when both name the same metric) (a thousandfold gap is a
 misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
 *series* link: the same thing at another time (a timeline).
 """
@@ -254,12 +255,13 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
         fits = False
-    if agree is False and _ratio(a, b, cfg) > lc["max_value_ratio"]:
+    max_ratio = lc["max_value_ratio_same_metric"] if m > 0 else lc["max_value_ratio"]
+    if agree is False and _ratio(a, b, cfg) > max_ratio:
         fits = False  # figures this far apart are two facts, not one disputed fact
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
     link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
-                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= lc["max_value_ratio"])
+                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
 
 
