@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, compare, known_metrics, name_idf
+from .comparison import Link, compare, known_metrics, name_idf, value_idf, word_idf
 from .decisions import NO_CONFLICT, _apply_decisions
 
 
@@ -119,8 +119,8 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
     attach_doc_names(ps, documents, cfg)
-    if "_idf" not in cfg:  # a direct call: names weighed over these claims only
-        cfg = {**cfg, "_idf": name_idf(ps)}
+    if "_idf" not in cfg:  # a direct call: names and words weighed over these claims only
+        cfg = {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}
     bstats: dict[str, int] = {}
     pairs = candidate_pairs(ps, cfg, bstats)
     timings["blocking"] = _time.perf_counter() - t
@@ -309,7 +309,8 @@ def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | N
 
 def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]) -> tuple[dict, dict]:
     """What linking weighs over the whole corpus, so that every partition weighs alike:
-    (``cfg`` plus ``_idf``: name -> idf, see :func:`pipeline.resolve.comparison.name_idf`;
+    (``cfg`` plus ``_idf``: name -> idf, ``_widf``: sentence word -> idf, ``_vidf``: figure -> idf, see
+    :func:`pipeline.resolve.comparison.name_idf`;
     ``documents`` with ``_names``: each article's main names, see :func:`attach_doc_names`)."""
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
@@ -317,7 +318,7 @@ def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]
     docs = {d: dict(meta or {}) for d, meta in documents.items()}
     for p in ps:
         docs.setdefault(p.claim.doc_id, {})["_names"] = p.doc_ents
-    return {**cfg, "_idf": name_idf(ps)}, docs
+    return {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}, docs
 
 
 def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,

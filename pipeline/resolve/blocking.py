@@ -56,6 +56,7 @@ class _P:
     published: date | None = None
     explicit: Period | None = None
     doc_ents: list[str] = field(default_factory=list)  # the article's main names (:func:`attach_doc_names`)
+    words: list[str] = field(default_factory=list)  # content words of the sentence (:func:`sentence_words`)
 
 
 def _block_parts(c: Claim, cfg: dict) -> tuple:
@@ -97,7 +98,8 @@ def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
     subject, obj, metric, dim, doc_scope = block
     return _P(c, order, block, claim_period(c, documents, cfg), claim_units(c, cfg), claim_type(c),
               subject, obj, metric, dim, doc_scope, entity_keys(c, cfg),
-              publication_date(c, documents), explicit_period(c))
+              publication_date(c, documents), explicit_period(c),
+              words=sentence_words(c.provenance.sentence if c.provenance else "", c.surface, cfg))
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'’-]*")
@@ -109,6 +111,25 @@ _FIGURE_RE = re.compile(r"[\d.,$€£%]+[a-z]{0,3}")
 def _key(name: str) -> str:
     k = _POSS_RE.sub("", name.strip().lower()).strip(".,;:-'’ ")
     return _SPACE_RE.sub(" ", k)
+
+
+_WORDS_RE = re.compile(r"[a-z][a-z0-9-]+")
+
+
+def sentence_words(sentence: str, surface: str, cfg: dict) -> list[str]:
+    """Content words of the claim's sentence, lower-cased, without the figure's own words,
+    stop words (``dependence.stopwords``, ``names.stop``) and repeats: what the sentence is about
+    ('13-inch', 'retina', 'air', 'seed', 'round')."""
+    stop = cfg["names"].get("_wordstop")
+    if stop is None:
+        stop = cfg["names"]["_wordstop"] = frozenset(cfg["dependence"]["stopwords"]) | frozenset(cfg["names"]["stop"])
+    own = set(_WORDS_RE.findall((surface or "").lower()))
+    out: list[str] = []
+    for w in _WORDS_RE.findall((sentence or "").lower()):
+        if w in stop or w in own or w in out:
+            continue
+        out.append(w)
+    return out
 
 
 def sentence_names(sentence: str, cfg: dict) -> list[str]:

@@ -6,9 +6,12 @@ Signals (each in [-1, 1]; weights in ``linking.weights``):
               different targets ("invested in X" vs "in Y")
     entities  idf-weighted Dice coefficient of the two entity lists (:func:`weighted_overlap`)
     doc_entities  the same for the two articles' main names (two articles)
+    words     the same for the content words of the two sentences ('13-inch', 'retina', 'seed')
     metric    1 same metric (after aliases), -1 (``metric_differs``) two different known families
               (:func:`known_metrics`), 0 otherwise
     same_doc  1 when both come from one document
+    rare_value  two articles stating the same number: its idf over the documents / ``rare_value_idf``
+              (capped at 1): '$160 million' in two articles says more than '$1 billion'
 Hard signals:
     time      :func:`pipeline.resolve.periods.time_compatible`
     values    1 when the intervals intersect in a unit both can be expressed in
@@ -235,6 +238,11 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
         if dov:
             sig["doc_entities"] = round(dov, 3)
             topic += w["doc_entities"] * dov
+    if a.words and b.words and "_widf" in cfg:
+        wov = weighted_overlap(a.words, b.words, cfg["_widf"], wcache)
+        if wov:
+            sig["words"] = round(wov, 3)
+            topic += w["words"] * wov
     m = _metric_signal(a.metric, b.metric, cfg, known)
     if m:
         sig["metric"] = m
@@ -251,6 +259,14 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     link.cannot = same_doc and agree is False
     specific = bool(agree) and stated_numbers_meet(a, b, cfg)
     link.same_number = specific
+    if specific and "_vidf" in cfg and a.claim.doc_id != b.claim.doc_id:
+        # the same number in two articles is evidence in proportion to how rare it is
+        rar = min(cfg["_vidf"].get(value_key(a), 0.0), cfg["_vidf"].get(value_key(b), 0.0)) / lc["rare_value_idf"]
+        if rar > 0:
+            rar = round(min(1.0, rar), 3)
+            sig["rare_value"] = rar
+            topic += w["rare_value"] * rar
+            link.topic = topic
     link.weak = not topic >= th["link"]
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
@@ -263,6 +279,36 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
                    and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
+
+
+def value_key(p: _P) -> tuple:
+    """(unit, value to 3 significant digits): the figure as a token."""
+    return (p.units[0] if p.units else "", float(f"{float(p.claim.value):.3g}"))
+
+
+def value_idf(ps: list[_P]) -> dict[tuple, float]:
+    """idf of every figure (:func:`value_key`) over the documents stating it."""
+    import math
+    docs: dict[tuple, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        docs.setdefault(value_key(p), set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in docs.items()}
+
+
+def word_idf(ps: list[_P]) -> dict[str, float]:
+    """idf of every sentence word found in >= 2 documents."""
+    import math
+    docs: dict[str, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        for k in p.words:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= 2}
 
 
 def name_idf(ps: list[_P]) -> dict[str, float]:
