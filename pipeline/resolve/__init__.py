@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, compare, known_metrics, name_idf, value_idf, word_idf
+from .comparison import Link, _ratio, compare, known_metrics, name_idf, value_idf, word_idf
 from .decisions import NO_CONFLICT, _apply_decisions
 
 
@@ -139,9 +139,11 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     weights = {"weights": lc["weights"], "thresholds": lc["thresholds"]}
     max_rec = int(lc["max_links_recorded"])
 
-    def gate(groups) -> dict | None:
+    def gate(groups) -> tuple[dict, tuple[int, int]] | None:
         """Evidence for a conflict: a strong pair across two value groups, from independent
-        sources published close together (module docstring of comparison)."""
+        sources published close together (module docstring of comparison).  Of several, the
+        pair with the closest values (then the highest topic): the likeliest to be one figure
+        reported differently.  Returns (evidence, (group i, group j)) or None."""
         gap = lc["update_gap_days"]
         best = None
         for gi in range(len(groups)):
@@ -156,14 +158,15 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
                             continue
                         if x.published and y.published and abs((x.published - y.published).days) > gap:
                             continue
-                        if best is None or ln.topic > best[0].topic:
-                            best = (ln, x, y)
+                        rank = (_ratio(x, y, cfg), -ln.topic, x.order, y.order)
+                        if best is None or rank < best[0]:
+                            best = (rank, ln, x, y, (gi, gj))
         if best is None:
             return None
-        ln, x, y = best
-        return {"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
-                        "published close together",
-                "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}
+        _, ln, x, y, pair = best
+        return ({"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
+                         "published close together; of several value pairs, the closest",
+                 "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}, pair)
 
     def why_for(cl):
         def why(orders: list[int]) -> dict:

@@ -207,11 +207,16 @@ def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
     """The blocks a claim is compared in: (dimension, 'e', name) for its first
     ``linking.max_keys`` entities, (dimension, 'n', name) for its article's first
     ``linking.doc_keys`` main names (a separate key space: a name common as an article name does
-    not crowd out the claims whose own entity it is), and (dimension, 'd', document)."""
+    not crowd out the claims whose own entity it is), (dimension, 'd', document) and
+    with ``linking.value_blocks``, (dimension, 'v', unit, value to 3 significant digits): the same
+    figure, however worded around it (a common figure such as $1bn fills its block past
+    ``max_block`` and is skipped)."""
     lc = cfg["linking"]
     return ([(p.dimension, "e", k) for k in p.ents[:int(lc["max_keys"])]]
             + [(p.dimension, "n", k) for k in p.doc_ents[:int(lc["doc_keys"])]]
-            + [(p.dimension, "d", p.claim.doc_id)])
+            + [(p.dimension, "d", p.claim.doc_id)]
+            + ([(p.dimension, "v", p.units[0] if p.units else "", float(f"{float(p.claim.value):.3g}"))]
+               if cfg["linking"]["value_blocks"] else []))
 
 
 def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:

@@ -272,17 +272,23 @@ def _majority(values: list, default=None):
 def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]],
            gate=None, extra_key: dict | None = None, why=None) -> tuple[list[Fact], list[Conflict]]:
     """Facts (and at most one conflict) of claims already judged one fact, in one period and one
-    unit.  ``gate(groups) -> evidence | None`` decides whether competing value groups are a
-    conflict (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
+    unit.  ``gate(groups) -> (evidence, (i, j)) | None`` decides whether competing value groups
+    are a conflict and which two compete (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
     cfg = ctx.cfg
     first = block_ps[0]
     stmts = _statements(block_ps, unit, ctx)
     groups, vague_groups = _value_groups(stmts, ctx)
     conflict = _is_conflict(groups, cfg)
     evidence = None
+    in_conflict = groups
     if conflict and gate is not None:
-        evidence = gate(groups)
-        conflict = evidence is not None
+        judged = gate(groups)
+        conflict = judged is not None
+        if judged is not None:
+            # only the two groups the evidence joins compete; other figures are facts of their own
+            evidence, (gi, gj) = judged
+            in_conflict = [groups[gi], groups[gj]]
+
     def order(g: _Group) -> tuple:
         rep = g.rep().rep
         v = value_in(rep.claim, unit, cfg)
@@ -290,7 +296,12 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
 
     groups.sort(key=order)
     vague_groups.sort(key=order)
-    fact_sets = ([groups] if conflict else [[g] for g in groups]) + [[g] for g in vague_groups]
+    if conflict:
+        in_conflict.sort(key=order)
+        rest = [g for g in groups if all(g is not h for h in in_conflict)]
+        fact_sets = [in_conflict] + [[g] for g in rest] + [[g] for g in vague_groups]
+    else:
+        fact_sets = [[g] for g in groups] + [[g] for g in vague_groups]
 
     facts: list[Fact] = []
     conflicts: list[Conflict] = []
