@@ -283,3 +283,19 @@ def test_figures_far_apart_link_only_when_the_metric_is_known_to_match(v_b, metr
     s = f"${v_b:,}"
     b = claim(s, v_b, f"Lanxi prices the Corvo Book at {s}.", doc="B", subject="Lanxi", metric=metric_b)
     assert bool(run(a, b).conflicts) is conflict
+
+
+@pytest.mark.parametrize("m_a, m_b, sign", [
+    ("share_price_growth", "share_price_decline", -1),   # a rise and a fall: two facts
+    ("sales_increase", "sales_drop", -1),
+    ("share_price_growth", "share_price_growth", 1),
+    ("share_price_growth", "ask", 0),                     # a verb: unknown, no signal
+])
+def test_metric_directions(m_a, m_b, sign):
+    cfg = load_config()
+    ca = claim("5%", 5, "Pellam shares moved 5% on Friday.", subject="Pellam", metric=m_a, kind="percentage",
+               unit="percent")
+    cb = claim("7%", 7, "Pellam shares moved 7% on Monday.", doc="B", subject="Pellam", metric=m_b,
+               kind="percentage", unit="percent")
+    pa, pb = (_prepare(c, i, {}, cfg) for i, c in enumerate([ca, cb]))
+    assert compare(pa, pb, cfg).signals.get("metric") == (sign or None)

@@ -96,13 +96,25 @@ def known_metrics(cfg: dict) -> set[str]:
     return set(_rule_metrics()) | set(m["aliases"].values()) | set(m.get("families", []))
 
 
+def _direction(metric: str, cfg: dict) -> str | None:
+    """'up' / 'down' from the metric name's suffix (``linking.direction_suffixes``), else None."""
+    for d, suffixes in cfg["linking"]["direction_suffixes"].items():
+        if any(metric.endswith(sfx) for sfx in suffixes):
+            return d
+    return None
+
+
 def _metric_signal(a: str, b: str, cfg: dict, known: set[str] | None = None) -> int:
-    """1 same metric, -1 two different known families, 0 otherwise (generic or unknown)."""
+    """1 same metric, -1 two different known families or opposite directions
+    ('share_price_growth' vs 'share_price_decline'), 0 otherwise (generic or unknown)."""
     generic = set(cfg["linking"]["generic_metrics"])
     if a in generic or b in generic:
         return 0
     if a == b:
         return 1
+    da, db = _direction(a, cfg), _direction(b, cfg)
+    if da and db and da != db:
+        return -1  # a rise and a fall are two facts, whatever the metric names
     known = known_metrics(cfg) if known is None else known
     return -1 if a in known and b in known else 0
 
