@@ -299,3 +299,22 @@ def test_metric_directions(m_a, m_b, sign):
                kind="percentage", unit="percent")
     pa, pb = (_prepare(c, i, {}, cfg) for i, c in enumerate([ca, cb]))
     assert compare(pa, pb, cfg).signals.get("metric") == (sign or None)
+
+
+@pytest.mark.parametrize("metrics, published, n_groups", [
+    # three outlets, one stated past period, one metric: a three-way conflict, months apart or not
+    (("revenue", "revenue", "revenue"), ("2025-02-01", "2025-03-01", "2025-04-20"), 3),
+    # the metric is not named alike: only the closest two figures compete
+    (("revenue", "sales_total", "ask"), ("2025-02-01", "2025-02-02", "2025-02-03"), 2),
+])
+def test_which_figures_compete(metrics, published, n_groups):
+    year = ("in 2024", "2024-01-01", "2024-12-31")
+    sentences = ["Dorrit Corp reported revenue of {} in 2024, the filing shows.",
+                 "In 2024 Dorrit's turnover reached {}, according to analysts at Pell.",
+                 "Dorrit says it took in {} last year (2024), its chief executive told investors."]
+    cs = [claim(s, v * B, t.format(s), doc=d, subject="Dorrit", metric=m, time=year, published=p)
+          for s, v, d, m, p, t in zip(("$5.2 billion", "$6.1 billion", "$7.9 billion"), (5.2, 6.1, 7.9), "ABC",
+                                      metrics, published, sentences)]
+    texts = {c.doc_id: c.provenance.sentence for c in cs}
+    (x,) = run(*cs, texts=texts).conflicts
+    assert len(x.groups) == n_groups

@@ -139,13 +139,17 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     weights = {"weights": lc["weights"], "thresholds": lc["thresholds"]}
     max_rec = int(lc["max_links_recorded"])
 
-    def gate(groups) -> tuple[dict, tuple[int, int]] | None:
+    def gate(groups) -> tuple[dict, list[int]] | None:
         """Evidence for a conflict: a strong pair across two value groups, from independent
         sources published close together (module docstring of comparison).  Of several, the
-        pair with the closest values (then the highest topic): the likeliest to be one figure
-        reported differently.  Returns (evidence, (group i, group j)) or None."""
+        pair with the closest values (then the highest topic) is the evidence and its two groups
+        compete; another group joins only if pairs naming the same metric join it to every
+        competing group.  The publication-gap rule (an update) does not apply to two claims about
+        one stated period that ended before both were published (past results).  Returns (evidence, [group
+        indices]) or None."""
         gap = lc["update_gap_days"]
         best = None
+        edges: dict[int, set[int]] = {}
         for gi in range(len(groups)):
             for gj in range(gi + 1, len(groups)):
                 for x in groups[gi].claims():
@@ -156,17 +160,31 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
                         dx, dy = x.claim.doc_id, y.claim.doc_id
                         if dx == dy or (dx in group_of and group_of.get(dy) == group_of[dx]):
                             continue
-                        if x.published and y.published and abs((x.published - y.published).days) > gap:
-                            continue
+                        past = (x.explicit is not None and y.explicit is not None and x.published
+                                and y.published and max(x.explicit.end, y.explicit.end)
+                                < min(x.published, y.published))
+                        if not past and x.published and y.published \
+                                and abs((x.published - y.published).days) > gap:
+                            continue  # a later report revises an estimate: an update
+                        if ln.signals.get("metric") == 1:
+                            edges.setdefault(gi, set()).add(gj)
+                            edges.setdefault(gj, set()).add(gi)
                         rank = (_ratio(x, y, cfg), -ln.topic, x.order, y.order)
                         if best is None or rank < best[0]:
-                            best = (rank, ln, x, y, (gi, gj))
+                            best = (rank, ln, x, y, gi, gj)
         if best is None:
             return None
-        _, ln, x, y, pair = best
+        _, ln, x, y, gi, gj = best
+        # more than two groups compete only through evidence naming the same metric that joins
+        # each to every group already competing (complete linkage: no chain $1,799 ~ $2,199 ~
+        # $2,799 of three different products)
+        members = {gi, gj}
+        for g in sorted(set(edges.get(gi, ())) - members, key=lambda g: (-len(edges[g]), g)):
+            if all(m in edges[g] for m in members):
+                members.add(g)
         return ({"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
-                         "published close together; of several value pairs, the closest",
-                 "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}, pair)
+                         "published close together; the evidence is the closest pair of figures",
+                 "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}, sorted(members))
 
     def why_for(cl):
         def why(orders: list[int]) -> dict:

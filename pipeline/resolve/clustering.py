@@ -272,8 +272,8 @@ def _majority(values: list, default=None):
 def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]],
            gate=None, extra_key: dict | None = None, why=None) -> tuple[list[Fact], list[Conflict]]:
     """Facts (and at most one conflict) of claims already judged one fact, in one period and one
-    unit.  ``gate(groups) -> (evidence, (i, j)) | None`` decides whether competing value groups
-    are a conflict and which two compete (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
+    unit.  ``gate(groups) -> (evidence, [group indices]) | None`` decides whether competing value
+    groups are a conflict and which compete (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
     cfg = ctx.cfg
     first = block_ps[0]
     stmts = _statements(block_ps, unit, ctx)
@@ -285,9 +285,9 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
         judged = gate(groups)
         conflict = judged is not None
         if judged is not None:
-            # only the two groups the evidence joins compete; other figures are facts of their own
-            evidence, (gi, gj) = judged
-            in_conflict = [groups[gi], groups[gj]]
+            # only the groups joined by conflict evidence compete; other figures are facts of their own
+            evidence, members = judged
+            in_conflict = [groups[i] for i in members]
 
     def order(g: _Group) -> tuple:
         rep = g.rep().rep
