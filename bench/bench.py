@@ -28,6 +28,9 @@ What it measures (all in one process, one after another):
    the square of the factor (16x: 120 pairs per original); the pairs compared
    are those plus few others.
 4. Peak memory (``ru_maxrss``) of this process and of its worker processes.
+5. Scaling (``bench/scaling.py``): one document of growing size (time per MB,
+   peak RSS) and a synthetic WARC read as a stream; ``--big`` for 10 MB and
+   1 GB, ``--no-scaling`` to skip.
 
 Texts: the articles of ``corpus/`` plus the ``.txt`` files of
 ``../shared/data/ecbplus-dev/`` when that folder exists, replicated to the
@@ -309,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"documents for part 2 (default {SCALE_DOCS}, fewer if they would not fit in --budget)")
     ap.add_argument("--budget", type=float, default=BUDGET,
                     help=f"seconds the whole run should take; sizes part 2 (default {BUDGET:.0f})")
+    ap.add_argument("--big", action="store_true",
+                    help="part 5 (bench/scaling.py) at full size: 100 KB .. 10 MB document, 1 GB WARC (long)")
+    ap.add_argument("--no-scaling", action="store_true", help="skip part 5 (one big document, big WARC)")
     args = ap.parse_args(argv)
 
     n_docs = 40 if args.quick else args.docs
@@ -418,6 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import resolution as resolution_bench  # bench/resolution.py: unrelated synthetic documents, 10k -> 100k claims
     resolution_bench.run()
+    if not args.no_scaling:  # part 5: one big document, a big WARC (bench/scaling.py)
+        from scaling import run as run_scaling
+
+        run_scaling(big=args.big, sizes_kb=[100, 300] if args.quick and not args.big else None,
+                    warc_mb=[20] if args.quick and not args.big else None)
     print(f"total benchmark time {time.perf_counter() - t_start:.0f}s")
     return 0
 

@@ -4,18 +4,16 @@
 at once. ``ClaimCache`` stores each document's extraction result under
 ``<out>/.cache/`` so a re-run over a grown corpus only annotates new documents.
 
-Standard library only.
+The lock is an OS file lock (``filelock``).
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
 import socket
 import time
-import uuid
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,6 +29,7 @@ __all__ = [
     "OutputLock",
     "ClaimCache",
     "fingerprint",
+    "code_hash",
     "claim_from_dict",
     "mention_from_dict",
 ]
@@ -39,11 +38,9 @@ LOCK_NAME = ".factpipe.lock"
 CACHE_DIR = ".cache"
 CACHE_FORMAT = 2  # bump when the cache entry layout changes
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
 
-# a lock file that cannot be parsed is taken over only when older than this:
-# a younger one may belong to a run that has created it but not yet written it
-_UNREADABLE_GRACE_SECONDS = 10.0
 
 
 # =========================================================================== lock
@@ -61,20 +58,6 @@ class LockedError(RuntimeError):
         self.path = path
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError as exc:
-        return exc.errno != errno.ESRCH
-    return True
-
-
 def _now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime())
 
@@ -82,51 +65,61 @@ def _now_iso() -> str:
 class OutputLock:
     """``with OutputLock(out): ...`` -- exclusive right to write ``out``.
 
-    Creates ``<out>/.factpipe.lock`` with ``O_CREAT | O_EXCL`` holding the pid,
-    host and start time. A lock whose pid is alive on this host (or that was
-    taken on another host, where we cannot check) raises :class:`LockedError`;
-    a lock left by a dead process is taken over. The file is removed on exit,
-    also when the block raises.
+    An OS file lock (``filelock``: ``flock`` on ``<out>/.factpipe.lock``), so
+    the kernel releases it when the holder dies, however it dies; no stale
+    lock is ever left behind. The holder's pid, host and start time go to
+    ``<out>/.factpipe.lock.json`` for the message of :class:`LockedError`
+    (raised at once, no waiting).
     """
 
     def __init__(self, out_dir: str | os.PathLike):
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / LOCK_NAME
-        self.token: str | None = None
-        self.took_over: dict[str, Any] | None = None  # the stale lock replaced, if any
+        self.info_path = self.out_dir / (LOCK_NAME + ".json")
+        self._lock = None
 
-    # ------------------------------------------------------------------ public
     def acquire(self) -> "OutputLock":
-        if self.token is not None:
+        from filelock import FileLock, Timeout
+
+        if self._lock is not None:
             raise RuntimeError(f"{self.path} is already held by this OutputLock")
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        for _ in range(5):
-            if self._try_create():
-                return self
-            info, raw = self._read()
-            if self._is_live(info, raw):
-                raise self._locked_error(info)
-            if not self._remove_stale(raw):
-                continue  # someone else changed the lock meanwhile: look again
-            self.took_over = info or {"unreadable": raw}
-        info, _ = self._read()
-        raise self._locked_error(info)
+        lock = FileLock(str(self.path), timeout=0, is_singleton=False, thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise self._locked_error() from None
+        self._lock = lock
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now_iso()}
+        try:
+            atomic_write_text(self.info_path, json.dumps(info, sort_keys=True) + "\n")
+        except BaseException:
+            self.release()
+            raise
+        return self
 
     def release(self) -> None:
-        if self.token is None:
+        if self._lock is None:
             return
         try:
-            info, _ = self._read()
-            if info is not None and info.get("token") == self.token:
-                os.unlink(self.path)
-        except FileNotFoundError:
+            self.info_path.unlink(missing_ok=True)
+        except OSError:
             pass
         finally:
-            self.token = None
+            self._lock.release(force=True)
+            self._lock = None
 
     @property
     def held(self) -> bool:
-        return self.token is not None
+        return self._lock is not None
+
+    def holder(self) -> dict[str, Any] | None:
+        """The holder's ``{"pid", "host", "started"}`` as it wrote them, or None."""
+        try:
+            info = json.loads(self.info_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return info if isinstance(info, dict) else None
 
     def __enter__(self) -> "OutputLock":
         return self.acquire()
@@ -134,96 +127,17 @@ class OutputLock:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.release()
 
-    # ------------------------------------------------------------------ helpers
-    def _try_create(self) -> bool:
-        token = uuid.uuid4().hex
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now_iso(),
-                "started_epoch": time.time(), "token": token}
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(json.dumps(info, sort_keys=True) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException:
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
-            raise
-        self.token = token
-        return True
-
-    def _read(self) -> tuple[dict[str, Any] | None, str | None]:
-        """(parsed lock, raw text); (None, None) when the file is gone."""
-        try:
-            raw = self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return None, None
-        except OSError:
-            return None, ""
-        try:
-            info = json.loads(raw)
-            if not isinstance(info, dict) or not isinstance(info.get("pid"), int):
-                return None, raw
-            return info, raw
-        except ValueError:
-            return None, raw
-
-    def _is_live(self, info: dict[str, Any] | None, raw: str | None) -> bool:
-        if raw is None:
-            return False  # vanished: just retry the create
-        if info is None:
-            try:
-                age = time.time() - self.path.stat().st_mtime
-            except FileNotFoundError:
-                return False
-            return age < _UNREADABLE_GRACE_SECONDS
-        if info.get("host") != socket.gethostname():
-            return True  # cannot tell whether a pid on another host is alive
-        return _pid_alive(info["pid"])
-
-    def _remove_stale(self, raw: str | None) -> bool:
-        """Remove the stale lock we read (``raw``); False if it changed under us."""
-        if raw is None:
-            return True
-        aside = self.path.with_name(f"{LOCK_NAME}.stale.{os.getpid()}.{uuid.uuid4().hex[:8]}")
-        try:
-            os.rename(self.path, aside)  # atomic: only one taker gets this file
-        except FileNotFoundError:
-            return False
-        try:
-            moved = aside.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            moved = raw
-        if moved != raw:
-            # we moved a fresh lock someone just took: put it back if the slot is still free
-            try:
-                os.link(aside, self.path)
-            except OSError:
-                pass
-            try:
-                os.unlink(aside)
-            except OSError:
-                pass
-            return False
-        os.unlink(aside)
-        return True
-
-    def _locked_error(self, info: dict[str, Any] | None) -> LockedError:
+    def _locked_error(self) -> LockedError:
         out = str(self.out_dir)
-        lock = str(self.path)
+        info = self.holder()
         if info is None:
-            return LockedError(f"another factpipe run is writing to {out} (its lock file is being written); "
-                               f"wait for it or remove {lock} if it died", path=lock)
+            return LockedError(f"another factpipe run is writing to {out}; wait for it to finish "
+                               f"or use another --out", path=str(self.path))
         pid, host, started = info.get("pid"), info.get("host"), info.get("started")
         where = "" if host == socket.gethostname() else f" on host {host}"
         return LockedError(f"another factpipe run (pid {pid}{where}, started {started}) is writing to {out}; "
-                           f"wait for it or remove {lock} if it died",
-                           pid=pid, host=host, started=started, path=lock)
+                           f"wait for it to finish or use another --out", pid=pid, host=host, started=started,
+                           path=str(self.path))
 
 
 # =========================================================================== records from JSON
@@ -263,18 +177,37 @@ def mention_from_dict(d: dict[str, Any]) -> Mention:
 # =========================================================================== cache
 
 
-def fingerprint(version: str, model: str, data_dir: str | os.PathLike | None = None) -> str:
-    """What a cached result depends on besides the text: factpipe version, model label
-    and the contents of every file under ``pipeline/data/`` (or ``data_dir``)."""
+def fingerprint(version: str, model: str, package_dir: str | os.PathLike | None = None) -> str:
+    """What a cached result depends on besides the text: factpipe's version, the model
+    label, and the contents of every source and data file of the package (``*.py``,
+    ``data/``, ``schemas/`` under ``pipeline/``, or ``package_dir``), so any change to
+    the code or its rules invalidates the cache."""
     h = hashlib.sha256()
     h.update(f"factpipe-cache/{CACHE_FORMAT}\x00{version}\x00{model}\x00".encode("utf-8"))
-    root = Path(data_dir) if data_dir is not None else DATA_DIR
-    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for p in files:
-        rel = p.relative_to(root).as_posix()
-        h.update(rel.encode("utf-8") + b"\x00")
-        h.update(hashlib.sha256(p.read_bytes()).digest())
+    h.update(code_hash(package_dir).encode("ascii"))
     return h.hexdigest()[:32]
+
+
+_CODE_HASHES: dict[str, str] = {}
+
+
+def code_hash(package_dir: str | os.PathLike | None = None) -> str:
+    """SHA-256 over the relative names and contents of the package's files (cached per process)."""
+    root = Path(package_dir) if package_dir is not None else PACKAGE_DIR
+    key = str(root)
+    if key in _CODE_HASHES and package_dir is None:
+        return _CODE_HASHES[key]
+    h = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                   and p.suffix not in (".pyc", ".pyo"))
+    for p in files:
+        h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\x00")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    out = h.hexdigest()
+    if package_dir is None:
+        _CODE_HASHES[key] = out
+    return out
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")

@@ -5,7 +5,15 @@ formats, chosen by extension:
 
 * ``.txt`` / ``.md``: ``Article.text`` is the file's decoded text, exactly
   (no stripping, ``\\r\\n`` kept; only a UTF-8 byte-order mark is removed).
-* ``.html`` / ``.htm``: ``Article.text`` is the visible text of the page.
+* ``.html`` / ``.htm``: ``Article.text`` is the page's main text
+  (:mod:`pipeline.webpage`: trafilatura, falling back to the visible-text
+  reader; ``html="full"`` keeps every visible word), preceded by the headline
+  (``Article.headline`` is its span) unless the text already starts with it.
+  Title, date, site name, canonical URL and author come from the page; a
+  manifest entry overrides them (``Article.metadata_source`` says which).
+* ``.warc`` / ``.warc.gz``: every HTML response record is one article
+  (:mod:`pipeline.archive`, streamed); ``.html.gz`` / ``.jsonl.gz`` (and
+  ``.txt.gz`` / ``.md.gz``) are read through gzip.
 * ``.jsonl``: one article per line, ``{"text": ..., "id"?, "title"?,
   "outlet"?, "url"?, "published"?}``.
 
@@ -19,8 +27,11 @@ becomes an :class:`~pipeline.records.IngestError` whose ``kind`` is one of
 
 ``not_found``   an explicit path that does not exist, or a broken symlink
 ``unreadable``  the OS refused to read it (permissions, I/O error)
-``unsupported`` an explicit file with an extension we do not read, or not a
-                regular file
+``unsupported`` a file with an extension we do not read (inside a folder:
+                ``fatal=False``, listed as skipped), or not a regular file
+``archive``     a WARC record skipped (not HTML, not a response, a
+                duplicate URL, no text; ``fatal=False``) or a damaged
+                archive / gzip stream (fatal)
 ``skipped``     an explicit ``manifest.jsonl`` / ``decisions.jsonl`` (not
                 an article; ``fatal=False``)
 ``binary``      NUL bytes or many control characters in the first 8 KB
@@ -67,7 +78,9 @@ __all__ = [
 ]
 
 # extension -> Article.format
-FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
+           ".warc": "warc", ".warc.gz": "warc", ".html.gz": "html", ".htm.gz": "html",
+           ".jsonl.gz": "jsonl", ".txt.gz": "txt", ".md.gz": "md"}
 # metadata / user files that live next to articles and are never articles
 SPECIAL_FILES = frozenset({"manifest.jsonl", "decisions.jsonl"})
 MANIFEST = "manifest.jsonl"
@@ -79,6 +92,15 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 
 
 # ---------------------------------------------------------------- helpers
+
+def file_ext(name: str) -> str:
+    """The extension that picks the format: ``".warc.gz"`` for ``a.warc.gz``, else the last suffix (lower case)."""
+    low = name.lower()
+    for ext in FORMATS:
+        if ext.count(".") == 2 and low.endswith(ext):
+            return ext
+    return os.path.splitext(low)[1]
+
 
 def make_doc_id(text: str) -> str:
     """``"d_"`` + the first 16 hex digits of the SHA-256 of ``text`` (UTF-8)."""
@@ -368,6 +390,25 @@ def html_to_text(html: str) -> tuple[str, str | None]:
 
 # ---------------------------------------------------------------- reading
 
+_NORM_WS = re.compile(r"\s+")
+
+
+def _with_headline(body: str, title: str | None) -> tuple[str, tuple[int, int] | None]:
+    """``body`` with the headline in front (``title + "\\n\\n" + body``) and the headline's span.
+
+    When the body already starts with the headline (whitespace aside), nothing
+    is added and the span points at it there. No title: ``(body, None)``.
+    """
+    if not title:
+        return body, None
+    lead = len(body) - len(body.lstrip())
+    first = body[lead:].split("\n", 1)[0]
+    if _NORM_WS.sub(" ", first).strip().casefold() == _NORM_WS.sub(" ", title).strip().casefold():
+        end = lead + len(first.rstrip())
+        return body, (lead, end)
+    return f"{title}\n\n{body}", (0, len(title))
+
+
 def _meta_value(value: Any) -> str | None:
     if value is None:
         return None
@@ -377,7 +418,9 @@ def _meta_value(value: Any) -> str | None:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, html: str = "main") -> None:
+        self.html = html
+        self.seen_urls: dict[str, str] = {}  # archive record URL -> where it was first read
         try:
             self.cwd: str | None = os.getcwd()
         except OSError:
@@ -476,7 +519,7 @@ class _Reader:
         if name.lower() in SPECIAL_FILES:
             yield IngestError(disp, f"{disp}: {name} is a metadata file, not an article; skipped", "skipped", fatal=False)
             return
-        ext = os.path.splitext(name)[1].lower()
+        ext = file_ext(name)
         if ext not in FORMATS:
             supported = ", ".join(sorted(FORMATS))
             yield IngestError(disp, f"{disp}: unsupported file type {ext or '(no extension)'!r}; "
@@ -486,7 +529,7 @@ class _Reader:
             yield IngestError(disp, f"{disp}: not a regular file", "unsupported")
             return
         yield from self.load_manifest(os.path.dirname(os.path.abspath(path)))
-        yield from self.read_file(path, FORMATS[ext])
+        yield from self.read_file(path, FORMATS[ext], gz=ext.endswith(".gz"))
 
     def walk(self, folder: str, ancestors: list[tuple[int, int]]) -> Iterator[Article | IngestError]:
         disp = self.display(folder)
@@ -528,7 +571,7 @@ class _Reader:
             if kinds[entry.name]:
                 yield from self.walk(full, here)
                 continue
-            ext = os.path.splitext(entry.name)[1].lower()
+            ext = file_ext(entry.name)
             try:
                 est = os.stat(full)
             except OSError as exc:
@@ -542,19 +585,40 @@ class _Reader:
                     else:
                         yield IngestError(edisp, f"{edisp}: cannot access: {exc.strerror or exc}", "unreadable")
                 continue
-            if ext not in FORMATS or entry.name.lower() in SPECIAL_FILES or not stat.S_ISREG(est.st_mode):
+            if entry.name.lower() in SPECIAL_FILES or not stat.S_ISREG(est.st_mode):
                 continue
-            yield from self.read_file(full, FORMATS[ext])
+            if ext not in FORMATS:
+                edisp = self.display(full)
+                yield IngestError(edisp, f"{edisp}: unsupported file type {ext or '(no extension)'!r}; skipped "
+                                  f"(supported: {', '.join(sorted(FORMATS))})", "unsupported", fatal=False)
+                continue
+            yield from self.read_file(full, FORMATS[ext], gz=ext.endswith(".gz"))
 
     # -- files
-    def read_file(self, path: str, fmt: str) -> Iterator[Article | IngestError]:
+    def read_file(self, path: str, fmt: str, gz: bool = False) -> Iterator[Article | IngestError]:
         disp = self.display(path)
         if disp in self.seen_files:
             return
         self.seen_files.add(disp)
+        if fmt == "warc":
+            from .archive import iter_warc
+
+            yield from iter_warc(path, disp, self)
+            return
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            if gz:
+                import gzip
+                import zlib
+
+                try:
+                    with gzip.open(path, "rb") as fh:
+                        data = fh.read()
+                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                    yield IngestError(disp, f"{disp}: not a readable gzip file ({exc}); not read", "binary")
+                    return
+            else:
+                with open(path, "rb") as fh:
+                    data = fh.read()
         except OSError as exc:
             yield IngestError(disp, f"{disp}: cannot read file: {exc.strerror or exc}", "unreadable")
             return
@@ -583,30 +647,57 @@ class _Reader:
             yield from self._jsonl(disp, text, encoding, meta, warnings)
             return
         extra: dict[str, Any] = {}
-        title = None
-        if fmt == "html":
-            try:
-                text, title = html_to_text(text)
-            except Exception as exc:  # html.parser is lenient; this is a last resort
-                yield IngestError(disp, f"{disp}: could not parse HTML: {exc}", "html")
-                return
-            if not text.strip():
-                yield IngestError(disp, f"{disp}: HTML page has no visible text", "empty")
-                return
         if bom:
             extra["bom"] = True
-        yield self._article(text, disp, fmt, encoding, meta, extra, warnings, title=title)
+        if fmt == "html":
+            yield from self.html_article(text, disp, encoding, meta, extra, warnings)
+            return
+        yield self._article(text, disp, fmt, encoding, meta, extra, warnings)
+
+    def html_article(self, html: str, disp: str, encoding: str, meta: dict[str, Any], extra: dict[str, Any],
+                     warnings: list[str], url: str | None = None, page_meta: dict[str, Any] | None = None,
+                     page_source: str = "page") -> Iterator[Article | IngestError]:
+        """One HTML page -> an article: main text (or every visible word), headline, page metadata.
+
+        ``page_meta`` (e.g. a WARC record's URL and date, source ``page_source``)
+        fills fields the page itself does not give; ``meta`` (manifest) beats both.
+        """
+        from .webpage import extract_page
+
+        page = extract_page(html, url=url, mode=self.html)
+        if page is None:
+            yield IngestError(disp, f"{disp}: HTML page has no visible text", "empty")
+            return
+        warnings = warnings + page.notes
+        text, headline = _with_headline(page.body, page.title)
+        found = {"title": page.title, "outlet": page.outlet, "url": page.url,
+                 "published": page.published, "author": page.author}
+        sources = {k: "page" for k, v in found.items() if v is not None}
+        for k, v in (page_meta or {}).items():
+            if v is not None and (found.get(k) is None or k == "url"):
+                found[k] = v  # the archive's target URI is where the page was fetched
+                sources[k] = page_source
+        art = self._article(text, disp, "html", encoding, meta, extra, warnings, page=found, page_sources=sources)
+        art.reader = page.method
+        if headline is not None:
+            art.headline = headline
+        yield art
 
     def _article(self, text: str, disp: str, fmt: str, encoding: str, meta: dict[str, Any],
-                 extra: dict[str, Any], warnings: list[str], title: str | None = None,
-                 own: dict[str, Any] | None = None) -> Article:
-        fields = {k: _meta_value(meta.get(k)) for k in META_FIELDS}
-        for k in META_FIELDS:  # a jsonl line's own metadata beats the manifest's
-            if own and _meta_value(own.get(k)) is not None:
-                fields[k] = _meta_value(own[k])
-        if fields["title"] is None:
-            fields["title"] = title
-        merged = {k: v for k, v in meta.items() if k != "path" and k not in META_FIELDS}
+                 extra: dict[str, Any], warnings: list[str], page: dict[str, Any] | None = None,
+                 page_sources: dict[str, str] | None = None, own: dict[str, Any] | None = None) -> Article:
+        # precedence: a jsonl line's own metadata, then the manifest, then the page (or archive record)
+        fields: dict[str, str | None] = {}
+        sources: dict[str, str] = {}
+        for k in META_FIELDS + ("author",):
+            for src, value in (("jsonl", (own or {}).get(k)), ("manifest", meta.get(k)),
+                               ((page_sources or {}).get(k, "page"), (page or {}).get(k))):
+                if _meta_value(value) is not None:
+                    fields[k], sources[k] = _meta_value(value), src
+                    break
+            else:
+                fields[k] = None
+        merged = {k: v for k, v in meta.items() if k != "path" and k not in META_FIELDS + ("author",)}
         merged.update(extra)
         return Article(
             doc_id=make_doc_id(text),
@@ -618,6 +709,7 @@ class _Reader:
             boilerplate=find_boilerplate(text),
             warnings=list(warnings),
             extra=merged,
+            metadata_source=sources,
             **fields,
         )
 
@@ -640,7 +732,7 @@ class _Reader:
                 what = "no \"text\" field" if "text" not in obj else "\"text\" is not a non-empty string"
                 yield IngestError(disp, f"{where}: {what}", "jsonl", line=lineno)
                 continue
-            extra = {k: v for k, v in obj.items() if k not in META_FIELDS and k not in ("text", "id")}
+            extra = {k: v for k, v in obj.items() if k not in META_FIELDS and k not in ("text", "id", "author")}
             extra["line"] = lineno
             if obj.get("id") is not None:
                 extra["source_id"] = str(obj["id"])
@@ -655,10 +747,12 @@ def _merge(first: Article, dup: Article) -> None:
     first.paths.sort()
     first.path = first.paths[0]
     first.warnings.append(f"same text also read from {dup.path}; kept as one document")
-    for k in META_FIELDS:
+    for k in META_FIELDS + ("author",):
         mine, theirs = getattr(first, k), getattr(dup, k)
         if mine is None and theirs is not None:
             setattr(first, k, theirs)
+            if k in dup.metadata_source:
+                first.metadata_source[k] = dup.metadata_source[k]
         elif theirs is not None and theirs != mine:
             first.warnings.append(f"{dup.path} gives {k} {theirs!r}; kept {mine!r}")
     for k, v in dup.extra.items():
@@ -674,7 +768,7 @@ def _as_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) 
     return list(paths)
 
 
-def iter_corpus(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | IngestError]:
+def iter_corpus(paths: Iterable[str | os.PathLike[str]], html: str = "main") -> Iterator[Article | IngestError]:
     """Yield articles and errors in a deterministic order.
 
     Inputs are read in the order given; folders in sorted path order. An
@@ -682,7 +776,7 @@ def iter_corpus(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | I
     added to the earlier article's ``paths`` (the earlier object is updated in
     place, so consume the articles after the loop if you need final paths).
     """
-    reader = _Reader()
+    reader = _Reader(html=html)
     by_id: dict[str, Article] = {}
     for raw in _as_paths(paths):
         for item in reader.iter_path(raw):
@@ -695,10 +789,13 @@ def iter_corpus(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article | I
             yield item
 
 
-def read_corpus(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Article], list[IngestError]]:
-    """Read files and folders; return ``(articles, errors)``. Never raises for a bad input."""
+def read_corpus(paths: Iterable[str | os.PathLike[str]], html: str = "main") -> tuple[list[Article], list[IngestError]]:
+    """Read files and folders; return ``(articles, errors)``. Never raises for a bad input.
+
+    ``html``: ``"main"`` (the article's main text) or ``"full"`` (every visible word).
+    """
     articles: list[Article] = []
     errors: list[IngestError] = []
-    for item in iter_corpus(paths):
+    for item in iter_corpus(paths, html=html):
         (articles if isinstance(item, Article) else errors).append(item)
     return articles, errors

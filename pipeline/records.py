@@ -33,6 +33,13 @@ class Article:
     boilerplate: list[tuple[int, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    author: str | None = None
+    # where each metadata field came from: manifest | page | warc | jsonl (absent: unknown)
+    metadata_source: dict[str, str] = field(default_factory=dict)
+    # HTML: which reader made ``text`` (trafilatura | visible-text); None for other formats
+    reader: str | None = None
+    # ``[start, end)`` of the headline (the title) in ``text``, when it is there; its claims are marked
+    headline: tuple[int, int] | None = None
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -40,6 +47,7 @@ class Article:
             "outlet": self.outlet,
             "url": self.url,
             "published": self.published,
+            "author": self.author,
         }
 
 
@@ -116,7 +124,7 @@ class TimeRef:
     text: str | None
     start: str | None  # ISO date
     end: str | None
-    source: str = "text"  # text | published (fallback to the article's date)
+    source: str = "text"  # text (claims: always); published (facts only: resolve's fallback to the article's date)
 
 
 @dataclass
@@ -130,6 +138,7 @@ class Provenance:
     char_start: int
     char_end: int
     sentence_start: int = 0
+    headline: bool = False  # the claim is in the document's headline (Article.headline)
 
 
 @dataclass
@@ -208,6 +217,8 @@ class Conflict:
     severity: str  # low | medium | high
     resolution: dict[str, Any] | None = None
     why: dict[str, Any] | None = None  # the pair that makes it a conflict: signals, periods, sources
+    # a decision made before new claims brought another value: shown, no longer applied
+    previous_decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -222,3 +233,16 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+@dataclass
+class DroppedCandidate:
+    """A figure the quantity grammar found but a named filter dropped (for explanations).
+
+    ``start``/``end``: characters of the article text; ``reason``: a name of
+    ``pipeline.quantities.filters.FILTERS`` ("year", "identifier", "bare_number", ...)."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str

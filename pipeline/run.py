@@ -52,6 +52,11 @@ def decisions_path_for(paths: list[str]) -> Path | None:
     return None
 
 
+# long articles are processed in pieces of at most this many characters (cut at paragraph,
+# line or sentence ends): each piece's cost does not depend on the article's length
+LONG_PIECE_CHARS = 10_000
+
+
 class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
@@ -72,8 +77,25 @@ class Extractor:
 
     def claims(self, articles: Iterable[Article],
                on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
+        """Claims of ``articles``; ``on_doc(article, claims, mentions)`` after each one.
+
+        An article longer than one piece (``Annotator.max_chars``, 100,000
+        characters) is processed a piece at a time (:meth:`long_article`,
+        pieces of :data:`LONG_PIECE_CHARS`), so
+        time grows linearly with its length and memory holds one piece's
+        spaCy doc; the others go through the model in batches.
+        """
         out: list[Claim] = []
-        for ad in self.annotator.annotate(articles):
+        short: list[Article] = []
+        for art in articles:
+            if len(art.text) > self.annotator.max_chars:
+                cs, ms = self.long_article(art)
+                out.extend(cs)
+                if on_doc:
+                    on_doc(art, cs, ms)
+            else:
+                short.append(art)
+        for ad in self.annotator.annotate(short):
             qs = [self.quantities(doc, ad.mentions, off, ad.article.boilerplate, keep_bare=False)
                   for doc, off in ad.pieces]
             cs = self.builder.build(ad, qs)
@@ -81,6 +103,29 @@ class Extractor:
             if on_doc:
                 on_doc(ad.article, cs, ad.mentions)
         return out
+
+    def long_article(self, art: Article) -> tuple[list[Claim], list[Mention]]:
+        """(claims, mentions) of one long article, built piece by piece with exact offsets.
+
+        Pieces are cut at paragraph, line or sentence ends
+        (:func:`pipeline.annotate.split_text`); each is annotated and turned into
+        claims on its own, with the piece's offset in ``art.text``, so claim ids
+        and provenance are those of the whole text. Context that crosses a cut
+        (a pronoun's antecedent, a surname's full name) is not carried over.
+        """
+        from .annotate import AnnotatedDoc, entity_mentions, resolve_people, split_text
+
+        pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
+        claims: list[Claim] = []
+        mentions: list[Mention] = []
+        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=1)
+        for doc, (_, off) in zip(docs, pieces):
+            ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
+            resolve_people(ad.mentions)
+            qs = [self.quantities(doc, ad.mentions, off, art.boilerplate, keep_bare=False)]
+            claims.extend(self.builder.build(ad, qs))
+            mentions.extend(ad.mentions)
+        return claims, mentions
 
 
 def model_fingerprint(model: str | None) -> str:
@@ -98,11 +143,19 @@ def model_fingerprint(model: str | None) -> str:
 ENGINES = ("local", "dask")
 
 
+def mark_headline_claims(articles: Iterable[Article], claims: list[Claim]) -> None:
+    """Set ``provenance.headline`` on claims inside their document's headline span."""
+    spans = {a.doc_id: a.headline for a in articles if a.headline}
+    for c in claims:
+        span = spans.get(c.doc_id)
+        c.provenance.headline = bool(span and span[0] <= c.provenance.char_start < span[1])
+
+
 def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = None, workers: int = 1,
             progress: Callable[[int], None] | None = None, extractor: Extractor | None = None,
             resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
             scheduler: str | None = None,
-            corpus: tuple[list[Article], list[IngestError]] | None = None) -> RunSummary:
+            corpus: tuple[list[Article], list[IngestError]] | None = None, html: str = "main") -> RunSummary:
     """Run the pipeline on ``paths`` into ``out_dir``.
 
     One run at a time per output folder (a lock file); documents whose claims
@@ -114,6 +167,9 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
     processes) and resolution as a group-by on the blocking key; the outputs
     are the same as the local engine's.
 
+    ``html`` is how HTML pages are read (``"main"`` text or ``"full"``, see
+    :func:`pipeline.ingest.read_corpus`).
+
     ``corpus`` is ``read_corpus(paths)`` when the caller has read it already
     (the CLI does, to size its progress bar), so it is not read twice.
     """
@@ -122,7 +178,8 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out), _Engines(engine, scheduler, workers, model) as engines:
-        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines, corpus)
+        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines,
+                        corpus, html)
 
 
 class _Engines:
@@ -151,7 +208,7 @@ class _Engines:
 
 
 def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
-             engines: _Engines, corpus) -> RunSummary:
+             engines: _Engines, corpus, html: str = "main") -> RunSummary:
     t0 = time.perf_counter()
     # we hold the lock: temporary files here are left by a run that was killed mid-write
     for stale in out.glob(".*.tmp"):
@@ -159,7 +216,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
     summary = RunSummary(out_dir=str(out))
 
     t = time.perf_counter()
-    articles, errors = corpus if corpus is not None else read_corpus(paths)
+    articles, errors = corpus if corpus is not None else read_corpus(paths, html=html)
     summary.timings["ingest"] = time.perf_counter() - t
 
     cache = ClaimCache(out, model_fingerprint(model if extractor is None else extractor.model_name)) \
@@ -205,6 +262,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         summary.timings["extract"] = time.perf_counter() - t
     if cache:
         cache.prune(a.doc_id for a in articles)
+    mark_headline_claims(articles, claims)
     claims.sort(key=claim_sort_key)
 
     documents = {a.doc_id: document_record(a) for a in articles}
@@ -222,7 +280,10 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
 
         t = time.perf_counter()
         dpath = decisions_path_for(paths)
-        decisions = load_decisions(dpath) if dpath and dpath.exists() else []
+        decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
+            str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
+            if dpath and dpath.exists() else []
+        summary.errors = len(errors)  # a bad decision line is reported, not fatal
         docs_meta = {d: {"text": r["text"], "path": r["path"], **r["metadata"]} for d, r in documents.items()}
         resolver = engines.dask.resolve if engines.dask is not None else resolve
         res = resolver(claims, docs_meta, decisions)
@@ -255,6 +316,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
+        "decisions": str(Path(decisions_path_for(paths)).resolve()) if decisions_path_for(paths) else None,
         "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
                    "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},

@@ -31,11 +31,24 @@ def dumps(record: Any) -> str:
     return json.dumps(to_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it; there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
+
+    The file gets the mode a plain ``open(path, "w")`` would give (0666 less
+    the umask), not the 0600 of the temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
@@ -98,6 +111,10 @@ def document_record(a: Article) -> dict:
         "boilerplate": [list(s) for s in a.boilerplate],
         "warnings": a.warnings,
         "text": a.text,
+        "metadata_source": dict(sorted(a.metadata_source.items())),
+        "reader": a.reader,
+        "headline": list(a.headline) if a.headline else None,
+        "source": a.extra.get("source"),
     }
 
 

@@ -17,24 +17,7 @@ from pipeline.batch import (CACHE_DIR, LOCK_NAME, ClaimCache, LockedError, Outpu
                             fingerprint, mention_from_dict)
 from pipeline.records import Article, Claim, EntityRef, Equivalent, Mention, Provenance, TimeRef
 
-DEAD_PID = 999999
-
-
-def _dead_pid() -> int:
-    try:
-        os.kill(DEAD_PID, 0)
-    except ProcessLookupError:
-        return DEAD_PID
-    except PermissionError:
-        pass
-    pytest.skip(f"pid {DEAD_PID} exists on this machine")
-
-
-def _write_lock(out: Path, **info) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    p = out / LOCK_NAME
-    p.write_text(json.dumps(info), encoding="utf-8")
-    return p
+INFO = LOCK_NAME + ".json"
 
 
 # =========================================================================== lock
@@ -44,7 +27,7 @@ def test_lock_is_exclusive_and_names_the_holder(tmp_path):
     out = tmp_path / "out"
     with OutputLock(out) as lock:
         assert lock.held
-        info = json.loads((out / LOCK_NAME).read_text())
+        info = json.loads((out / INFO).read_text())
         assert info["pid"] == os.getpid()
         assert info["host"] == socket.gethostname()
         assert info["started"]
@@ -52,87 +35,61 @@ def test_lock_is_exclusive_and_names_the_holder(tmp_path):
             OutputLock(out).acquire()
         msg = str(ei.value)
         assert f"pid {os.getpid()}" in msg
-        assert str(out) in msg and LOCK_NAME in msg and "remove" in msg
+        assert str(out) in msg and "--out" in msg
         assert ei.value.pid == os.getpid()
-        # the refused acquire must leave the holder's lock in place
-        assert json.loads((out / LOCK_NAME).read_text())["pid"] == os.getpid()
-    assert not (out / LOCK_NAME).exists()
+        # the refused acquire must leave the holder's lock and its details in place
+        assert json.loads((out / INFO).read_text())["pid"] == os.getpid()
+    assert not (out / INFO).exists()
     with OutputLock(out):  # free again
         pass
 
 
-def test_lock_held_by_another_live_process(tmp_path):
-    out = tmp_path / "out"
+def _hold_in_subprocess(out: Path) -> subprocess.Popen:
     code = ("import sys, time; from pipeline.batch import OutputLock\n"
             "with OutputLock(sys.argv[1]):\n"
-            "    print('locked', flush=True); time.sleep(30)\n")
+            "    print('locked', flush=True); time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_lock_held_by_another_live_process_then_freed_by_the_kernel_when_it_is_killed(tmp_path):
+    out = tmp_path / "out"
+    proc = _hold_in_subprocess(out)
     try:
-        assert proc.stdout.readline().strip() == "locked"
         with pytest.raises(LockedError, match=f"pid {proc.pid}\\b"):
             with OutputLock(out):
                 pytest.fail("acquired a lock held by a live process")
     finally:
+        proc.kill()  # SIGKILL: no cleanup runs in the holder
+        proc.wait()
+    # the holder's details file is left behind, but the OS lock died with it
+    assert (out / INFO).exists()
+    with OutputLock(out) as lock:
+        assert lock.holder()["pid"] == os.getpid()
+
+
+def test_lock_without_holder_details_still_refuses(tmp_path):
+    out = tmp_path / "out"
+    proc = _hold_in_subprocess(out)
+    try:
+        (out / INFO).unlink()  # e.g. removed by hand
+        with pytest.raises(LockedError, match="another factpipe run is writing to"):
+            OutputLock(out).acquire()
+    finally:
         proc.kill()
         proc.wait()
-    # the holder was killed without releasing: its lock is now stale and is taken over
-    assert (out / LOCK_NAME).exists()
-    with OutputLock(out) as lock:
-        assert lock.took_over["pid"] == proc.pid
-        assert json.loads((out / LOCK_NAME).read_text())["pid"] == os.getpid()
-
-
-def test_stale_lock_is_taken_over(tmp_path):
-    out = tmp_path / "out"
-    pid = _dead_pid()
-    _write_lock(out, pid=pid, host=socket.gethostname(), started="2020-01-01T00:00:00", token="old")
-    with OutputLock(out) as lock:
-        info = json.loads((out / LOCK_NAME).read_text())
-        assert info["pid"] == os.getpid() and info["token"] != "old"
-        assert lock.took_over["pid"] == pid
-    assert not (out / LOCK_NAME).exists()
-    assert not list(out.glob(LOCK_NAME + "*"))  # no leftovers of the takeover
-
-
-def test_lock_from_another_host_is_respected(tmp_path):
-    out = tmp_path / "out"
-    _write_lock(out, pid=_dead_pid(), host=socket.gethostname() + "-elsewhere", started="2020-01-01T00:00:00")
-    with pytest.raises(LockedError, match=f"pid {DEAD_PID} on host"):
-        OutputLock(out).acquire()
-    assert (out / LOCK_NAME).exists()
-
-
-def test_unreadable_lock_fresh_refused_old_taken_over(tmp_path):
-    out = tmp_path / "out"
-    p = _write_lock(out)
-    p.write_text("")  # a run that created the file but has not written it yet
-    with pytest.raises(LockedError):
-        OutputLock(out).acquire()
-    old = time.time() - 3600
-    os.utime(p, (old, old))
-    with OutputLock(out):
-        assert json.loads(p.read_text())["pid"] == os.getpid()
-    assert not p.exists()
 
 
 def test_lock_released_after_exception(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(ZeroDivisionError):
         with OutputLock(out):
-            assert (out / LOCK_NAME).exists()
+            assert (out / INFO).exists()
             1 / 0
-    assert not (out / LOCK_NAME).exists()
+    assert not (out / INFO).exists()
     with OutputLock(out):
         pass
-
-
-def test_release_does_not_remove_someone_elses_lock(tmp_path):
-    out = tmp_path / "out"
-    lock = OutputLock(out).acquire()
-    # e.g. a user removed our lock by hand and another run took the folder
-    _write_lock(out, pid=os.getpid(), host=socket.gethostname(), started="now", token="theirs")
-    lock.release()
-    assert json.loads((out / LOCK_NAME).read_text())["token"] == "theirs"
 
 
 # =========================================================================== cache
@@ -238,16 +195,23 @@ def test_fingerprint_helper(tmp_path):
     assert fp == fingerprint("0.1.0", "en_core_web_sm-3.8.0")
     assert fp != fingerprint("0.1.1", "en_core_web_sm-3.8.0")
     assert fp != fingerprint("0.1.0", "en_core_web_md-3.8.0")
-    # the default is the package's data folder; any change to a data file changes it
-    data = Path(__file__).resolve().parent.parent / "pipeline" / "data"
-    copy = tmp_path / "data"
-    shutil.copytree(data, copy)
-    assert fingerprint("0.1.0", "m", copy) == fingerprint("0.1.0", "m")
-    target = sorted(copy.glob("*.json"))[0]
-    target.write_bytes(target.read_bytes() + b"\n")
-    assert fingerprint("0.1.0", "m", copy) != fingerprint("0.1.0", "m")
-    (copy / "extra.tsv").write_text("a\tb\n")
-    assert fingerprint("0.1.0", "m", copy) != fingerprint("0.1.0", "m", data)
+    # the default is the package folder: any change to a source or data file changes it
+    pkg = Path(__file__).resolve().parent.parent / "pipeline"
+    copy = tmp_path / "pipeline"
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    base = fingerprint("0.1.0", "m")
+    assert fingerprint("0.1.0", "m", copy) == base
+    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__" / "x.pyc").write_bytes(b"compiled")  # not source: no change
+    assert fingerprint("0.1.0", "m", copy) == base
+    for edit in ("data/metrics.json", "claims.py", "schemas/claim.schema.json"):
+        target = copy / edit
+        original = target.read_bytes()
+        target.write_bytes(original + b"\n")
+        assert fingerprint("0.1.0", "m", copy) != base, edit
+        target.write_bytes(original)
+    (copy / "data" / "extra.tsv").write_text("a\tb\n")
+    assert fingerprint("0.1.0", "m", copy) != base
 
 
 @pytest.mark.parametrize("content", [
@@ -298,3 +262,32 @@ def test_prune(tmp_path):
         sorted([f"{'a' * 16}.json", f"{'c' * 16}.json", "notes.txt"])
     assert cache.prune([]) == 2
     assert ClaimCache(tmp_path / "nowhere", "fp").prune([]) == 0
+
+
+def test_a_code_change_is_not_served_from_the_cache(tmp_path):
+    """Edit a rule in claims.py of a copy of the package: the re-run must not reuse the cached claims."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "pipeline", pkg / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Acme bought 5,000 chips for its new data centre in 2023.\n")
+    env = {**os.environ, "PYTHONPATH": str(pkg)}
+    code = ("import sys, pipeline; assert pipeline.__file__.startswith(sys.argv[1]), pipeline.__file__\n"
+            "from pipeline.cli import main; sys.argv[1:2] = []; main()\n")
+
+    def run() -> tuple[list[dict], dict]:
+        subprocess.run([sys.executable, "-c", code, str(pkg), "extract", "c", "--out", "out", "--no-progress"],
+                       cwd=tmp_path, env=env, check=True, capture_output=True)
+        claims = [json.loads(x) for x in (tmp_path / "out" / "claims.jsonl").read_text().splitlines()]
+        return claims, json.loads((tmp_path / "out" / "run.json").read_text())
+
+    claims, _ = run()
+    assert [c["kind"] for c in claims] == ["chip_count"]
+    _, info = run()
+    assert info["cached_documents"] == 1  # unchanged code: served from the cache
+    with open(pkg / "pipeline" / "claims.py", "a", encoding="utf-8") as f:  # a new rule: no chip counts
+        f.write("\n_build = ClaimBuilder.build\n"
+                "ClaimBuilder.build = lambda self, *a, **k: [c for c in _build(self, *a, **k) "
+                "if c.kind != 'chip_count']\n")
+    claims, info = run()
+    assert info["cached_documents"] == 0 and claims == []

@@ -37,9 +37,11 @@ def test_no_paths_is_a_usage_error(runner, tmp_path):
     assert r.exit_code == 2 and "corpus" in r.output
 
 
-def test_missing_path_is_a_usage_error(runner, tmp_path):
+def test_only_missing_paths_is_an_input_error(runner, tmp_path):
+    # a missing path is reported and the rest processed (tests/test_cli_failures.py); nothing readable fails
     r = runner.invoke(main, ["extract", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
-    assert r.exit_code == 2
+    assert r.exit_code == 1 and "nothing could be read" in r.output
+    assert "no such file" in (tmp_path / "o" / "errors.jsonl").read_text()
 
 
 @pytest.mark.parametrize("extra, code, message", [
@@ -206,7 +208,7 @@ def test_a_killed_run_leaves_outputs_intact_and_the_next_run_completes(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(corpus), "--out", str(out),
                              "--no-progress", "--no-cache"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
-    while not (out / ".factpipe.lock").exists() and time.time() < deadline and proc.poll() is None:
+    while not (out / ".factpipe.lock.json").exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     time.sleep(1.0)  # let it get into the work
     if proc.poll() is None:
@@ -214,12 +216,12 @@ def test_a_killed_run_leaves_outputs_intact_and_the_next_run_completes(tmp_path)
     proc.wait()
     assert {n: (out / n).read_bytes() for n in OUTPUTS} == before  # nothing half-written
     if proc.returncode == -signal.SIGKILL:
-        assert (out / ".factpipe.lock").exists()  # the dead run's lock is still there ...
-        assert json.loads((out / ".factpipe.lock").read_text())["host"] == socket.gethostname()
+        # the dead run's holder details are still there, but the kernel freed its OS lock ...
+        assert json.loads((out / ".factpipe.lock.json").read_text())["host"] == socket.gethostname()
     r = CliRunner().invoke(main, ["extract", str(corpus), "--out", str(out), "--no-progress"])
-    assert r.exit_code == 0, r.output  # ... and the next run takes it over and completes
+    assert r.exit_code == 0, r.output  # ... so the next run takes the folder and completes
     assert len(read_jsonl(out / "documents.jsonl")) == 40
-    assert not (out / ".factpipe.lock").exists()
+    assert not (out / ".factpipe.lock.json").exists()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -239,3 +241,59 @@ def test_evaluate_prints_scores_and_errors(runner, tmp_path):
     scores = json.loads(r.output)
     assert scores["factpipe"]["value_unit"]["f1"] == pytest.approx(50.0)
     assert "errors" not in scores["factpipe"]
+
+
+def test_html_page_without_manifest_dates_its_claims_and_marks_headline_claims(runner, tmp_path):
+    """The page's own date resolves "this year"; a number in the headline is a claim marked as such."""
+    from test_ingest import PARAS, news_page
+
+    html = news_page(head='<meta property="article:published_time" content="2024-03-05T10:00:00Z">')
+    html = html.replace(PARAS[2], "The company expects sales of $18 billion this year, up from $15 billion "
+                                  "last year, its finance chief said.")
+    html = html.replace("Chipmaker revenue jumps", "Chipmaker to spend $1.5 billion on Arizona plant")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "page.html").write_text(html)
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["extract", str(tmp_path / "c"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    (doc,) = read_jsonl(out / "documents.jsonl")
+    assert doc["metadata"]["published"] == "2024-03-05" and doc["metadata_source"]["published"] == "page"
+    assert doc["reader"] == "trafilatura"
+    h0, h1 = doc["headline"]
+    assert doc["text"][h0:h1] == doc["metadata"]["title"] == "Chipmaker to spend $1.5 billion on Arizona plant"
+    claims = read_jsonl(out / "claims.jsonl")
+    for c in claims:  # provenance stays exact with the headline in the text
+        assert doc["text"][c["provenance"]["char_start"]:c["provenance"]["char_end"]] == c["surface"]
+    by_surface = {c["surface"]: c for c in claims}
+    assert by_surface["$18 billion"]["time"]["start"] == "2024-01-01"
+    assert by_surface["$15 billion"]["time"]["start"] == "2023-01-01"
+    in_headline = [c for c in claims if c["provenance"]["headline"]]
+    assert [c["surface"] for c in in_headline] == ["$1.5 billion"]
+    assert in_headline[0]["provenance"]["char_start"] < h1
+    assert all(c["provenance"]["char_start"] >= h1 for c in claims if not c["provenance"]["headline"])
+    assert runner.invoke(main, ["validate", str(out)]).exit_code == 0
+
+
+def test_long_document_is_processed_in_pieces_with_exact_offsets(runner, tmp_path):
+    """A document longer than one piece: claims everywhere in it, each quoting the text exactly."""
+    firms = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"]
+    paras, n = [], 0
+    while n < 105_000:  # just over one piece of the model (100,000 characters): the long path
+        i = len(paras)
+        p = (f"{firms[i % len(firms)]} said on Monday that revenue rose {i % 40 + 2}% to ${i + 1}.5 billion "
+             f"in the quarter, and that it would hire {100 + i} engineers.")
+        paras.append(p)
+        n += len(p) + 2
+    text = "\n\n".join(paras)
+    (tmp_path / "long.txt").write_text(text)
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["extract", str(tmp_path / "long.txt"), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    claims = read_jsonl(out / "claims.jsonl")
+    for c in claims:
+        pv = c["provenance"]
+        assert text[pv["char_start"]:pv["char_end"]] == c["surface"]
+    assert len({c["claim_id"] for c in claims}) == len(claims)
+    money = {c["surface"] for c in claims if c["kind"] == "money"}
+    assert {f"${i + 1}.5 billion" for i in range(len(paras))} <= money  # every paragraph, every piece
+    assert max(c["provenance"]["char_start"] for c in claims) > 100_000

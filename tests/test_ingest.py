@@ -100,7 +100,10 @@ def test_folder_walk_is_recursive_sorted_and_skips_other_files(cwd):
     write(cwd / "c" / ".hidden" / "h.txt", "hidden\n")
     write(cwd / "c" / "decisions.jsonl", '{"fact_id": "f1"}\n')
     articles, errors = read_corpus(["c"])
-    assert errors == []
+    # unknown types are listed as skipped (not fatal); hidden files and decisions.jsonl are not
+    assert [(e.path, e.kind, e.fatal) for e in errors] == [
+        ("c/image.png", "unsupported", False), ("c/notes.csv", "unsupported", False)]
+    assert all("skipped" in e.reason for e in errors)
     assert [a.path for a in articles] == ["c/a-x.md", "c/a/z.txt", "c/b.txt"]
     # the same again: deterministic
     assert [a.path for a in read_corpus(["c"])[0]] == ["c/a-x.md", "c/a/z.txt", "c/b.txt"]
@@ -144,10 +147,10 @@ HTML_PAGE = """<!DOCTYPE html>
 
 def test_html_visible_text(cwd):
     write(cwd / "page.html", HTML_PAGE)
-    (a,), errors = read_corpus(["page.html"])
+    (a,), errors = read_corpus(["page.html"], html="full")
     assert errors == []
     assert a.format == "html"
-    assert a.title == "Meta\u2019s big bet"
+    assert (a.reader, a.title, a.headline) == ("visible-text", "Meta spends big", (0, 15))
     for hidden in ("SECRET_STYLE", "SECRET_SCRIPT", "not text", "NAV_LINK", "NOSCRIPT_TEXT", "HIDDEN_DIV",
                    "HIDDEN_STYLE", "FORM_BUTTON", "ASIDE_TEXT", "FOOTER_TEXT", "LATE_SCRIPT", "big bet"):
         assert hidden not in a.text
@@ -166,7 +169,10 @@ def test_html_manifest_title_wins_and_unclosed_head(cwd):
     articles, errors = read_corpus(["."])
     assert errors == []
     got = {a.path: (a.title, a.text) for a in articles}
-    assert got == {"p.html": ("Manifest title", "Body text"), "q.html": ("Other", "More text")}
+    # the page's own headline stays in the text (marked), the manifest's title is the document's title
+    assert got == {"p.html": ("Manifest title", "Page title\n\nBody text"), "q.html": ("Other", "Other\n\nMore text")}
+    assert {a.path: (a.headline, a.metadata_source.get("title")) for a in articles} == {
+        "p.html": ((0, 10), "manifest"), "q.html": ((0, 5), "page")}
 
 
 def test_html_declared_charset_and_no_visible_text(cwd):
@@ -199,11 +205,13 @@ def test_manifest_metadata_partial_dates_and_extra(cwd):
     assert errors == []
     meta = {a.path: (a.metadata(), a.extra) for a in articles}
     assert meta["c/a.txt"] == (
-        {"title": "A title", "outlet": "The Guardian", "url": "https://x.test/a", "published": "2024-07"},
+        {"title": "A title", "outlet": "The Guardian", "url": "https://x.test/a", "published": "2024-07",
+         "author": None},
         {"note": "partial date", "section": "tech"},
     )
-    assert meta["c/sub/b.txt"][0] == {"title": None, "outlet": "Wired", "url": None, "published": "2024-10-03"}
-    assert meta["c/c.txt"] == ({"title": None, "outlet": None, "url": None, "published": None}, {})
+    assert meta["c/sub/b.txt"][0] == {"title": None, "outlet": "Wired", "url": None, "published": "2024-10-03",
+                                      "author": None}
+    assert meta["c/c.txt"] == ({"title": None, "outlet": None, "url": None, "published": None, "author": None}, {})
 
 
 def test_manifest_applies_to_explicit_file(cwd):
@@ -264,7 +272,9 @@ def test_jsonl_good_and_bad_lines(cwd):
     ]
     first = articles[0]
     assert first.format == "jsonl"
-    assert first.metadata() == {"title": "One", "outlet": "Wired", "url": "https://w.test/1", "published": "2024-07"}
+    assert first.metadata() == {"title": "One", "outlet": "Wired", "url": "https://w.test/1", "published": "2024-07",
+                                "author": None}
+    assert first.metadata_source == {"title": "jsonl", "outlet": "jsonl", "url": "jsonl", "published": "jsonl"}
     assert first.extra["lang"] == "en"
     assert [(e.kind, e.line, e.path) for e in errors] == [
         ("jsonl", 2, "feed.jsonl"), ("jsonl", 4, "feed.jsonl"), ("jsonl", 5, "feed.jsonl"),
@@ -581,3 +591,255 @@ def test_fifo_is_never_opened(cwd):
     assert [a.path for a in articles] == ["c/a.txt"] and errors == []
     articles, errors = read_corpus(["c/pipe.txt"])
     assert articles == [] and [e.kind for e in errors] == ["unsupported"]
+
+
+# ------------------------------------------------------------------ real pages: main text and metadata
+
+PARAS = [
+    "The chipmaker said on Tuesday that quarterly revenue rose 12% to $4.2 billion, beating forecasts "
+    "as demand for data-centre accelerators kept growing across its largest customers.",
+    "Chief executive Dana Reyes told analysts the company would spend $1.5 billion on a new plant in "
+    "Arizona, which is expected to employ about 2,000 people when it opens in two years.",
+    "Shares rose 6 percent in after-hours trading. The company also raised its full-year outlook, "
+    "citing strong orders from cloud providers and a recovery in personal computers.",
+]
+
+
+def news_page(head: str = "", body_wrap: str = "{}", widgets: str = "") -> str:
+    article = "".join(f"<p>{p}</p>\n" for p in PARAS)
+    return (f"<!DOCTYPE html><html><head><title>Chipmaker revenue jumps | The Daily Byte</title>{head}</head>"
+            f"<body><header><nav><a href='/'>Home</a> <a href='/tech'>Tech</a> <a href='/deals'>Deals</a></nav>"
+            f"</header><main>{body_wrap.format('<article><h1>Chipmaker revenue jumps</h1>' + article + '</article>')}"
+            f"</main>{widgets}<footer>© 2024 The Daily Byte. All rights reserved.</footer></body></html>")
+
+
+# widgets of the kinds that leaked claims from real pages; none is part of the article
+WIDGETS = [
+    "<aside class='deal-widget'><h3>Today's best deals</h3><ul><li>Laptop Pro 14 — SAVE $250.00</li>"
+    "<li>Noise-cancelling headphones, was $349, now $199</li></ul></aside>",
+    "<section class='related'><h2>Related stories</h2><ul><li><a href='/a'>5 stocks to buy before 2025</a></li>"
+    "<li><a href='/b'>Why 40% of start-ups fail in year one</a></li></ul></section>",
+    "<div class='weather-box'><span>BLR 26 °C</span> <span>DEL 31 °C</span> <span>BOM 29 °C</span></div>",
+    "<div class='subscribe-banner'><p>Get 40+ digital editions for just $1 a week. Subscribe now.</p></div>",
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=["deals", "related", "weather", "subscription"])
+def test_main_text_drops_page_widgets(cwd, widget):
+    write(cwd / "p.html", news_page(widgets=widget))
+    (a,), errors = read_corpus(["p.html"])
+    assert [e for e in errors if e.fatal] == []
+    assert a.reader == "trafilatura"
+    for p in PARAS:
+        assert p in a.text
+    for leak in ("SAVE $250.00", "$199", "5 stocks", "40%", "26 °C", "40+ digital", "All rights reserved", "Deals"):
+        assert leak not in a.text
+    # the headline is the document's title and the first line of the text, with its span recorded
+    assert a.title == "Chipmaker revenue jumps"
+    assert a.headline == (0, len("Chipmaker revenue jumps")) and a.text.startswith("Chipmaker revenue jumps\n\n")
+    # --html full keeps every visible word
+    (f,), _ = read_corpus(["p.html"], html="full")
+    assert f.reader == "visible-text" and all(p in f.text for p in PARAS)
+    if not widget.startswith("<aside"):  # the visible-text reader drops <nav>, <aside>, <footer> only
+        assert any(w in f.text for w in ("5 stocks", "26 °C", "40+ digital"))
+
+
+@pytest.mark.parametrize("head, published", [
+    ('<meta property="article:published_time" content="2024-03-05T10:00:00Z">', "2024-03-05"),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+     '"headline": "Chipmaker revenue jumps", "datePublished": "2023-11-20T08:30:00+00:00"}</script>', "2023-11-20"),
+    ('<meta name="date" content="2022-07-14">', "2022-07-14"),
+    ('<meta itemprop="datePublished" content="2021-01-09">', "2021-01-09"),
+])
+def test_publication_date_from_the_page(cwd, head, published):
+    write(cwd / "p.html", news_page(head=head))
+    (a,), _ = read_corpus(["p.html"])
+    assert a.published == published
+    assert a.metadata_source["published"] == "page"
+
+
+def test_page_metadata_and_manifest_override(cwd):
+    head = ('<meta property="og:site_name" content="The Daily Byte">'
+            '<link rel="canonical" href="https://daily-byte.test/2024/chips">'
+            '<meta name="author" content="Sam Okafor">'
+            '<meta property="article:published_time" content="2024-03-05">')
+    write(cwd / "c" / "p.html", news_page(head=head))
+    write(cwd / "c" / "q.html", news_page(head=head).replace("Chipmaker revenue jumps", "Chip sales soar"))
+    write(cwd / "c" / "manifest.jsonl", json.dumps({"path": "q.html", "outlet": "Wire Service",
+                                                    "published": "2024-03"}) + "\n")
+    articles, _ = read_corpus(["c"])
+    p, q = articles
+    assert p.metadata() == {"title": "Chipmaker revenue jumps", "outlet": "The Daily Byte",
+                            "url": "https://daily-byte.test/2024/chips", "published": "2024-03-05",
+                            "author": "Sam Okafor"}
+    assert p.metadata_source == {k: "page" for k in ("title", "outlet", "url", "published", "author")}
+    assert (q.outlet, q.published, q.title) == ("Wire Service", "2024-03", "Chip sales soar")
+    assert q.metadata_source == {"title": "page", "outlet": "manifest", "url": "page", "published": "manifest",
+                                 "author": "page"}
+
+
+@pytest.mark.parametrize("wrap", [
+    "<form action='/comment' method='post'>{}</form>",              # the whole body inside a form
+    "<form><div class='content'>{}</div><input type='submit'></form>",
+])
+def test_page_the_extractor_cannot_handle_falls_back_to_visible_text(cwd, wrap):
+    write(cwd / "p.html", news_page(body_wrap=wrap))
+    (a,), errors = read_corpus(["p.html"])
+    assert errors == []
+    assert all(p in a.text for p in PARAS)  # never an empty document for a page with a body
+    assert a.reader in ("trafilatura", "visible-text")
+    if a.reader == "visible-text":
+        assert any("visible-text reader" in w for w in a.warnings)
+
+
+def test_form_only_page_uses_the_fallback_and_records_it(cwd):
+    # the visible-text reader drops <form>; a page that is nothing but a form still yields text
+    write(cwd / "p.html", "<html><body><form>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</form></body></html>")
+    (a,), errors = read_corpus(["p.html"])
+    assert errors == []
+    assert all(p in a.text for p in PARAS)
+
+
+# ------------------------------------------------------------------ archives: WARC, gzip
+
+def write_warc(path: Path, records: list[tuple[str, str, bytes, str]], gz: bool = True) -> Path:
+    """A WARC file of ``(warc_type, url, payload, content_type)`` records (responses get HTTP 200,
+    or the status in ``content_type`` written as ``"404|text/html"``), built with warcio."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=gz)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "factpipe tests"}))
+        for i, (kind, url, payload, ctype) in enumerate(records):
+            date = f"2024-05-{1 + i % 28:02d}T12:00:00Z"
+            if kind == "response":
+                status, _, ctype = ctype.rpartition("|")
+                http = StatusAndHeaders(f"{status or '200'} OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+                rec = writer.create_warc_record(url, "response", payload=BytesIO(payload), http_headers=http,
+                                                warc_headers_dict={"WARC-Date": date})
+            else:
+                rec = writer.create_warc_record(url, kind, payload=BytesIO(payload),
+                                                warc_content_type=ctype, warc_headers_dict={"WARC-Date": date})
+            writer.write_record(rec)
+    return path
+
+
+def test_warc_records_become_articles_and_the_rest_is_counted(cwd):
+    page = news_page(head='<meta property="article:published_time" content="2024-03-05">').encode()
+    other = news_page().replace("Chipmaker revenue jumps", "Second story").replace(
+        PARAS[0], "A different first paragraph about a merger worth $3 billion, announced on Monday by both firms "
+                  "after months of talks with regulators in several countries.").encode()
+    records = [
+        ("request", "https://news.test/a", b"GET /a HTTP/1.1\r\nHost: news.test\r\n\r\n", "application/http"),
+        ("response", "https://news.test/a", page, "text/html; charset=utf-8"),
+        ("response", "https://news.test/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+        ("response", "https://news.test/gone", b"<html><body>Not found</body></html>", "404|text/html"),
+        ("response", "https://news.test/a", page, "text/html"),                       # the same URL again
+        ("metadata", "https://news.test/a", b"via: crawler", "application/warc-fields"),
+        ("response", "https://news.test/b", other, "text/html"),                      # undated page
+    ]
+    write_warc(cwd / "crawl.warc.gz", records)
+    write_warc(cwd / "plain.warc", records[1:2], gz=False)
+    articles, errors = read_corpus(["crawl.warc.gz"])
+    assert [a.url for a in articles] == ["https://news.test/a", "https://news.test/b"]
+    a, b = articles
+    assert a.format == "html" and a.path.startswith("crawl.warc.gz#") and a.reader == "trafilatura"
+    assert (a.published, a.metadata_source["published"]) == ("2024-03-05", "page")  # the page beats the crawl date
+    assert (b.published, b.metadata_source["published"]) == ("2024-05-07", "warc")   # WARC-Date as a fallback
+    assert a.metadata_source["url"] == "warc"
+    assert a.extra["source"]["archive"] == "crawl.warc.gz" and a.extra["source"]["url"] == "https://news.test/a"
+    skipped = sorted(e.reason.split(": ", 1)[1] for e in errors)
+    assert skipped == ["1 record(s) skipped: HTTP status 404", "1 record(s) skipped: metadata record (not a response)",
+                       "1 record(s) skipped: not HTML (image/png)", "1 record(s) skipped: request record (not a response)",
+                       "1 record(s) skipped: same URL as an earlier record",
+                       "1 record(s) skipped: warcinfo record (not a response)"]
+    assert all(e.kind == "archive" and not e.fatal for e in errors)
+    # an uncompressed WARC reads the same; a URL already read from another archive is not read again
+    (alone,), _ = read_corpus(["plain.warc"])
+    assert alone.doc_id == a.doc_id and alone.path.startswith("plain.warc#")
+    both, errs = read_corpus(["crawl.warc.gz", "plain.warc"])
+    assert len(both) == 2
+    assert [e.reason for e in errs if e.path == "plain.warc"] == [
+        "plain.warc: 1 record(s) skipped: same URL as an earlier record",
+        "plain.warc: 1 record(s) skipped: warcinfo record (not a response)"]
+
+
+def test_damaged_warc_keeps_what_was_read(cwd):
+    page = news_page().encode()
+    full = write_warc(cwd / "full.warc.gz", [("response", f"https://news.test/{i}", page.replace(
+        b"Chipmaker revenue jumps", f"Story {i}".encode()), "text/html") for i in range(3)]).read_bytes()
+    (cwd / "cut.warc.gz").write_bytes(full[: len(full) - 300])
+    (cwd / "junk.warc").write_bytes(b"this is not a WARC file at all\n" * 10)
+    articles, errors = read_corpus(["cut.warc.gz", "junk.warc"])
+    assert len(articles) >= 2
+    fatal = [e for e in errors if e.fatal]
+    assert [e.path for e in fatal] == ["cut.warc.gz", "junk.warc"]
+    assert all(e.kind == "archive" and "\n" not in e.reason for e in fatal)
+
+
+def test_gzipped_html_and_jsonl(cwd):
+    import gzip
+
+    (cwd / "p.html.gz").write_bytes(gzip.compress(news_page().encode()))
+    lines = [json.dumps({"text": "Acme raised $5 million.", "published": "2024-01"}),
+             json.dumps({"text": "Globex sold 300 units."})]
+    (cwd / "feed.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    (cwd / "bad.html.gz").write_bytes(b"not gzip at all")
+    articles, errors = read_corpus(["."])
+    got = {a.path: (a.format, a.text[:12]) for a in articles}
+    assert got == {"feed.jsonl.gz#L1": ("jsonl", "Acme raised "), "feed.jsonl.gz#L2": ("jsonl", "Globex sold "),
+                   "p.html.gz": ("html", "Chipmaker re")}
+    assert [(e.path, e.kind) for e in errors] == [("bad.html.gz", "binary")]
+
+
+HTML_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "html-dev" / "pages"
+
+
+def test_warc_of_hundreds_of_real_pages_end_to_end(tmp_path):
+    """A WARC built here from html-dev's pages: 3 URLs per page (one a repeat), a request per page,
+    some images; the run keeps one document per distinct page and exact provenance."""
+    if not HTML_DEV.is_dir():
+        pytest.skip(f"{HTML_DEV} not found (html-dev is in ../shared); WARC end-to-end test skipped")
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    pages = sorted(HTML_DEV.glob("*.html"))
+    records = []
+    for i, p in enumerate(pages):
+        url = f"https://archive.test/{p.stem[:16]}"
+        body = p.read_bytes()
+        records += [("request", url, b"GET / HTTP/1.1\r\n\r\n", "application/http"),
+                    ("response", url, body, "text/html"),
+                    ("response", url, body, "text/html"),    # the same URL again (a re-crawl) ...
+                    ("response", url, body, "text/html")]    # ... and again
+        if i % 10 == 0:
+            records.append(("response", url + "/pic.jpg", b"\xff\xd8\xff" + bytes(100), "image/jpeg"))
+    # the same page text under another URL is one document with two paths
+    records.append(("response", "https://mirror.test/copy", pages[0].read_bytes(), "text/html"))
+    warc = write_warc(tmp_path / "crawl.warc.gz", records)
+    assert sum(r[0] == "response" for r in records) >= 300
+    direct, _ = read_corpus([str(p) for p in pages])
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["extract", str(warc), "--out", str(out), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text().splitlines()]
+    # the same page texts as reading the .html files themselves, each once, with both URLs' records as paths
+    assert sorted(d["doc_id"] for d in docs) == sorted(a.doc_id for a in direct)
+    assert all(d["source"]["archive"].endswith("crawl.warc.gz") for d in docs)
+    assert sorted(len(d["paths"]) for d in docs) == [1] * (len(pages) - 1) + [2]
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    reasons = {e["reason"].split(": ", 1)[1] for e in errors}
+    assert f"{2 * len(pages)} record(s) skipped: same URL as an earlier record" in reasons
+    assert f"{len(pages)} record(s) skipped: request record (not a response)" in reasons
+    assert f"{(len(pages) + 9) // 10} record(s) skipped: not HTML (image/jpeg)" in reasons
+    text = {d["doc_id"]: d["text"] for d in docs}
+    claims = [json.loads(x) for x in (out / "claims.jsonl").read_text().splitlines()]
+    assert claims
+    for c in claims:
+        pv = c["provenance"]
+        assert text[c["doc_id"]][pv["char_start"]:pv["char_end"]] == c["surface"]
+    assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0

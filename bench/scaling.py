@@ -1,0 +1,210 @@
+"""Scaling: one big document (time per MB, peak memory) and a big WARC (streaming ingest).
+
+    .venv/bin/python bench/scaling.py                 # 100 KB, 200 KB, 400 KB document; 20/80 MB WARC
+    .venv/bin/python bench/scaling.py --big           # 100 KB .. 10 MB document; 100 MB / 1 GB WARC
+    .venv/bin/python bench/scaling.py --sizes 100,1000 --warc-mb 0
+
+Each measurement runs in a fresh child process (``python -c``) so its peak RSS
+(``ru_maxrss``) is its own:
+
+* document: ``pipeline.run.extract([file], out, use_cache=False)`` on one
+  ``.txt`` file of the given size, built from ``corpus/`` articles with their
+  numbers varied (so every sentence is new work); prints seconds, seconds per
+  MB (relative to the smallest size) and peak RSS. Target (issue 9): time per MB
+  within 1.5x from 100 KB to 10 MB, peak RSS under 1.2 GB at 10 MB.
+* WARC: ``pipeline.ingest.read_corpus([warc])`` on a synthetic ``.warc.gz``
+  of distinct news pages (article + navigation/related/ad boilerplate, about
+  40 KB of HTML each); prints pages, seconds and peak RSS. Only ingestion is
+  measured (main-text extraction of every record included); a full ``extract``
+  of 1 GB of pages is hours of spaCy on 2 cores. Target: RSS under 1.2 GB
+  at 1 GB.
+
+A report, not a test: it always exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+RSS_TARGET_MIB = 1200
+
+_CHILD_DOC = """
+import json, resource, sys, time
+from pipeline.run import extract
+t = time.perf_counter()
+s = extract([sys.argv[1]], sys.argv[2], use_cache=False)
+print(json.dumps({"seconds": time.perf_counter() - t, "claims": s.claims,
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_CHILD_WARC = """
+import json, resource, sys, time
+from pipeline.ingest import iter_corpus
+from pipeline.records import Article
+t = time.perf_counter()
+n = chars = 0
+for item in iter_corpus([sys.argv[1]]):
+    if isinstance(item, Article):
+        n += 1
+        chars += len(item.text)
+print(json.dumps({"seconds": time.perf_counter() - t, "documents": n, "chars": chars,
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(code: str, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        return {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _paragraphs() -> list[str]:
+    paras = []
+    for p in sorted((ROOT / "corpus").glob("*.txt")):
+        paras += [x.strip() for x in p.read_text(encoding="utf-8").split("\n\n") if x.strip()]
+    return paras or ["Acme said revenue rose 5% to $2 billion in 2023, and it bought 1,000 GPUs."]
+
+
+def make_text(size: int, seed: int = 0) -> str:
+    """About ``size`` characters of news text: corpus paragraphs with their digits varied."""
+    rng = random.Random(seed)
+    paras = _paragraphs()
+    out, n, i = [], 0, 0
+    while n < size:
+        p = "".join(str(rng.randint(1, 9)) if ch.isdigit() else ch for ch in paras[i % len(paras)])
+        out.append(p)
+        n += len(p) + 2
+        i += 1
+    return "\n\n".join(out)[:size]
+
+
+def bench_document(sizes_kb: list[int]) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="factpipe-scaling-") as tmp:
+        for kb in sizes_kb:
+            path = Path(tmp) / f"doc_{kb}kb.txt"
+            path.write_text(make_text(kb * 1024), encoding="utf-8")
+            r = _child(_CHILD_DOC, str(path), str(Path(tmp) / f"out_{kb}"))
+            r["size_kb"] = kb
+            rows.append(r)
+            print(f"  document {kb} KB: {json.dumps(r)}", flush=True)
+    return rows
+
+
+PAGE = """<!DOCTYPE html><html><head><title>{title} | Example News</title>
+<meta property="og:site_name" content="Example News"><meta property="article:published_time" content="2024-{m:02d}-{d:02d}">
+<link rel="canonical" href="https://news.example/{i}"></head><body>
+<header><nav>{nav}</nav></header><main><article><h1>{title}</h1>{body}</article></main>
+<aside class="related"><h2>Related</h2><ul>{related}</ul></aside>
+<div class="ad">Subscribe for $1 a week. 40+ digital editions.</div><footer>{nav}</footer>{pad}</body></html>"""
+
+
+def make_warc(path: Path, target_bytes: int, seed: int = 0) -> int:
+    """A gzipped WARC of distinct pages, about ``target_bytes`` of (uncompressed) HTML; returns the page count."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    rng = random.Random(seed)
+    paras = _paragraphs()
+    nav = " ".join(f"<a href='/s{k}'>Section {k}</a>" for k in range(60))
+    pad = "<!-- " + "x" * 12000 + " -->"
+    written = pages = 0
+    with open(path, "wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+        while written < target_bytes:
+            body = "".join("<p>" + "".join(str(rng.randint(1, 9)) if c.isdigit() else c
+                                           for c in paras[rng.randrange(len(paras))]) + "</p>" for _ in range(6))
+            related = "".join(f"<li><a href='/r{rng.randint(1, 10**6)}'>Story {rng.randint(1, 10**6)}</a></li>"
+                              for _ in range(20))
+            html = PAGE.format(title=f"Story {pages}: markets move", m=1 + pages % 12, d=1 + pages % 28, i=pages,
+                               nav=nav, body=body, related=related, pad=pad).encode("utf-8")
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(f"https://news.example/{pages}", "response",
+                                                payload=io.BytesIO(html), http_headers=http))
+            written += len(html)
+            pages += 1
+    return pages
+
+
+def bench_warc(sizes_mb: list[int]) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="factpipe-warc-") as tmp:
+        for mb in sizes_mb:
+            path = Path(tmp) / f"crawl_{mb}mb.warc.gz"
+            t = time.perf_counter()
+            pages = make_warc(path, mb * MB)
+            build = time.perf_counter() - t
+            r = _child(_CHILD_WARC, str(path))
+            r.update(html_mb=mb, pages=pages, gz_mb=round(path.stat().st_size / MB, 1), build_seconds=round(build, 1))
+            rows.append(r)
+            print(f"  WARC {mb} MB: {json.dumps(r)}", flush=True)
+            path.unlink()
+    return rows
+
+
+def report(doc_rows: list[dict], warc_rows: list[dict]) -> None:
+    ok = [r for r in doc_rows if "seconds" in r]
+    if ok:
+        base = ok[0]["seconds"] / ok[0]["size_kb"]
+        print("\n| document | seconds | s per MB | vs smallest | peak RSS MiB | claims |")
+        print("|---|---|---|---|---|---|")
+        for r in doc_rows:
+            if "seconds" not in r:
+                print(f"| {r['size_kb']} KB | failed: {r['error']} | | | | |")
+                continue
+            per = r["seconds"] / r["size_kb"]
+            print(f"| {r['size_kb']} KB | {r['seconds']:.1f} | {per * 1024:.1f} | {per / base:.2f}x | "
+                  f"{r['rss_mib']:.0f} | {r['claims']} |")
+        worst = max(r["seconds"] / r["size_kb"] for r in ok) / base
+        print(f"time per MB: worst {worst:.2f}x the smallest size's (target <= 1.5x); "
+              f"peak RSS {max(r['rss_mib'] for r in ok):.0f} MiB (target < {RSS_TARGET_MIB})")
+    if warc_rows:
+        print("\n| WARC (HTML MB) | .gz MB | pages | documents | ingest s | peak RSS MiB |")
+        print("|---|---|---|---|---|---|")
+        for r in warc_rows:
+            if "seconds" not in r:
+                print(f"| {r['html_mb']} | failed: {r['error']} | | | | |")
+                continue
+            print(f"| {r['html_mb']} | {r['gz_mb']} | {r['pages']} | {r['documents']} | {r['seconds']:.1f} | "
+                  f"{r['rss_mib']:.0f} |")
+
+
+def run(big: bool = False, sizes_kb: list[int] | None = None, warc_mb: list[int] | None = None) -> dict:
+    """The scaling part of ``bench/bench.py`` (one call) and of this script's ``main``."""
+    sizes_kb = sizes_kb or ([100, 1024, 5 * 1024, 10 * 1024] if big else [100, 200, 400])
+    warc_mb = warc_mb if warc_mb is not None else ([100, 1024] if big else [20, 80])
+    print(f"\n## Scaling: one document of {', '.join(f'{k} KB' for k in sizes_kb)}; "
+          f"WARC of {', '.join(f'{m} MB' for m in warc_mb) or 'none'}", flush=True)
+    doc_rows = bench_document(sizes_kb)
+    warc_rows = bench_warc([m for m in warc_mb if m > 0])
+    report(doc_rows, warc_rows)
+    return {"document": doc_rows, "warc": warc_rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--big", action="store_true", help="100 KB .. 10 MB document and a 1 GB WARC (long)")
+    ap.add_argument("--sizes", default=None, help="document sizes in KB, comma-separated")
+    ap.add_argument("--warc-mb", default=None, help="WARC sizes in MB of HTML, comma-separated (0: none)")
+    a = ap.parse_args(argv)
+    sizes = [int(x) for x in a.sizes.split(",")] if a.sizes else None
+    warc = [int(x) for x in a.warc_mb.split(",")] if a.warc_mb else None
+    run(a.big, sizes, warc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
