@@ -345,7 +345,9 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             g = gs[0]
             value = value_in(g.rep().rep.claim, unit, cfg)
             vmin, vmax = _finite(g.common.lo), _finite(g.common.hi)
-            n = sources["n_independent"] if cfg["status"]["agreed_requires_independent"] else sources["n_docs"]
+            # a vague magnitude ('hundreds of millions') may support a figure but is no source of it
+            firm = _sources((p.claim.doc_id for p in claims if p.ctype != "vague"), dep_groups, ctx.documents)
+            n = firm["n_independent"] if cfg["status"]["agreed_requires_independent"] else firm["n_docs"]
             status = "agreed" if n >= 2 else "single"
         fact = Fact(
             fact_id=fid,

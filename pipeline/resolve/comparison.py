@@ -20,7 +20,7 @@ Hard signals:
 ``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
 compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree,
 both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £100m'), and
-``topic >= thresholds.agree`` (a *weak* link: it may
+``topic >= thresholds.agree``.  Two vague magnitudes of two articles never link (a *weak* link: it may
 only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
 corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
 and objects not different, values that differ by at most ``max_value_ratio`` times
@@ -79,18 +79,25 @@ def _ratio(a: _P, b: _P, cfg: dict) -> float:
 
 @functools.cache
 def _rule_metrics() -> frozenset[str]:
-    """Metric names the claims stage's rules assign (``data/metrics.json``)."""
+    """Metric names the claims stage assigns (``data/metrics.json``: taxonomy family ids, or the
+    older rule metrics)."""
     path = Path(__file__).parent.parent / "data" / "metrics.json"
     try:
         with open(path, encoding="utf-8") as fh:
-            rules = json.load(fh).get("rules") or []
+            data = json.load(fh)
     except (OSError, ValueError):
         return frozenset()
-    return frozenset(str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric"))
+    out = set()
+    for r in (data.get("rules") or []) + (data.get("families") or []):  # rule metrics, or taxonomy family ids
+        if isinstance(r, dict):
+            name = r.get("metric") or r.get("id")
+            if name:
+                out.add(str(name))
+    return frozenset(out)
 
 
 def known_metrics(cfg: dict) -> set[str]:
-    """Metric families: those the claims rules assign, the alias targets and ``metrics.families``.
+    """Metric families: those the claims stage assigns (taxonomy family ids), the alias targets and ``metrics.families``.
     Other metric names (a verb such as 'start' or 'get') are read as generic."""
     m = cfg["metrics"]
     return set(_rule_metrics()) | set(m["aliases"].values()) | set(m.get("families", []))
@@ -283,6 +290,8 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
         fits = False
+    if a.ctype == "vague" and b.ctype == "vague" and not same_doc:
+        fits = False  # 'billions' and 'multibillion' say too little to be one fact across articles
     max_ratio = lc["max_value_ratio_same_metric"] if m > 0 else lc["max_value_ratio"]
     if agree is False and _ratio(a, b, cfg) > max_ratio:
         fits = False  # figures this far apart are two facts, not one disputed fact
