@@ -304,17 +304,30 @@ def test_metric_directions(m_a, m_b, sign):
 @pytest.mark.parametrize("metrics, published, n_groups", [
     # three outlets, one stated past period, one metric: a three-way conflict, months apart or not
     (("revenue", "revenue", "revenue"), ("2025-02-01", "2025-03-01", "2025-04-20"), 3),
-    # the metric is not named alike: only the closest two figures compete
-    (("revenue", "sales_total", "ask"), ("2025-02-01", "2025-02-02", "2025-02-03"), 2),
+    # the third figure's metric is not named alike: only the two joined by evidence compete
+    (("revenue", "revenue", "ask"), ("2025-02-01", "2025-02-02", "2025-02-03"), 2),
 ])
 def test_which_figures_compete(metrics, published, n_groups):
     year = ("in 2024", "2024-01-01", "2024-12-31")
     sentences = ["Dorrit Corp reported revenue of {} in 2024, the filing shows.",
-                 "In 2024 Dorrit's turnover reached {}, according to analysts at Pell.",
-                 "Dorrit says it took in {} last year (2024), its chief executive told investors."]
+                 "In 2024 Dorrit's annual revenue reached {}, according to analysts at Pell.",
+                 "Dorrit says its revenue was {} last year (2024), its chief executive told investors."]
     cs = [claim(s, v * B, t.format(s), doc=d, subject="Dorrit", metric=m, time=year, published=p)
           for s, v, d, m, p, t in zip(("$5.2 billion", "$6.1 billion", "$7.9 billion"), (5.2, 6.1, 7.9), "ABC",
                                       metrics, published, sentences)]
     texts = {c.doc_id: c.provenance.sentence for c in cs}
     (x,) = run(*cs, texts=texts).conflicts
     assert len(x.groups) == n_groups
+
+
+@pytest.mark.parametrize("sent_a, sent_b, conflict", [
+    # the same who (Lanxi, Corvo Book) and the same what (base price of the 13-inch): a disagreement
+    ("Lanxi's 13-inch Corvo Book base model starts at $1,099.", "The 13-inch Corvo Book base model from Lanxi starts at $1,199.", True),
+    # the same who, nothing shared about what: two figures of one story
+    ("Lanxi: $1,099 for the tablet.", "Lanxi agreed on $1,199 per seat.", False),
+])
+def test_conflict_needs_who_and_what(sent_a, sent_b, conflict):
+    a = claim("$1,099", 1099, sent_a, doc="A", subject="Lanxi", metric="ask", published="2025-06-11")
+    b = claim("$1,199", 1199, sent_b, doc="B", subject="Lanxi", metric="tag", published="2025-06-11")
+    texts = {"A": "Independent report one. " + sent_a, "B": "A separate account, written apart. " + sent_b}
+    assert bool(run(a, b, texts=texts).conflicts) is conflict

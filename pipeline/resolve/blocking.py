@@ -96,10 +96,13 @@ def block_key(claim: Claim, documents: dict[str, dict] | None = None, cfg: dict 
 def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
     block = _block_parts(c, cfg)
     subject, obj, metric, dim, doc_scope = block
+    who = set(_WORDS_RE.findall((subject or "").lower()))
+    words = [w for w in sentence_words(c.provenance.sentence if c.provenance else "", c.surface, cfg)
+             if w not in who]  # the subject is compared on its own: words say what else
     return _P(c, order, block, claim_period(c, documents, cfg), claim_units(c, cfg), claim_type(c),
               subject, obj, metric, dim, doc_scope, entity_keys(c, cfg),
               publication_date(c, documents), explicit_period(c),
-              words=sentence_words(c.provenance.sentence if c.provenance else "", c.surface, cfg))
+              words=words)
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'’-]*")

@@ -22,8 +22,8 @@ compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or 
 both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £100m'), and
 ``topic >= thresholds.agree``.  Two vague magnitudes of two articles never link (a *weak* link: it may
 only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
-corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
-and objects not different, values that differ by at most ``max_value_ratio`` times
+corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, the same metric or
+sentences sharing content words (``conflict_min_words``), metrics and objects not different, values that differ by at most ``max_value_ratio`` times
 (``max_value_ratio_same_metric`` when both name the same metric) (a thousandfold gap is a
 misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
 *series* link: the same thing at another time (a timeline).
@@ -297,8 +297,11 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
         fits = False  # figures this far apart are two facts, not one disputed fact
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
+    # who (subject, names) is not enough for a disagreement: also what (the same metric, or
+    # sentences sharing content words)
+    same_what = m > 0 or sig.get("words", 0) >= lc["conflict_min_words"]
     link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
-                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
+                   and same_what and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
 
 
@@ -320,7 +323,8 @@ def value_idf(ps: list[_P]) -> dict[tuple, float]:
 
 
 def word_idf(ps: list[_P]) -> dict[str, float]:
-    """idf of every sentence word found in >= 2 documents."""
+    """idf of every sentence word (words of one document included: unlike names, a sentence's
+    own words say what else it is about, and count against the overlap)."""
     import math
     docs: dict[str, set[str]] = {}
     all_docs = set()
@@ -329,7 +333,7 @@ def word_idf(ps: list[_P]) -> dict[str, float]:
         for k in p.words:
             docs.setdefault(k, set()).add(p.claim.doc_id)
     n = len(all_docs)
-    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= 2}
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items())}
 
 
 def name_idf(ps: list[_P]) -> dict[str, float]:
