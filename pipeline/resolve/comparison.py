@@ -87,13 +87,11 @@ def _rule_metrics() -> frozenset[str]:
             data = json.load(fh)
     except (OSError, ValueError):
         return frozenset()
-    out = set()
-    for r in (data.get("rules") or []) + (data.get("families") or []):  # rule metrics, or taxonomy family ids
-        if isinstance(r, dict):
-            name = r.get("metric") or r.get("id")
-            if name:
-                out.add(str(name))
-    return frozenset(out)
+    rules = data.get("rules") or []
+    # metrics.json now describes families (``id``) instead of rules (``metric``): read both
+    families = data.get("families") or []
+    return frozenset([str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric")]
+                     + [str(f.get("id")) for f in families if isinstance(f, dict) and f.get("id")])
 
 
 def known_metrics(cfg: dict) -> set[str]:
