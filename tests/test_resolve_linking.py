@@ -276,6 +276,7 @@ def test_resolution_is_deterministic_and_order_free():
 @pytest.mark.parametrize("v_b, metric_b, conflict", [
     (1299, "price", True),    # same metric, 8% apart: a disagreement
     (2899, "price", True),    # same metric named by both: even 2.4x apart is a disagreement
+    (21999, "price", False),  # but not 18x apart: another figure (or a misread one)
     (2899, "", False),        # metric unknown on one side and 2.4x apart: two different figures
 ])
 def test_figures_far_apart_link_only_when_the_metric_is_known_to_match(v_b, metric_b, conflict):
