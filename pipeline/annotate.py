@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
 
+import numpy
 import spacy
+from spacy.attrs import DEP, HEAD
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -256,17 +259,171 @@ def split_text(text: str, max_chars: int) -> list[tuple[str, int]]:
     return pieces
 
 
+# --------------------------------------------------------------------------- selective parsing
+
+# previous sentences a claim's subject search reads (claims.ClaimBuilder._subject looks back
+# up to three sentences for a subject, _antecedent one): they are parsed with the figure's sentence
+CONTEXT_BEFORE = 3
+# dependency label of every token of a sentence the parser skipped (an empty label would
+# mean "missing" to spaCy and undo the flat tree that keeps the sentence boundaries)
+UNPARSED = "unparsed"
+
+
+@lru_cache(maxsize=1)
+def _figure_prefilter():
+    from .quantities import QuantityExtractor  # lazy: quantities.lexicon imports this module
+    return QuantityExtractor(use_quantulum=False).may_hold_figure
+
+
+class SelectiveParser:
+    """Runs the dependency parser only where a figure can be.
+
+    The model's own pipeline runs on every token except the parser: tok2vec, tagger,
+    attribute ruler, lemmatizer, entity ruler and NER (none of which reads the parse), plus a
+    sentence splitter (the model's ``senter``, else spaCy's rule ``sentencizer``) and
+    ``newline_sentences``. A sentence is *selected* when the quantities prefilter
+    (:meth:`pipeline.quantities.QuantityExtractor.may_hold_figure`) says it may hold a figure;
+    the :data:`CONTEXT_BEFORE` sentences before it are selected too (the claim's subject
+    search reads them). Runs of selected sentences are parsed as separate docs that carry the
+    full document's tok2vec tensor slice (the parser listens to tok2vec, so it sees the same
+    features as in a full run) and the parse is copied back token by token. Tokens outside
+    every run get a flat tree per sentence (heads on the sentence's first token,
+    dependency label :data:`UNPARSED`), so ``doc.sents`` still gives the splitter's sentences there.
+
+    Use :meth:`usable` to check a model first: the parser must listen to a shared tok2vec.
+    """
+
+    def __init__(self, nlp: Language, batch_size: int = 16):
+        self.nlp = nlp
+        self.batch_size = batch_size
+        self.parser = nlp.get_pipe("parser")
+        self.prefilter = _figure_prefilter()
+        self.light: list[tuple[str, object]] = []
+        split_added = False
+        for name in nlp.pipe_names:
+            if name in ("parser", "newline_sentences"):
+                continue
+            self.light.append((name, nlp.get_pipe(name)))
+            if name == "tok2vec" and not split_added:
+                self.light.append(self._splitter())
+                self.light.append(("newline_sentences", newline_sentences))
+                split_added = True
+        if not split_added:
+            self.light[:0] = [self._splitter(), ("newline_sentences", newline_sentences)]
+
+    def _splitter(self) -> tuple[str, object]:
+        if "senter" in self.nlp.component_names:
+            return "senter", self.nlp.get_pipe("senter")
+        from spacy.pipeline import Sentencizer
+        return "sentencizer", Sentencizer()
+
+    @staticmethod
+    def usable(nlp: Language) -> bool:
+        """True when ``nlp`` has a parser that listens to a shared ``tok2vec``."""
+        if "parser" not in nlp.pipe_names or "tok2vec" not in nlp.pipe_names:
+            return False
+        return "parser" in getattr(nlp.get_pipe("tok2vec"), "listening_components", [])
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
+        """Docs of ``texts``, in order, annotated as described in the class docstring."""
+        import itertools
+        it = iter(texts)
+        while True:
+            batch = list(itertools.islice(it, self.batch_size))
+            if not batch:
+                return
+            yield from self._batch(batch)
+
+    def _batch(self, texts: list[str]) -> list[Doc]:
+        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
+        for _, proc in self.light:
+            docs = proc.pipe(docs, batch_size=self.batch_size) if hasattr(proc, "pipe") else map(proc, docs)
+        docs = list(docs)
+        jobs: list[tuple[int, int, int]] = []  # (doc index, first token, end token)
+        subs: list[Doc] = []
+        for k, doc in enumerate(docs):
+            for a, b in self.regions(doc):
+                jobs.append((k, a, b))
+                subs.append(self._sub_doc(doc, a, b))
+        parsed = list(self.parser.pipe(subs, batch_size=self.batch_size)) if subs else []
+        by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
+        for (k, a, b), sub in zip(jobs, parsed):
+            by_doc.setdefault(k, []).append((a, b, sub))
+        for k, doc in enumerate(docs):
+            self._write_back(doc, by_doc.get(k, []))
+        return docs
+
+    def regions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token ranges ``[start, end)`` to parse: runs of selected sentences."""
+        sents = list(doc.sents)
+        keep = [False] * len(sents)
+        for i, s in enumerate(sents):
+            if self.prefilter(s.text):
+                for j in range(max(0, i - CONTEXT_BEFORE), i + 1):
+                    keep[j] = True
+        out: list[tuple[int, int]] = []
+        for s, k in zip(sents, keep):
+            if not k:
+                continue
+            if out and out[-1][1] == s.start:
+                out[-1] = (out[-1][0], s.end)
+            else:
+                out.append((s.start, s.end))
+        return out
+
+    def _sub_doc(self, doc: Doc, a: int, b: int) -> Doc:
+        toks = doc[a:b]
+        sub = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks])
+        if doc.tensor is not None and getattr(doc.tensor, "size", 0):
+            sub.tensor = doc.tensor[a:b]
+        return newline_sentences(sub)
+
+    @staticmethod
+    def _write_back(doc: Doc, parsed: list[tuple[int, int, Doc]]) -> None:
+        n = len(doc)
+        heads = numpy.zeros(n, dtype="int32")
+        deps = numpy.zeros(n, dtype="uint64")
+        done = numpy.zeros(n, dtype=bool)
+        for a, b, sub in parsed:
+            for t in sub:
+                heads[a + t.i] = t.head.i - t.i
+                deps[a + t.i] = t.dep
+            done[a:b] = True
+        flat = doc.vocab.strings.add(UNPARSED)
+        for s in list(doc.sents):  # the splitter's sentences outside every parsed run: flat trees
+            if done[s.start]:
+                continue
+            for i in range(s.start, s.end):
+                heads[i] = s.start - i
+                deps[i] = flat
+        arr = numpy.stack([heads.astype("uint64"), deps], axis=1)
+        doc.from_array([HEAD, DEP], arr)
+
+
 class Annotator:
-    """Runs the spaCy pipeline over articles in batches."""
+    """Runs the spaCy pipeline over articles in batches.
+
+    ``selective=True`` (the default) parses only the sentences that may hold a figure and
+    their context (:class:`SelectiveParser`) when the model allows it; ``False`` runs the
+    whole pipeline on every token. Offsets are exact either way."""
 
     def __init__(self, nlp: Language | None = None, model: str | None = None,
-                 batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1):
+                 batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1,
+                 selective: bool = True):
         self.nlp = nlp or load_model(model)
         self.model_label = model_label(self.nlp, model)
         self.batch_size = batch_size
         self.max_chars = min(max_chars, self.nlp.max_length - 1)
         self.n_process = n_process
         self.aliases = default_aliases()
+        self.selective = SelectiveParser(self.nlp, batch_size) \
+            if selective and n_process == 1 and SelectiveParser.usable(self.nlp) else None
+
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:
+        """Docs of ``texts`` in order: selective parsing when enabled, else ``nlp.pipe``."""
+        if self.selective is not None:
+            return self.selective.pipe(texts)
+        return self.nlp.pipe(texts, batch_size=batch_size or self.batch_size)
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedDoc]:
         """Yield one AnnotatedDoc per article, in input order."""
@@ -282,8 +439,17 @@ class Annotator:
                 for j, (piece, off) in enumerate(pieces):
                     yield piece, (i, j, off)
 
-        for doc, (i, j, off) in self.nlp.pipe(tasks(), as_tuples=True, batch_size=self.batch_size,
-                                              n_process=self.n_process):
+        if self.selective is not None:
+            ctx: deque = deque()  # contexts of texts handed to the parser, oldest first
+
+            def texts():
+                for t, c in tasks():
+                    ctx.append(c)
+                    yield t
+            stream = ((d, ctx.popleft()) for d in self.selective.pipe(texts()))
+        else:
+            stream = self.nlp.pipe(tasks(), as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+        for doc, (i, j, off) in stream:
             ad = pending[i]
             ad.pieces.append((doc, off))
             remaining[i] -= 1

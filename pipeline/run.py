@@ -118,7 +118,7 @@ class Extractor:
         pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
         claims: list[Claim] = []
         mentions: list[Mention] = []
-        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=1)
+        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=1)
         for doc, (_, off) in zip(docs, pieces):
             ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
             resolve_people(ad.mentions)
