@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
+from itertools import islice
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -25,7 +26,7 @@ from typing import Iterable, Iterator
 
 import numpy
 import spacy
-from spacy.attrs import DEP, HEAD
+from spacy.attrs import DEP, HEAD, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -264,6 +265,9 @@ def split_text(text: str, max_chars: int) -> list[tuple[str, int]]:
 # previous sentences a claim's subject search reads (claims.ClaimBuilder._subject looks back
 # up to three sentences for a subject, _antecedent one): they are parsed with the figure's sentence
 CONTEXT_BEFORE = 3
+# sentences after a figure's that are parsed with it: a sentence the splitter cut off from the
+# figure's (the parser may join them) gets the same parse as in a full run
+CONTEXT_AFTER = 1
 # dependency label of every token of a sentence the parser skipped (an empty label would
 # mean "missing" to spaCy and undo the flat tree that keeps the sentence boundaries)
 UNPARSED = "unparsed"
@@ -275,20 +279,31 @@ def _figure_prefilter():
     return QuantityExtractor(use_quantulum=False).may_hold_figure
 
 
-class SelectiveParser:
-    """Runs the dependency parser only where a figure can be.
+@lru_cache(maxsize=1)
+def _figure_grammar():
+    from .quantities import QuantityGrammar
+    return QuantityGrammar()
 
-    The model's own pipeline runs on every token except the parser: tok2vec, tagger,
-    attribute ruler, lemmatizer, entity ruler and NER (none of which reads the parse), plus a
-    sentence splitter (the model's ``senter``, else spaCy's rule ``sentencizer``) and
-    ``newline_sentences``. A sentence is *selected* when the quantities prefilter
-    (:meth:`pipeline.quantities.QuantityExtractor.may_hold_figure`) says it may hold a figure;
-    the :data:`CONTEXT_BEFORE` sentences before it are selected too (the claim's subject
-    search reads them). Runs of selected sentences are parsed as separate docs that carry the
-    full document's tok2vec tensor slice (the parser listens to tok2vec, so it sees the same
-    features as in a full run) and the parse is copied back token by token. Tokens outside
-    every run get a flat tree per sentence (heads on the sentence's first token,
-    dependency label :data:`UNPARSED`), so ``doc.sents`` still gives the splitter's sentences there.
+
+class SelectiveParser:
+    """Runs the dependency parser (and the lemmatizer) only where a figure can be.
+
+    * On every token: the model's pipeline without the parser and the components that only
+      refine its output (tok2vec, tagger, attribute ruler, entity ruler, NER), a sentence
+      splitter (the model's ``senter``, else spaCy's rule ``sentencizer``) and
+      ``newline_sentences``.
+    * A sentence is a *figure sentence* when the quantities prefilter
+      (:meth:`pipeline.quantities.QuantityExtractor.may_hold_figure`) passes it and the
+      quantity grammar reads at least one figure in it (the extractor reads nothing else).
+    * Selected: each figure sentence, the :data:`CONTEXT_AFTER` sentences after it, the one
+      right before it, and those of the :data:`CONTEXT_BEFORE` before it that name an entity
+      (the claim's subject search looks there for a grammatical subject that is an entity).
+    * Runs of selected sentences are parsed as separate docs that carry the full document's
+      tok2vec tensor slice (the parser listens to tok2vec, so it sees the same features as
+      in a full run), the lemmatizer runs on them, and heads, labels and lemmas are copied
+      back. Other tokens get a flat tree per sentence (heads on the sentence's first token,
+      label :data:`UNPARSED`, no lemma), so ``doc.sents`` still gives the splitter's
+      sentences there.
 
     Use :meth:`usable` to check a model first: the parser must listen to a shared tok2vec.
     """
@@ -296,20 +311,24 @@ class SelectiveParser:
     def __init__(self, nlp: Language, batch_size: int = 16):
         self.nlp = nlp
         self.batch_size = batch_size
-        self.parser = nlp.get_pipe("parser")
-        self.prefilter = _figure_prefilter()
+        names = nlp.pipe_names
+        after = names[names.index("parser") + 1:]
+        # run on selected runs only: the parser and the lemmatizer (lemmas are read only
+        # around figures); everything else, NER above all, runs on all text
+        self.region: list[tuple[str, object]] = [("parser", nlp.get_pipe("parser"))] + \
+            [(n, nlp.get_pipe(n)) for n in after if n == "lemmatizer"]
+        skip = {"parser", "newline_sentences"} | {n for n, _ in self.region}
         self.light: list[tuple[str, object]] = []
-        split_added = False
-        for name in nlp.pipe_names:
-            if name in ("parser", "newline_sentences"):
+        for name in names:
+            if name in skip:
                 continue
             self.light.append((name, nlp.get_pipe(name)))
-            if name == "tok2vec" and not split_added:
-                self.light.append(self._splitter())
-                self.light.append(("newline_sentences", newline_sentences))
-                split_added = True
-        if not split_added:
+            if name == "tok2vec":
+                self.light += [self._splitter(), ("newline_sentences", newline_sentences)]
+        if "tok2vec" not in names:
             self.light[:0] = [self._splitter(), ("newline_sentences", newline_sentences)]
+        self.prefilter = _figure_prefilter()
+        self.grammar = _figure_grammar()
 
     def _splitter(self) -> tuple[str, object]:
         if "senter" in self.nlp.component_names:
@@ -326,10 +345,9 @@ class SelectiveParser:
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
         """Docs of ``texts``, in order, annotated as described in the class docstring."""
-        import itertools
         it = iter(texts)
         while True:
-            batch = list(itertools.islice(it, self.batch_size))
+            batch = list(islice(it, self.batch_size))
             if not batch:
                 return
             yield from self._batch(batch)
@@ -340,26 +358,34 @@ class SelectiveParser:
             docs = proc.pipe(docs, batch_size=self.batch_size) if hasattr(proc, "pipe") else map(proc, docs)
         docs = list(docs)
         jobs: list[tuple[int, int, int]] = []  # (doc index, first token, end token)
-        subs: list[Doc] = []
+        subs: Iterable[Doc] = []
         for k, doc in enumerate(docs):
             for a, b in self.regions(doc):
                 jobs.append((k, a, b))
                 subs.append(self._sub_doc(doc, a, b))
-        parsed = list(self.parser.pipe(subs, batch_size=self.batch_size)) if subs else []
+        for _, proc in self.region:
+            subs = proc.pipe(subs, batch_size=self.batch_size) if hasattr(proc, "pipe") else map(proc, subs)
         by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
-        for (k, a, b), sub in zip(jobs, parsed):
+        for (k, a, b), sub in zip(jobs, subs):
             by_doc.setdefault(k, []).append((a, b, sub))
         for k, doc in enumerate(docs):
             self._write_back(doc, by_doc.get(k, []))
         return docs
 
+    def figure_sentences(self, doc: Doc) -> list[bool]:
+        """Per sentence of ``doc`` (splitter sentences): may a quantity come from it?"""
+        return [bool(self.prefilter(s.text) and self.grammar.parse(s.text)) for s in doc.sents]
+
     def regions(self, doc: Doc) -> list[tuple[int, int]]:
         """Token ranges ``[start, end)`` to parse: runs of selected sentences."""
         sents = list(doc.sents)
+        named = [any(e.label_ in ENTITY_LABELS for e in s.ents) for s in sents]
         keep = [False] * len(sents)
-        for i, s in enumerate(sents):
-            if self.prefilter(s.text):
-                for j in range(max(0, i - CONTEXT_BEFORE), i + 1):
+        for i, fig in enumerate(self.figure_sentences(doc)):
+            if not fig:
+                continue
+            for j in range(max(0, i - CONTEXT_BEFORE), min(len(sents), i + CONTEXT_AFTER + 1)):
+                if j >= i - 1 or named[j]:
                     keep[j] = True
         out: list[tuple[int, int]] = []
         for s, k in zip(sents, keep):
@@ -371,33 +397,32 @@ class SelectiveParser:
                 out.append((s.start, s.end))
         return out
 
-    def _sub_doc(self, doc: Doc, a: int, b: int) -> Doc:
-        toks = doc[a:b]
-        sub = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks])
+    @staticmethod
+    def _sub_doc(doc: Doc, a: int, b: int) -> Doc:
+        sub = doc[a:b].as_doc()  # words, spaces, tags, morphs, entities
         if doc.tensor is not None and getattr(doc.tensor, "size", 0):
             sub.tensor = doc.tensor[a:b]
+        for t in sub:  # the parser decides the boundaries, as in a full run; line breaks stay
+            t.is_sent_start = None
+        sub[0].is_sent_start = True
         return newline_sentences(sub)
 
     @staticmethod
     def _write_back(doc: Doc, parsed: list[tuple[int, int, Doc]]) -> None:
         n = len(doc)
-        heads = numpy.zeros(n, dtype="int32")
-        deps = numpy.zeros(n, dtype="uint64")
+        arr = numpy.zeros((n, 3), dtype="uint64")  # HEAD (relative), DEP, LEMMA
         done = numpy.zeros(n, dtype=bool)
         for a, b, sub in parsed:
-            for t in sub:
-                heads[a + t.i] = t.head.i - t.i
-                deps[a + t.i] = t.dep
+            arr[a:b] = sub.to_array([HEAD, DEP, LEMMA])
             done[a:b] = True
         flat = doc.vocab.strings.add(UNPARSED)
         for s in list(doc.sents):  # the splitter's sentences outside every parsed run: flat trees
             if done[s.start]:
                 continue
             for i in range(s.start, s.end):
-                heads[i] = s.start - i
-                deps[i] = flat
-        arr = numpy.stack([heads.astype("uint64"), deps], axis=1)
-        doc.from_array([HEAD, DEP], arr)
+                arr[i, 0] = numpy.uint64((s.start - i) % 2 ** 64)
+                arr[i, 1] = flat
+        doc.from_array([HEAD, DEP, LEMMA], arr)
 
 
 class Annotator:
