@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 import numpy
 import spacy
-from spacy.attrs import DEP, HEAD, LEMMA
+from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -271,6 +271,8 @@ CONTEXT_AFTER = 1
 # dependency label of every token of a sentence the parser skipped (an empty label would
 # mean "missing" to spaCy and undo the flat tree that keeps the sentence boundaries)
 UNPARSED = "unparsed"
+# what a parsed run hands back to its document: the parse and what the components after it set
+WRITE_BACK = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
 
 
 @lru_cache(maxsize=1)
@@ -313,15 +315,15 @@ class SelectiveParser:
         self.batch_size = batch_size
         names = nlp.pipe_names
         after = names[names.index("parser") + 1:]
-        # run on selected runs only: the parser and the lemmatizer (lemmas are read only
-        # around figures); everything else, NER above all, runs on all text
+        # on parsed runs only: the parser and what reads its output (the attribute ruler maps
+        # "have" to VERB or AUX by its dependency; the lemmatizer reads that POS)
         self.region: list[tuple[str, object]] = [("parser", nlp.get_pipe("parser"))] + \
-            [(n, nlp.get_pipe(n)) for n in after if n == "lemmatizer"]
-        skip = {"parser", "newline_sentences"} | {n for n, _ in self.region}
+            [(n, nlp.get_pipe(n)) for n in after if n not in ("ner", "entity_ruler", "newline_sentences")]
+        # on all text: the rest, NER above all; the attribute ruler runs here too, before the
+        # entity ruler, whose patterns read POS ("<Title> AI" names), as in a full run
+        skip = {n for n, _ in self.region if n != "attribute_ruler"} | {"newline_sentences"}
         self.light: list[tuple[str, object]] = []
-        for name in names:
-            if name in skip:
-                continue
+        for name in [n for n in names if n not in skip]:
             self.light.append((name, nlp.get_pipe(name)))
             if name == "tok2vec":
                 self.light += [self._splitter(), ("newline_sentences", newline_sentences)]
@@ -399,30 +401,32 @@ class SelectiveParser:
 
     @staticmethod
     def _sub_doc(doc: Doc, a: int, b: int) -> Doc:
-        sub = doc[a:b].as_doc()  # words, spaces, tags, morphs, entities
+        """Tokens ``a:b`` of ``doc`` as a new doc with their tags and tok2vec rows, and no
+        sentence boundaries but the line breaks: the parser decides them, as in a full run."""
+        toks = doc[a:b]
+        sub = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks],
+                  tags=[t.tag_ for t in toks])
         if doc.tensor is not None and getattr(doc.tensor, "size", 0):
             sub.tensor = doc.tensor[a:b]
-        for t in sub:  # the parser decides the boundaries, as in a full run; line breaks stay
-            t.is_sent_start = None
         sub[0].is_sent_start = True
         return newline_sentences(sub)
 
     @staticmethod
     def _write_back(doc: Doc, parsed: list[tuple[int, int, Doc]]) -> None:
-        n = len(doc)
-        arr = numpy.zeros((n, 3), dtype="uint64")  # HEAD (relative), DEP, LEMMA
-        done = numpy.zeros(n, dtype=bool)
+        """Copy the runs' annotations into ``doc``; flat trees elsewhere."""
+        arr = doc.to_array(WRITE_BACK)
+        done = numpy.zeros(len(doc), dtype=bool)
         for a, b, sub in parsed:
-            arr[a:b] = sub.to_array([HEAD, DEP, LEMMA])
+            arr[a:b] = sub.to_array(WRITE_BACK)
             done[a:b] = True
         flat = doc.vocab.strings.add(UNPARSED)
-        for s in list(doc.sents):  # the splitter's sentences outside every parsed run: flat trees
+        for s in list(doc.sents):  # the splitter's sentences outside every parsed run
             if done[s.start]:
                 continue
             for i in range(s.start, s.end):
                 arr[i, 0] = numpy.uint64((s.start - i) % 2 ** 64)
                 arr[i, 1] = flat
-        doc.from_array([HEAD, DEP, LEMMA], arr)
+        doc.from_array(WRITE_BACK, arr)
 
 
 class Annotator:
