@@ -234,8 +234,7 @@ def explain(text: str, published: str | None, as_html: bool, model: str | None) 
     and the quantity it became or the named filter that dropped it, and each claim's
     subject, metric and time with the rule that chose them."""
     from . import ModelNotFound
-    from .explain import check_published, explain as run_explain, render_html, render_text
-    from .run import Extractor
+    from .explain import cached_extractor, check_published, explain as run_explain, render_html, render_text
 
     if not text.strip():
         raise click.BadParameter("give a sentence or a paragraph", param_hint="TEXT")
@@ -244,7 +243,7 @@ def explain(text: str, published: str | None, as_html: bool, model: str | None) 
     except ValueError as exc:
         raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--published") from None
     try:
-        e = run_explain(text, published, Extractor(model=model))
+        e = run_explain(text, published, cached_extractor(model))
     except ModelNotFound as exc:
         raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
     click.echo(render_html(e) if as_html else render_text(e))

@@ -17,6 +17,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 
 from .records import Article, Claim, Mention
 
@@ -50,10 +52,25 @@ class Explanation:
     why: dict[str, dict[str, str]] = field(default_factory=dict)  # claim_id -> field -> rule
 
 
+@lru_cache(maxsize=2)
+def cached_extractor(model: str | None = None):
+    """A :class:`pipeline.run.Extractor` per model name, loaded once per process."""
+    from .run import Extractor
+    return Extractor(model=model)
+
+
 def check_published(published: str | None) -> None:
     """Raise ``ValueError`` unless ``published`` is None or ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``."""
-    if published is not None and not PUBLISHED_RE.fullmatch(published):
-        raise ValueError(f"--published {published!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    if published is None:
+        return
+    if PUBLISHED_RE.fullmatch(published):
+        parts = [int(x) for x in published.split("-")] + [1, 1]
+        try:
+            date(parts[0], parts[1], parts[2])
+            return
+        except ValueError:
+            pass
+    raise ValueError(f"--published {published!r}: expected a date YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def explain(text: str, published: str | None = None, extractor=None) -> Explanation:
@@ -68,9 +85,8 @@ def explain(text: str, published: str | None = None, extractor=None) -> Explanat
     check_published(published)
     from .ingest import make_doc_id
     from .quantities.filters import FILTERS
-    from .run import Extractor
 
-    ex = extractor or Extractor()
+    ex = extractor or cached_extractor()
     art = Article(doc_id=make_doc_id(text), text=text, path="<explain>", format="txt", published=published)
     ad = next(iter(ex.annotator.annotate([art])))
     dropped_all = []
