@@ -432,13 +432,15 @@ class SelectiveParser:
 class Annotator:
     """Runs the spaCy pipeline over articles in batches.
 
-    ``selective=True`` (the default) parses only the sentences that may hold a figure and
-    their context (:class:`SelectiveParser`) when the model allows it; ``False`` runs the
-    whole pipeline on every token. Offsets are exact either way."""
+    ``selective=True`` parses only the sentences that may hold a figure and their context
+    (:class:`SelectiveParser`) when the model allows it (one process only); the default,
+    ``False``, runs the whole pipeline on every token: on news text most sentences hold a
+    figure or name an entity next to one, so selection parsed ~86% of the tokens and was
+    slower than the full pipeline (see NOTES-i11.md). Offsets are exact either way."""
 
     def __init__(self, nlp: Language | None = None, model: str | None = None,
                  batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1,
-                 selective: bool = True):
+                 selective: bool = False):
         self.nlp = nlp or load_model(model)
         self.model_label = model_label(self.nlp, model)
         self.batch_size = batch_size
