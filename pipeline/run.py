@@ -60,13 +60,15 @@ LONG_PIECE_CHARS = 10_000
 class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None):
+    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None,
+                 selective: bool = False):
         # spaCy is imported here, not at module level: a re-run served from the cache never loads it
         from .annotate import Annotator
         from .claims import ClaimBuilder, ClaimConfig
         from .quantities import QuantityExtractor
 
-        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process)
+        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process,
+                                   selective=selective)  # selective: parse only around figures
         self.model_name = model
         self.quantities = QuantityExtractor()
         self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
@@ -118,7 +120,7 @@ class Extractor:
         pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
         claims: list[Claim] = []
         mentions: list[Mention] = []
-        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=1)
+        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=1)
         for doc, (_, off) in zip(docs, pieces):
             ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
             resolve_people(ad.mentions)
