@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import DocEntities, PieceMentions, document_entities
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
@@ -89,7 +90,9 @@ class ClaimBuilder:
         art = ad.article
         claims: list[Claim] = []
         de = document_entities(ad.mentions, ad.pieces, art.text, art.title)
+        dollar = dollar_currency(art.url, art.outlet)  # a bare "$" in an Australian outlet is AUD
         for (doc, off), qs in zip(ad.pieces, quantities):
+            localise_dollars(qs, art.text, dollar)
             mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
