@@ -284,3 +284,26 @@ def test_headline_units_need_a_real_unit(nlp):
     # quantulum3's fallback must not read a function word as a unit ("4K at" is not ampere-turns)
     qs = quantities(nlp, "Stadia Falls Short of 4K at Launch, Destiny 2 Runs at a Native 1080p")
     assert not [q for q in qs if q.kind == "other"], [(q.surface, q.unit) for q in qs]
+
+
+# 11. a figure no calendar can hold is not a date, whatever spaCy's DATE label says
+BIG_NOT_DATES = rows(
+    ("By 2019 the register listed 2741093 voters.", "2741093 voters", 2741093, "voter", {}),
+    ("Ohio logged 893412 flashes in 2017, while Iowa came second with 651207 lightning strikes.",
+     "651207 lightning strikes", 651207, "strike", {}),
+    ("In 2016 the fund paid 3812456 claims.", "3812456 claims", 3812456, "claim", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", BIG_NOT_DATES)
+def test_big_numbers_are_not_dates(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+@pytest.mark.parametrize("value, date_like", [
+    (2019, True), (31, True), (9999, True), (20230415, True), (19991231, True),
+    (2741093, False), (10000, False), (20231345, False), (12.5, True), (99999999, False),
+])
+def test_calendar_like(value, date_like):
+    from pipeline.quantities.filters import calendar_like
+    assert calendar_like(value) is date_like
