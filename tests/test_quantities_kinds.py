@@ -307,3 +307,25 @@ def test_big_numbers_are_not_dates(nlp, sentence, surface, value, unit, extra):
 def test_calendar_like(value, date_like):
     from pipeline.quantities.filters import calendar_like
     assert calendar_like(value) is date_like
+
+
+# 12. a fraction "of a" unit, and "US" between a figure and its unit; US volume units
+FRACTION_OF_UNIT = rows(
+    ("Whisk in 3/4 of a cup of cream.", "3/4 of a cup", 0.75 * 0.2365882365, "l", {"surface_unit": "cup"}),
+    ("Roughly 1/3 of a mile of the levee failed.", "1/3 of a mile", 1609.344 / 3, "m", {"surface_unit": "mile"}),
+    ("A gill is 1/4 of a US pint.", "1/4 of a US pint", 0.25 * 0.473176473, "l", {"surface_unit": "pint"}),
+    ("The recipe needs 2 US quarts of stock.", "2 US quarts", 2 * 0.946352946, "l", {"surface_unit": "quart"}),
+    ("Each can holds 12 fl oz of soda.", "12 fl oz", 12 * 0.0295735295625, "l", {"surface_unit": "fluid ounce"}),
+    ("The bar poured 420 pints on match day.", "420 pints", 420 * 0.473176473, "l", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", FRACTION_OF_UNIT)
+def test_fraction_of_a_unit(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_us_before_money_is_not_a_unit_qualifier(nlp):
+    s = "The fee is 5 US dollars per visit."
+    (q,) = over(quantities(nlp, s), s, "5")
+    assert q.unit == "USD" and q.kind == "money"
