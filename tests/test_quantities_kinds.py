@@ -329,3 +329,17 @@ def test_us_before_money_is_not_a_unit_qualifier(nlp):
     s = "The fee is 5 US dollars per visit."
     (q,) = over(quantities(nlp, s), s, "5")
     assert q.unit == "USD" and q.kind == "money"
+
+
+# 13. a qualifier between a figure and a unit of time
+DURATION_QUALIFIED = rows(
+    ("Inflation has fallen for three straight years.", "three straight years", 3, "year", {}),
+    ("Factory output shrank for 10 consecutive months.", "10 consecutive months", 10, "month", {}),
+    ("The strike lasted two full days.", "two full days", 2, "day", {}),
+    ("It outsold the 20 previous years combined.", "20 previous years", 20, "year", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", DURATION_QUALIFIED)
+def test_duration_qualifiers(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)

@@ -124,6 +124,12 @@ class QuantityGrammar(FigureReader):
             u = self.unit_after(s, lead, replace(fig, fraction=False))
             if u is not None and u[3] not in ("money", "percentage"):
                 return u
+        # "three straight years", "10 consecutive months": a unit of time after a qualifier
+        dm = lex.re_duration_qualifiers.match(s, pos) if fig.currency is None else None
+        if dm:
+            u = self.unit_after(s, dm.end(), replace(fig, fraction=False))
+            if u is not None and u[3] == "duration":
+                return u
         return None
 
     def rate_after(self, s: str, pos: int) -> tuple[str, str, int] | None:

@@ -92,6 +92,7 @@ class Lexicon:
         self.re_unit_qualifiers = re.compile(r"(?:\s+(?:%s)(?![\w.]))+" % "|".join(
             re.escape(q) + ("" if q.endswith(".") else "") for q in sorted(quals, key=len, reverse=True)))
         self.re_fraction_of = re.compile(r"\s+of\s+an?(?=\s)", re.I)
+        self.re_duration_qualifiers = re.compile(r"(?:\s+(?:%s)(?![\w-]))+" % _alt(w["duration_qualifiers"]), re.I)
         self.re_number_word_before = re.compile(
             r"(?<![\w-])(?:%s|hundred|dozen)[\s-]+$" % _alt(list(self.ones_words) + list(self.tens_words)), re.I)
         self.video_resolutions = {float(v) for v in w["video_resolutions"]}
