@@ -303,10 +303,12 @@ def test_big_numbers_are_not_dates(nlp, sentence, surface, value, unit, extra):
 @pytest.mark.parametrize("value, date_like", [
     (2019, True), (31, True), (9999, True), (20230415, True), (19991231, True),
     (2741093, False), (10000, False), (20231345, False), (12.5, True), (99999999, False),
+    ((1334.2, True), False), ((1250, True), False), ((10.3, False), True),  # (value, written with a thousands comma)
 ])
 def test_calendar_like(value, date_like):
     from pipeline.quantities.filters import calendar_like
-    assert calendar_like(value) is date_like
+    args = value if isinstance(value, tuple) else (value,)
+    assert calendar_like(*args) is date_like
 
 
 # 12. a fraction "of a" unit, and "US" between a figure and its unit; US volume units
@@ -343,3 +345,25 @@ DURATION_QUALIFIED = rows(
 @pytest.mark.parametrize("sentence,surface,value,unit,extra", DURATION_QUALIFIED)
 def test_duration_qualifiers(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 14. a level in a parallel clause takes the unit of the earlier level, past a change in between
+PARALLEL_LEVELS = rows(
+    ("The Dow fell 0.5% to 38,210.55 points, and the Nasdaq slipped 0.8% to 15,990.12.",
+     "15,990.12", 15990.12, "point", {}),
+    ("The Nikkei closed up 1.2% at 33,120.40 points while the Topix gained 0.9% to finish at 2,341.75.",
+     "2,341.75", 2341.75, "point", {}),
+    ("The ASX 200 ended 0.3% lower at 7,601.2 points, whereas the All Ords dropped 0.4% to close at 7,812.9.",
+     "7,812.9", 7812.9, "point", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", PARALLEL_LEVELS)
+def test_parallel_levels(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_level_without_a_twin_stays_bare(nlp):
+    s = "Shares fell 2.5% to 41.25 after the report."  # no earlier level with a unit: nothing to carry
+    (q,) = over(quantities(nlp, s), s, "41.25")
+    assert q.surface_unit == "-"
