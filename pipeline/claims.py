@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.lexicon import lexicon, singular
+from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import DocEntities, PieceMentions, document_entities
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
@@ -48,7 +50,8 @@ SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong t
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
-CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
+# generic chip nouns from the quantity lexicon's one list (model names such as "H100" stay as written)
+CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
 LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
 MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
@@ -98,7 +101,9 @@ class ClaimBuilder:
         art = ad.article
         claims: list[Claim] = []
         de = document_entities(ad.mentions, ad.pieces, art.text, art.title)
+        dollar = dollar_currency(art.url, art.outlet)  # a bare "$" in an Australian outlet is AUD
         for (doc, off), qs in zip(ad.pieces, quantities):
+            localise_dollars(qs, art.text, dollar)
             mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
@@ -375,7 +380,7 @@ class ClaimBuilder:
             if t.lower_ in LINKERS or t.lemma_.lower() in LINKERS:
                 words.append("of")
                 continue
-            if t.lower_ in CHIP_WORDS:
+            if singular(t.text) in CHIP_WORDS or singular(t.text).rstrip("s") in CHIP_WORDS:
                 words.append("GPUs")
                 continue
             words.append(t.text if (t.ent_type_ or t.like_num or t.text.isupper()) else t.lower_)
