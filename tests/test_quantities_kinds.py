@@ -81,6 +81,24 @@ def test_change_and_level(nlp, sentence, surface, value, unit, extra):
         assert q.value_min is None and q.value_max is None, "a change and a level are not a range"
 
 
+# 1b. a bare figure that cannot share the next figure's scale is not a range's lower end
+NOT_A_LOWER_END = rows(
+    ("Ticket prices rose 12% in 2025 to £500m.", "£500m", 5e8, "GBP", {}),
+    ("Group sales climbed in 2023 to $4bn, the filing showed.", "$4bn", 4e9, "USD", {}),
+    ("Exports jumped in 1999 to €2.5 billion.", "€2.5 billion", 2.5e9, "EUR", {}),
+    # a figure below the scaled one still shares its scale
+    ("Fees could reach 3 to 4 billion dollars.", "3 to 4 billion dollars", None, "USD",
+     {"value_min": 3e9, "value_max": 4e9}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", NOT_A_LOWER_END)
+def test_bare_figure_is_not_a_lower_end(nlp, sentence, surface, value, unit, extra):
+    q, qs = check_row(nlp, sentence, surface, value, unit, extra)
+    if "value_min" not in extra:
+        assert q.value_min is None and q.value_max is None, (q.surface, q.value_min)
+
+
 # 2. scale abbreviations, with or without a currency; "m" is a metre only in a measure context
 SCALES = rows(
     ("The insurer booked A$2.3 bil in claims.", "A$2.3 bil", 2.3e9, "AUD", {}),

@@ -261,6 +261,10 @@ class QuantityGrammar(FigureReader):
                         raw_hi = nxt.unscaled
                         if fig.value < raw_hi:
                             lo_v = fig.value * (nxt.value / raw_hi)
+                        elif not (fig.currency or u1):
+                            # a bare figure that cannot share the scale is no lower end: "rose 12% in
+                            # 2024 to £500m", "climbed in 2023 to $4bn" (a year, then the level)
+                            lo_v = float("inf")
                     u2 = self.unit_after(s, nxt.end, nxt)
                     units_agree = (u1 is None or u2 is None or u1[:2] == u2[:2])
                     if u1 is not None and u1[3] != "money" and nxt.currency:
