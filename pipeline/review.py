@@ -124,8 +124,14 @@ def _back(message: str, error: bool = False, anchor: str | None = None):
 
 def make_server(out_dir: str | Path, port: int = 8765, reviewer: str | None = None):
     """A werkzeug server on 127.0.0.1:``port`` (0 picks a free port); ``.port`` is the port."""
+    import socket
+
     from werkzeug.serving import make_server as mk
 
+    if port:  # werkzeug prints a paragraph and exits on a busy port: find out first (OSError)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
     return mk("127.0.0.1", port, create_app(out_dir, reviewer), threaded=True)
 
 
