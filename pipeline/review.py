@@ -85,7 +85,7 @@ def create_app(out_dir: str | Path, reviewer: str | None = None) -> Flask:
         if conflict is None:
             return _back(f"{cid} is not a conflict of this run", error=True)
         if not d.get("decisions_path"):
-            return _back("run.json records no corpus folder: decisions cannot be recorded", error=True)
+            return _back("this run has no run.json, so it has no decisions file: run `factpipe extract` again", error=True)
         fact = next((f for f in d["facts"] if f["fact_id"] == conflict["fact_id"]), None)
         action = request.form.get("action") or ""
         note = (request.form.get("note") or "").strip() or None
