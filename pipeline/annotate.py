@@ -64,7 +64,7 @@ def load_model(name_or_path: str | None = None) -> Language:
         nlp = spacy.load(name)
     except OSError as exc:  # not installed / not a model folder
         raise ModelNotFound(
-            f"cannot load spaCy model {name!r}: {exc}. Install the package "
+            f"cannot load spaCy model {name!r}: {str(exc).rstrip('. ')}. Install the package "
             f"(the default is the pinned dependency {DEFAULT_MODEL!r}) or pass a model folder."
         ) from None
     unused = [p for p in nlp.pipe_names if p not in NEEDED]

@@ -37,19 +37,22 @@ class RunSummary:
     out_dir: str = ""
     stale_decisions: int = 0
     cached: int = 0
+    open_conflicts: int = 0  # conflicts: all in conflicts.jsonl; open: those with no decision applied
 
     def line(self) -> str:
-        return (f"{self.documents} documents, {self.claims} claims, {self.facts} facts, "
-                f"{self.conflicts} conflicts, {self.errors} errors in {self.seconds:.1f}s "
-                f"({self.cached} documents from cache) -> {self.out_dir}")
+        """One line: counts with proper plurals; conflicts as "total (n open)"."""
+        def n(k: int, word: str) -> str:
+            return f"{k} {word}" if k == 1 else f"{k} {word}s"
+        return (f"{n(self.documents, 'document')}, {n(self.claims, 'claim')}, {n(self.facts, 'fact')}, "
+                f"{n(self.conflicts, 'conflict')} ({self.open_conflicts} open), {n(self.errors, 'error')} "
+                f"in {self.seconds:.1f}s ({n(self.cached, 'document')} from cache) -> {self.out_dir}")
 
 
-def decisions_path_for(paths: list[str]) -> Path | None:
-    """``decisions.jsonl`` lives in the (first) corpus folder."""
-    for p in paths:
-        if os.path.isdir(p):
-            return Path(p) / "decisions.jsonl"
-    return None
+def decisions_path_for(paths: list[str], out: str | os.PathLike = "output") -> Path:
+    """The run's decisions file: see :func:`pipeline.decisions.decisions_file`."""
+    from .decisions import decisions_file
+
+    return decisions_file(paths, out)
 
 
 # long articles are processed in pieces of at most this many characters (cut at paragraph,
@@ -281,7 +284,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         from .resolve import resolve
 
         t = time.perf_counter()
-        dpath = decisions_path_for(paths)
+        dpath = decisions_path_for(paths, out)
         decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
             str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
             if dpath and dpath.exists() else []
@@ -293,7 +296,8 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         facts_recs = [f.to_dict() for f in res.facts]
         conflict_recs = [c.to_dict() for c in res.conflicts]
         summary.facts = len(facts_recs)
-        summary.conflicts = sum(1 for c in res.conflicts if c.resolution is None)
+        summary.conflicts = len(conflict_recs)
+        summary.open_conflicts = sum(1 for c in res.conflicts if c.resolution is None)
         summary.stale_decisions = len(res.stale_decisions)
         t = time.perf_counter()
         write_report(res, claims, docs_meta, out)
@@ -318,10 +322,11 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
-        "decisions": str(Path(decisions_path_for(paths)).resolve()) if decisions_path_for(paths) else None,
+        "decisions": str(decisions_path_for(paths, out).resolve()),
         "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
-                   "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},
+                   "facts": summary.facts, "conflicts": summary.conflicts,
+                   "open_conflicts": summary.open_conflicts, "words": summary.words},
         "timings": {k: round(v, 3) for k, v in summary.timings.items()},
         "seconds": round(summary.seconds, 3),
     }
