@@ -160,7 +160,9 @@ class ClaimBuilder:
         levels = self._local_levels(root, qtoks)
         context = set().union(*levels)
         self._trace = {}
-        metric = self._metric(q, context, sent, root, levels)
+        # the figure's own words are its bound ("up to 20%", "down to 3%"), not a movement
+        moving = set().union(*self._local_levels(root, qtoks, own=False))
+        metric = self._metric(q, context, sent, root, levels, moving)
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
         speaker = self._speaker_org(subject, metric, ments)
         if speaker is not subject:
@@ -464,6 +466,7 @@ class ClaimBuilder:
                             if r is not None:
                                 return self._because("subject", "share of a group ('20% of firms')", (r, p))
         first_np = None
+        speaker_verb: Token | None = None  # a verb of saying whose complement clause holds the figure
         t = root
         came_from: Token | None = None  # the child of ``t`` on the path from the quantity
         seen = 0
@@ -490,6 +493,8 @@ class ClaimBuilder:
                 came_from is not None and (came_from.dep_ in ("ccomp", "parataxis") or
                                            (came_from.dep_ in ("advcl", "xcomp", "conj") and came_from.tag_ == "VBG"
                                             and came_from.i > t.i))
+            if say_verb and speaker_verb is None and came_from.dep_ == "ccomp":
+                speaker_verb = t
             if (t.pos_ in ("VERB", "AUX") or head == t) and not say_verb:
                 subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks
                         and not (c.i <= root.i <= c.right_edge.i and c.left_edge.i <= root.i)]
@@ -534,6 +539,12 @@ class ClaimBuilder:
         # "about 1,200 people were evacuated" is nobody's figure
         if q.kind in ("count", "other"):
             return self._because("subject", "none: no subject in the structure (plain counts take none from context)", (None, None))
+        # before looking at earlier sentences, the figure's own sentence: a possessive pronoun in the
+        # figure's phrase ("up to 20% of its code") and the speaker of the verb of saying whose
+        # complement holds the figure ("Google said up to 20% ...")
+        r = self._own_phrase_owner(root, qtoks, ments, speaker_verb)
+        if r is not None:
+            return r
         labels = ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT")
         prev = []
         while len(prev) < 3 and (prev[-1] if prev else sent).start > 0:
@@ -552,6 +563,40 @@ class ClaimBuilder:
         if m is not None:
             return self._because("subject", "last entity named before the sentence", (EntityRef(m.text, m.canonical, m.label), None))
         return self._because("subject", "none found", (None, None))
+
+    def _own_phrase_owner(self, root: Token, qtoks, ments, speaker_verb: Token | None):
+        """The owner named in the figure's own sentence when its clause has no entity subject:
+        a possessive pronoun in the figure's phrase (its nouns reached through prepositions, up to
+        two steps: "20% of its code"), resolved to the speaker of the governing verb of saying
+        when there is one, else by :meth:`_antecedent`; then that speaker itself. Returns the
+        ``(EntityRef, Token | None)`` pair of :meth:`_subject` or None."""
+        speaker = None
+        if speaker_verb is not None:
+            for c in speaker_verb.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks:
+                    r = self._np_ref(c, ments, qtoks)
+                    if r is not None and r.label in SUBJECT_LABELS:
+                        speaker = (r, c)
+                    break
+        frontier, pron = [root], None
+        for _ in range(2):
+            nxt = []
+            for t in frontier:
+                for c in t.children:
+                    if c.dep_ == "poss" and c.pos_ == "PRON" and c.i not in qtoks:
+                        pron = pron or c
+                    if c.dep_ == "prep":
+                        nxt += [g for g in c.children if g.dep_ == "pobj"]
+            frontier = nxt
+        if pron is not None:
+            if speaker is not None and (speaker[0].label == "PERSON") == (pron.lower_ in PRONOUNS_PERSON):
+                return self._because("subject", "possessive pronoun in the figure's phrase -> the speaker of the governing verb of saying", (EntityRef(pron.text, speaker[0].canonical, speaker[0].label), pron))
+            r = self._antecedent(pron, ments)
+            if r is not None:
+                return self._because("subject", "possessive pronoun in the figure's phrase (antecedent)", (r, pron))
+        if speaker is not None:
+            return self._because("subject", "speaker of the verb of saying governing the figure's clause", speaker)
+        return None
 
     def _prep_entity(self, tok: Token, qtoks, ments, depth: int) -> EntityRef | None:
         """A named place or organisation in the quantity's own prepositional tail."""
@@ -631,9 +676,10 @@ class ClaimBuilder:
         """The words of the quantity's local context (see :meth:`_local_levels`), as one set."""
         return set().union(*self._local_levels(root, qtoks))
 
-    def _local_levels(self, root: Token, qtoks) -> list[set[str]]:
-        """The local context level by level: the quantity's own words and those of each token on
-        its path to the clause verb (with their direct dependents), nearest first."""
+    def _local_levels(self, root: Token, qtoks, own: bool = True) -> list[set[str]]:
+        """The local context level by level: the quantity's own words (unless ``own`` is False) and
+        those of each token on its path to the clause verb (with their direct dependents), nearest
+        first."""
         path = self._path(root)
         # an adjunct far below its verb ("Despite an increase in costs of 9%, revenue soared")
         # does not borrow the verb's words
@@ -666,14 +712,18 @@ class ClaimBuilder:
                                     if gg.dep_ in ("compound", "amod", "pobj"):
                                         deeper.add(gg.lemma_.lower())
                                         deeper.add(gg.lower_)
-        for i in qtoks:
+        for i in qtoks if own else ():
             t = root.doc[i]
             levels[0].add(t.lemma_.lower())
             levels[0].add(t.lower_)
         return levels
 
     def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token,
-                levels: list[set[str]] | None = None) -> str:
+                levels: list[set[str]] | None = None, moving: set[str] | None = None) -> str:
+        """The metric id (see ``data/metrics.json``). ``moving``: the words that may make a
+        percentage a growth or decline (default ``context``); the figure's own words are left out
+        by the caller, since "up to 20%" is a bound, not a rise."""
+        moving = context if moving is None else moving
         sentence_words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
         toks = list(sent)
         sentence_words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(toks, toks[1:])} | \
@@ -703,10 +753,10 @@ class ClaimBuilder:
             metric = self._fallback_metric(q, root)
             self._because("metric", f"fallback: named after the counted noun or governing word ({metric})", 0)
         if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
-            if context & self.growth:
+            if moving & self.growth:
                 metric += "_growth"
                 self._trace["metric"] = self._trace.get("metric", "") + "; _growth: a growth word near the figure"
-            elif context & self.decline:
+            elif moving & self.decline:
                 metric += "_decline"
                 self._trace["metric"] = self._trace.get("metric", "") + "; _decline: a decline word near the figure"
         elif q.kind == "money" and self._is_change(root, set(self.families.get(metric, {}).get("synonyms", ()))):

@@ -386,3 +386,48 @@ def test_investors_in_the_round_phrase_are_not_the_object(extractor, text, figur
 def test_count_metric_is_the_counted_noun(extractor, text, figure, metric):
     c = claim_over(claims_of(extractor, text), text, figure)
     assert c.metric == metric
+
+
+# Fault kind: a figure's own sentence names its owner (a possessive pronoun in the figure's phrase,
+# the speaker of the verb of saying over the figure's clause); earlier sentences come only after
+OWN_SENTENCE_OWNER = [
+    ("Amazon said its cloud revenue rose 19% in the quarter. Google said up to 20% of its code is "
+     "written by AI.", "up to 20%", "Google"),
+    ("Nvidia shares rose on Monday. Intel warned that as much as 15% of its revenue could be at risk.",
+     "as much as 15%", "Intel"),
+    ("Apple reported record sales. Samsung says roughly 30% of its phones ship with the assistant.",
+     "roughly 30%", "Samsung"),
+    ("Oracle closed higher on Friday. Salesforce announced that nearly 40% of its support tickets are "
+     "now handled by agents.", "nearly 40%", "Salesforce"),
+]
+
+
+@pytest.mark.parametrize("text, figure, subject", OWN_SENTENCE_OWNER)
+def test_owner_in_the_figures_own_sentence_beats_earlier_sentences(extractor, text, figure, subject):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.subject is not None and c.subject.canonical == subject
+
+
+# Fault kind: a percentage's own bound words ("up to", "down to") are no growth or decline
+BOUND_IS_NO_MOVE = [
+    ("Google said up to 20% of its code is written by AI.", "up to 20%", ("_growth", "_decline")),
+    ("Up to 35% of the staff at Klarna could be replaced, the bank said.", "Up to 35%", ("_growth", "_decline")),
+    ("The regulator capped the fee at up to 3% of the transaction.", "up to 3%", ("_growth", "_decline")),
+]
+STILL_MOVES = [
+    ("Sales rose up to 12% at Intel.", "up to 12%", "_growth"),
+    ("Revenue at Apple was up 5% on the year.", "5%", "_growth"),
+    ("Shares of Tesla were down 4% on Friday.", "4%", "_decline"),
+]
+
+
+@pytest.mark.parametrize("text, figure, suffixes", BOUND_IS_NO_MOVE)
+def test_a_bound_is_no_growth(extractor, text, figure, suffixes):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert not c.metric.endswith(suffixes), c.metric
+
+
+@pytest.mark.parametrize("text, figure, suffix", STILL_MOVES)
+def test_a_movement_word_outside_the_figure_still_moves(extractor, text, figure, suffix):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric.endswith(suffix), c.metric
