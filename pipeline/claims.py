@@ -82,6 +82,8 @@ class ClaimBuilder:
         self.taxonomy = m["families"]  # ordered: the first family that matches names the metric
         self.families = {f["id"]: f for f in self.taxonomy}
         self.growth = set(m["growth_words"])
+        self.spend_verbs = set(m.get("spend_verbs", ()))
+        self.spend_preps = set(m.get("spend_object_preps", ()))
         self.decline = set(m["decline_words"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
@@ -730,10 +732,13 @@ class ClaimBuilder:
             {f"{a.lower_} {b.lower_}" for a, b in zip(toks, toks[1:])}  # two-word phrases: "capital expenditure"
         extra = {"monthly"} if q.rate == "month" else set()
         context = context | extra
-        metric = self._match_rules(q, context, sentence_words)
-        if metric is not None:
+        by_object = self._spending_family(q, root)
+        metric = by_object or self._match_rules(q, context, sentence_words)
+        if by_object is not None:
+            self._because("metric", f"the object of the spending decides the family ({metric})", 0)
+        elif metric is not None:
             self._because("metric", f"family rule on the words around the figure ({metric})", 0)
-        if metric is not None and self.families[metric].get("scope") != "sentence":
+        if metric is not None and by_object is None and self.families[metric].get("scope") != "sentence":
             # between families named in the local context, the nearest words decide: "raised $675m
             # at a valuation of $2.6bn" is funding for $675m (its verb) and a valuation for $2.6bn
             seen: set[str] = set(extra)
@@ -763,6 +768,50 @@ class ClaimBuilder:
             metric += "_change"
             self._trace["metric"] = self._trace.get("metric", "") + "; _change: the amount a rise or fall moved by"  # "shares dropped $0.65 to $24.05": $0.65 is a move, $24.05 a level
         return metric
+
+    def _spending_family(self, q: Quantity, root: Token) -> str | None:
+        """Family of a money figure spent on something, decided by what it is spent on: the
+        on/in/into/for phrases of the nearest spending word (``spend_verbs``, within three steps
+        up from the figure) and of the tokens between. "spend/invest/pour $80bn on/in/into data
+        centres" are all ``infrastructure_spend``; "invest $2bn in Intel" is ``investment`` (an
+        organisation, ``object_labels``). None when the figure is no spending or names no object."""
+        if q.kind != "money":
+            return None
+        chain, t = [root], root
+        for _ in range(3):
+            if t.lemma_.lower() in self.spend_verbs or t.lower_ in self.spend_verbs:
+                break
+            if t.head == t:
+                return None
+            t = t.head
+            chain.append(t)
+        else:
+            return None
+        if not (t.lemma_.lower() in self.spend_verbs or t.lower_ in self.spend_verbs):
+            return None
+        words: set[str] = set()
+        labels: set[str] = set()
+        for c in (c for h in chain for c in h.children):
+            if c.dep_ == "prep" and c.lower_ in self.spend_preps:
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        for x in g.subtree:
+                            words |= {x.lemma_.lower(), x.lower_}
+                            if x.ent_type_:
+                                labels.add(x.ent_type_)
+        if not words:
+            return None
+        for fam in self.taxonomy:
+            if fam.get("kinds") and q.kind not in fam["kinds"]:
+                continue
+            if fam.get("context") and words & set(fam["context"]) and set(fam.get("synonyms", ())) & self.spend_verbs:
+                return fam["id"]
+        for fam in self.taxonomy:
+            if fam.get("kinds") and q.kind not in fam["kinds"]:
+                continue
+            if labels & set(fam.get("object_labels", ())):
+                return fam["id"]
+        return None
 
     def _is_change(self, root: Token, family_words: set[str] = frozenset()) -> bool:
         """The amount a rise or fall moved by: the object of the verb or of its "by"."""

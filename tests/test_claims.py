@@ -431,3 +431,22 @@ def test_a_bound_is_no_growth(extractor, text, figure, suffixes):
 def test_a_movement_word_outside_the_figure_still_moves(extractor, text, figure, suffix):
     c = claim_over(claims_of(extractor, text), text, figure)
     assert c.metric.endswith(suffix), c.metric
+
+
+# Fault kind: spending is one family whichever verb carries it; what it is spent on decides
+SPENDING_BY_OBJECT = [
+    ("Microsoft will spend $80bn on AI data centres this fiscal year.", "$80bn", "infrastructure_spend"),
+    ("Microsoft to invest $80bn in AI data centres", "$80bn", "infrastructure_spend"),
+    ("Amazon will pour $10bn into new data centers in Ohio.", "$10bn", "infrastructure_spend"),
+    ("Google will plough $25bn into data centres across the US.", "$25bn", "infrastructure_spend"),
+    ("Meta will spend $10bn on Nvidia chips.", "$10bn", "compute_spend"),
+    ("The startup will invest $300m in GPUs next year.", "$300m", "compute_spend"),
+    ("SoftBank will invest $2bn in Intel.", "$2bn", "investment"),
+    ("Microsoft invested $10bn in OpenAI to build data centres.", "$10bn", "investment"),
+]
+
+
+@pytest.mark.parametrize("text, figure, metric", SPENDING_BY_OBJECT)
+def test_the_object_of_the_spending_decides_the_family(extractor, text, figure, metric):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric == metric
