@@ -421,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({'about linear' if growth <= 1.5 else 'super-linear'}); blocking + grouping alone "
           f"{g1 / g0 if g0 else 0:.2f}x; copy pairs {len(rs[0]['res'].dependent_docs)} -> "
           f"{len(rs[-1]['res'].dependent_docs)} (every replica is a near copy: they grow with the square of the factor)")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import resolution as resolution_bench  # bench/resolution.py: unrelated synthetic documents, 10k -> 100k claims
+    resolution_bench.run()
     if not args.no_scaling:  # part 5: one big document, a big WARC (bench/scaling.py)
         from scaling import run as run_scaling
 

@@ -122,7 +122,7 @@ class AliasTable:
         return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
     def canonical(self, text: str) -> str:
-        t = self.strip_possessive(text)
+        t = self.strip_possessive(text.strip().rstrip(",;:"))
         t = re.sub(r"^(?:the)\s+", "", t, flags=re.I) if self._key(t) not in self.table else t
         key = self._key(t)
         if key in self.table:
@@ -147,9 +147,61 @@ def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None
     """Canonicalised entity mentions of one piece of a document (surnames are resolved
     across the whole document afterwards, by :func:`resolve_people`)."""
     aliases = aliases or default_aliases()
+    not_names = not_entity_names()
     return [Mention(text=ent.text, canonical=aliases.canonical(ent.ent_id_ or ent.text), label=ent.label_,
                     start=ent.start_char + offset, end=ent.end_char + offset)
-            for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+            for ent in doc.ents if ent.label_ in ENTITY_LABELS and ent.text not in not_names]
+
+
+@lru_cache(maxsize=1)
+def not_entity_names() -> frozenset[str]:
+    """Words the statistical NER often takes for names ("AI", "CPU"): ``data/coref.json``."""
+    return frozenset(load_json("coref.json")["not_names"])
+
+
+QUOTES = {"'", '"', "‘", "’", "“", "”"}
+# NER labels a name introduced as an organisation may override ("" = no entity); the
+# introduction itself ("startup X") is never read over a PERSON ("the company Jensen Huang founded")
+WEAK_LABELS = {"", "WORK_OF_ART", "PRODUCT", "NORP", "PERSON", "GPE", "LOC", "FAC"}
+
+
+def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
+                        aliases: AliasTable | None = None) -> list[Mention]:
+    """Organisations the NER missed but the text introduces with a generic noun
+    (``data/coref.json``: "startup Figure", "chipmaker 'Cerebras Systems'"): the run of
+    capitalised tokens right after the noun, outside any entity, becomes an ORG mention,
+    and so does every later occurrence of the same name in the piece. Returns the new mentions."""
+    aliases = aliases or default_aliases()
+    nouns = set(load_json("coref.json")["generic_org_nouns"])
+    taken = [(m.start - offset, m.end - offset) for m in mentions]
+    names: dict[str, str] = {}
+    for tok in doc[:-1]:
+        if tok.lower_ not in nouns:
+            continue
+        i = tok.i + 1
+        if i < len(doc) and doc[i].text in QUOTES:
+            i += 1
+        j = i
+        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].ent_type_ in (WEAK_LABELS - {"PERSON"}) | {"ORG"} and doc[j].is_alpha and \
+                not doc[j].is_stop and j - i < 4:
+            j += 1
+        if j > i:
+            name = doc[i:j].text
+            names.setdefault(name, aliases.canonical(name))
+    found: list[Mention] = []
+    for name, canonical in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc.text):
+            a, b = mt.start(), mt.end()
+            clash = [m for m in mentions if m.start - offset < b and a < m.end - offset]
+            if clash and all(m.label in WEAK_LABELS for m in clash):
+                for m in clash:  # the NER's guess ("Quillon" as a person, a quoted name as a work of art)
+                    m.label, m.canonical = "ORG", canonical
+                continue
+            if any(x < b and a < y for x, y in taken):
+                continue
+            taken.append((a, b))
+            found.append(Mention(text=name, canonical=canonical, label="ORG", start=a + offset, end=b + offset))
+    return found
 
 
 def resolve_people(mentions: list[Mention]) -> None:
@@ -237,7 +289,10 @@ class Annotator:
                 done = pending.pop(next_out)
                 done.pieces.sort(key=lambda p: p[1])
                 for d, o in done.pieces:
-                    done.mentions.extend(entity_mentions(d, o, self.aliases))
+                    ms = entity_mentions(d, o, self.aliases)
+                    ms.extend(named_by_descriptor(d, o, ms, self.aliases))
+                    ms.sort(key=lambda m: m.start)
+                    done.mentions.extend(ms)
                 resolve_people(done.mentions)
                 yield done
                 next_out += 1

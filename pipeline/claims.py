@@ -8,7 +8,7 @@ Everything here reads the dependency parse of the quantity's sentence:
   supercomputer") wins over the phrase; pronouns and "the company" resolve to
   the most recent entity of the right kind; a subject with no entity in a
   subordinate clause lets the climb go on to the main clause.
-* **metric**: rules from ``data/metrics.json`` over the lemmas of the
+* **metric**: the family id of the taxonomy in ``data/metrics.json`` over the lemmas of the
   quantity's local context; otherwise the lemma of the noun or verb it
   attaches to.
 * **time**: the DATE expression of the sentence nearest the quantity (not a
@@ -26,13 +26,18 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .mentions import DocEntities, PieceMentions, document_entities
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
 
-PRONOUNS_ORG = {"it", "its", "they", "their", "them"}
-PRONOUNS_PERSON = {"he", "him", "his", "she", "her"}
-GENERIC_ORG_NOUNS = {"company", "firm", "group", "organization", "organisation", "business", "giant", "startup",
-                     "start-up", "maker", "parent", "lab", "developer", "corporation"}
+_COREF = load_json("coref.json")
+PRONOUNS_ORG = set(_COREF["org_pronouns"])
+PRONOUNS_PERSON = set(_COREF["person_pronouns"])
+GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
+GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
+    {w: "ORG" for w in GENERIC_ORG_NOUNS}
+DEFINITE = {"the", "this", "that"}
+SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
@@ -64,7 +69,8 @@ class ClaimBuilder:
     def __init__(self, config: ClaimConfig):
         self.config = config
         m = load_json("metrics.json")
-        self.rules = m["rules"]
+        self.taxonomy = m["families"]  # ordered: the first family that matches names the metric
+        self.families = {f["id"]: f for f in self.taxonomy}
         self.growth = set(m["growth_words"])
         self.decline = set(m["decline_words"])
         self.hedges = set(m["hedge_words"])
@@ -75,8 +81,9 @@ class ClaimBuilder:
         """Claims of one article; ``quantities[i]`` belongs to ``ad.pieces[i]``."""
         art = ad.article
         claims: list[Claim] = []
+        de = document_entities(ad.mentions, ad.pieces, art.text, art.title)
         for (doc, off), qs in zip(ad.pieces, quantities):
-            mentions = [m for m in ad.mentions if off <= m.start < off + len(doc.text)]
+            mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
                 if q.surface_unit == "-" or q.partitive or (q.kind == "other" and q.unit in DURATION_UNITS):
@@ -121,7 +128,7 @@ class ClaimBuilder:
         return root.dep_ in ("amod", "compound", "nmod", "nummod") and root.head.pos_ in ("NOUN", "PROPN") \
             and root.head.i > span.end - 1 and root.head.i - (span.end - 1) <= 3
 
-    def _claim(self, art, doc: Doc, off: int, q: Quantity, mentions: list[Mention]) -> Claim | None:
+    def _claim(self, art, doc: Doc, off: int, q: Quantity, ments: PieceMentions) -> Claim | None:
         a, b = q.start - off, q.end - off
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is None or not len(span):
@@ -129,13 +136,15 @@ class ClaimBuilder:
         sent = span.sent
         root = span.root  # a count's root is its counted noun; money's the scale word or number
         qtoks = {t.i for t in span}
-        ments = [(m.start - off, m.end - off, m) for m in mentions]
-        subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
-        obj = self._object(root, qtoks, ments, q)
-        if obj is not None and subject is not None and obj.canonical == subject.canonical:
-            obj = None  # "AMD ... AMD's purchase": the target is never the buyer
         context = self._local_context(root, qtoks)
         metric = self._metric(q, context, sent, root)
+        subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
+        subject = self._speaker_org(subject, metric, ments)
+        obj = self._object(root, qtoks, ments, q)
+        obj = self._speaker_org(obj, metric, ments)
+        if obj is not None and subject is not None and obj.canonical == subject.canonical:
+            obj = None  # "AMD ... AMD's purchase": the target is never the buyer
+        entities = self._sentence_entities(sent, off, ments, subject, obj, len(art.text))
         time = resolve_time(sent, span, art.published)
         attribution = self._attribution(sent, root)
         hedged = self._hedged(root, sent)
@@ -151,14 +160,55 @@ class ClaimBuilder:
             bound=q.bound, qualifier=q.qualifier, equivalents=q.equivalents, rate=q.rate, surface=q.surface,
             time=time, attribution=attribution, hedged=hedged, provenance=prov,
             extractor={"version": self.config.extractor_version, "model": self.config.model},
-            vague=q.vague, counted=q.counted)
+            vague=q.vague, counted=q.counted, entities=entities)
 
     # ------------------------------------------------------------------ structure
-    def _entity_for(self, tok: Token, ments) -> Mention | None:
-        for a, b, m in ments:
-            if a <= tok.idx < b:
-                return m
-        return None
+    @staticmethod
+    def _entity_for(tok: Token, ments: PieceMentions) -> Mention | None:
+        return ments.at(tok.idx)
+
+    def _speaker_org(self, ref: EntityRef | None, metric: str, ments: PieceMentions) -> EntityRef | None:
+        """A person speaking for an organisation stands for it when the figure is the
+        organisation's (every metric family except the personal ones: pay, net worth)."""
+        if ref is None or ref.label != "PERSON" or ments.entities is None:
+            return ref
+        org = ments.entities.affiliation.get(ref.canonical)
+        if org is None or self.families.get(self._family(metric), {}).get("owner") == "person":
+            return ref
+        return EntityRef(ref.text, org, "ORG")
+
+    @staticmethod
+    def _family(metric: str) -> str:
+        return re.sub(r"_(growth|decline|change)$", "", metric)
+
+    def _sentence_entities(self, sent: Span, off: int, ments: PieceMentions, subject: EntityRef | None,
+                           obj: EntityRef | None, text_len: int) -> list[EntityRef]:
+        """The claim's linking material: subject, object, then the sentence's entities by the
+        document's salience (a person is followed by the organisation it speaks for), then,
+        for a short title + excerpt item, the title's entities. Canonical names, best first."""
+        de = ments.entities
+        out: list[EntityRef] = []
+        seen: set[str] = set()
+
+        def add(ref: EntityRef | None) -> None:
+            if ref is not None and ref.label != "NP" and ref.canonical not in seen:
+                seen.add(ref.canonical)
+                out.append(ref)
+
+        add(subject)
+        add(obj)
+        if de is None:
+            return out
+        found = de.index.in_range(sent.start_char + off, sent.end_char + off)
+        for m in sorted(found, key=lambda m: (de.rank(m.canonical), m.start)):
+            add(EntityRef(m.text, m.canonical, m.label))
+            org = de.affiliation.get(m.canonical) if m.label == "PERSON" else None
+            if org:
+                add(EntityRef(m.text, org, "ORG"))
+        if de.title_span is not None and text_len <= SHORT_ITEM_CHARS:
+            for ref in de.title_entities:
+                add(ref)
+        return out
 
     def _np_ref(self, tok: Token, ments, qtoks: set[int]) -> EntityRef | None:
         """EntityRef for a noun phrase headed by ``tok``."""
@@ -189,37 +239,19 @@ class ClaimBuilder:
                     r = self._antecedent(c, ments)
                     if r:
                         return r
+                r = self._generic_ref(c, ments, qtoks)  # "the company's revenue"
+                if r is not None:
+                    return r
         m = self._entity_for(tok, ments)
         if m is not None and m.label in SUBJECT_LABELS:
             return EntityRef(m.text, m.canonical, m.label)
         if tok.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
             return self._antecedent(tok, ments)
-        if tok.lemma_.lower() in GENERIC_ORG_NOUNS and any(c.lower_ in ("the", "this") for c in tok.children):
-            r = self._antecedent(tok, ments, labels={"ORG"})
-            if r:
-                return r
-        # an entity inside the phrase itself: compounds, appositions, "known as El Capitan";
-        # not inside a relative clause or a complement ("an estimate that AI firms will earn $200bn")
-        inside = {tok.i}
-        for c in tok.children:
-            if c.dep_ in ("compound", "amod", "poss", "appos", "nmod", "prep") or \
-                    (c.dep_ == "acl" and c.lemma_.lower() in NAMING_VERBS | LINKERS):
-                inside.update(x.i for x in c.subtree)
-        best = None
-        for i in sorted(inside):
-            t = doc[i]
-            if t.i in qtoks:
-                continue
-            m = self._entity_for(t, ments)
-            if m is None or m.label not in SUBJECT_LABELS:
-                continue
-            if t.head.dep_ == "prep" and t.head.lower_ in ("in", "at", "from", "on", "across") and m.label == "GPE":
-                continue
-            pri = ENTITY_PRIORITY.get(m.label, 9)
-            if best is None or pri < best[0]:
-                best = (pri, m)
-        if best and best[0] <= 3:
-            m = best[1]
+        r = self._generic_ref(tok, ments, qtoks)
+        if r is not None:
+            return r
+        m = self._entity_inside(tok, ments, qtoks)
+        if m is not None:
             return EntityRef(m.text, m.canonical, m.label)
         # a noun phrase: the head with its left modifiers and its prepositional tail
         left, right = tok.left_edge.i, tok.i
@@ -230,10 +262,80 @@ class ClaimBuilder:
                 break
         right = min(right, tok.i + 8)
         phrase = doc[left:right + 1]
-        if not len(phrase):
+        if not len(phrase) or any(t.i in qtoks for t in doc[left:tok.i + 1]):
+            # a noun phrase the figure itself modifies ("$10bn investment", "a 20% stake") is never its
+            # subject; a container named by the phrase ("a cluster of 100,000 GPUs") is
             return None
         text = phrase.text.strip(" ,;:—–-")
         return EntityRef(text, self._canonical_np(phrase), "NP")
+
+    @staticmethod
+    def _generic_word(tok: Token) -> str:
+        """The noun as written, hyphenated compounds rejoined ("start - up" -> "start-up")."""
+        doc = tok.doc
+        if tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_:
+            return f"{doc[tok.i - 2].lower_}-{tok.lower_}"
+        return tok.lower_
+
+    def _generic_ref(self, tok: Token, ments: PieceMentions, qtoks: set[int]) -> EntityRef | None:
+        """A singular generic noun standing for an entity (``data/coref.json``). Definite ("the
+        company", "the chipmaker", "the model") refers back: the document's salient entity of that
+        kind. Indefinite and holding the figure ("a $2.6bn robot start-up") introduces one: the
+        salient entity of that kind not named elsewhere in the sentence. A plural ("the Chinese
+        firms") names no single one."""
+        label = GENERIC_NOUNS.get(self._generic_word(tok))
+        if label is None or tok.tag_ in ("NNS", "NNPS") or self._entity_inside(tok, ments, qtoks) is not None:
+            return None
+        definite = tok.left_edge.lower_ in DEFINITE or any(c.lower_ in DEFINITE for c in tok.children)
+        holds_figure = any(x.i in qtoks for x in tok.subtree) or tok.i in qtoks or \
+            any(tok.i == tok.doc[i].head.i for i in qtoks)
+        if definite:
+            if label == "ORG":
+                return self._antecedent(tok, ments, labels={"ORG"})
+            t = ments.topic({label})
+            return EntityRef(tok.text, t.canonical, t.label) if t is not None else None
+        if holds_figure and ments.entities is not None:
+            sent = tok.sent
+            named = {m.canonical for m in ments.entities.index.in_range(sent.start_char + ments.off,
+                                                                        sent.end_char + ments.off)}
+            t = ments.topic({label}, exclude=named)
+            return EntityRef(tok.text, t.canonical, t.label) if t is not None else None
+        return None
+
+    def _entity_inside(self, tok: Token, ments: PieceMentions, qtoks: set[int]) -> Mention | None:
+        """An entity inside the phrase headed by ``tok``: compounds, appositions, "known as El
+        Capitan"; not inside a relative clause or a complement ("an estimate that AI firms will earn
+        $200bn"). An apposition wins a tie: "TikTok-owner ByteDance" is ByteDance."""
+        doc = tok.doc
+        inside = {tok.i}
+        appos: set[int] = set()
+        # the figure modifies this noun ("a $10bn investment in OpenAI"): its prepositional tail
+        # names the target, not the owner
+        figure_modified = any(i in qtoks for i in range(tok.left_edge.i, tok.i))
+        for c in tok.children:
+            if c.dep_ == "prep" and figure_modified:
+                continue
+            if c.dep_ in ("compound", "amod", "poss", "appos", "nmod", "prep") or \
+                    (c.dep_ == "acl" and c.lemma_.lower() in NAMING_VERBS | LINKERS):
+                inside.update(x.i for x in c.subtree)
+                if c.dep_ == "appos":
+                    appos.update(x.i for x in c.subtree)
+        best = None
+        for i in sorted(inside):
+            t = doc[i]
+            if t.i in qtoks:
+                continue
+            m = self._entity_for(t, ments)
+            if m is None or m.label not in SUBJECT_LABELS:
+                continue
+            if t.head.dep_ == "prep" and t.head.lower_ in ("in", "at", "from", "on", "across") and m.label == "GPE":
+                continue
+            key = (ENTITY_PRIORITY.get(m.label, 9), 0 if i in appos or i == tok.i else 1)
+            if best is None or key < best[0]:
+                best = (key, m)
+        if best and best[0][0] <= 3:
+            return best[1]
+        return None
 
     @staticmethod
     def _canonical_np(phrase: Span) -> str:
@@ -266,19 +368,47 @@ class ClaimBuilder:
             if t.head == t:
                 break
             t = t.head
-        best = None
-        for a, b, m in ments:
-            if b <= tok.idx and m.label in labels:
-                best = m
+        # then the subject of the previous sentence (the entity in focus: "Goldman Sachs published a
+        # note. It pointed to ...")
+        sent = tok.sent
+        if sent.start > 0:
+            for t in tok.doc[sent.start - 1].sent:
+                if t.dep_ in ("nsubj", "nsubjpass"):
+                    m = self._entity_for(t, ments) or self._entity_inside(t, ments, set())
+                    if m is not None and m.label in labels:
+                        return EntityRef(tok.text, m.canonical, m.label)
+        best = ments.last_before(tok.idx, labels)
+        # else an organisation pronoun stands for the organisation the document is about, unless a
+        # system, product or model was named in this or the previous sentence ("El Capitan ... it")
+        topic = ments.topic() if "ORG" in labels else None
+        if topic is not None and not (best is not None and best.label != "ORG" and
+                                      best.end > self._previous_sentence_start(tok) + ments.off):
+            return EntityRef(tok.text, topic.canonical, topic.label)
         if best is None:
             return None
         return EntityRef(tok.text, best.canonical, best.label)
 
+    @staticmethod
+    def _previous_sentence_start(tok: Token) -> int:
+        sent = tok.sent
+        return tok.doc[sent.start - 1].sent.start_char if sent.start > 0 else sent.start_char
+
     def _subject(self, doc: Doc, sent: Span, root: Token, qtoks, ments, q: Quantity):
         # the figure is part of a model's name: "Llama 3.1 405B"
-        for a, b, m in ments:
-            if m.label == "AI_MODEL" and a <= doc[min(qtoks)].idx < b:
-                return EntityRef(m.text, m.canonical, m.label), None
+        m = ments.at(doc[min(qtoks)].idx)
+        if m is not None and m.label == "AI_MODEL":
+            return EntityRef(m.text, m.canonical, m.label), None
+        # the figure describes an organisation: "a $2.6bn robot start-up", "the $10bn company"
+        h = root
+        for _ in range(3):
+            if h.dep_ not in ("nummod", "compound", "amod", "nmod", "quantmod") or h.head == h:
+                break
+            h = h.head
+            if h.pos_ in ("NOUN", "PROPN") and h.i not in qtoks:
+                r = self._generic_ref(h, ments, qtoks)
+                if r is not None:
+                    return r, h
+                break
         # a count "of" something: "500 million monthly users of Meta AI"
         for c in root.children:
             if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "on"):
@@ -291,6 +421,14 @@ class ClaimBuilder:
             r = self._prep_entity(root, qtoks, ments, depth=3)
             if r is not None:
                 return r, None
+            # a share of a group: "20% of firms", "a third of adults" -> that group
+            for c in root.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for p in c.children:
+                        if p.dep_ == "pobj" and p.tag_ == "NNS" and p.i not in qtoks:
+                            r = self._np_ref(p, ments, qtoks)
+                            if r is not None:
+                                return r, p
         first_np = None
         t = root
         came_from: Token | None = None  # the child of ``t`` on the path from the quantity
@@ -309,7 +447,8 @@ class ClaimBuilder:
                 r = self._np_ref(t, ments, qtoks)
                 if r and r.label != "NP":
                     return r, t
-                first_np = first_np or (r, t)
+                if r is not None:
+                    first_np = first_np or (r, t)
             # a verb of saying reached from a clause ("..., the Information reported, implying a loss
             # of $5bn") names the source, not the subject; reached through its object
             # ("Meta reported a 22% increase") its subject is the subject
@@ -320,6 +459,10 @@ class ClaimBuilder:
             if (t.pos_ in ("VERB", "AUX") or head == t) and not say_verb:
                 subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in qtoks
                         and not (c.i <= root.i <= c.right_edge.i and c.left_edge.i <= root.i)]
+                if not subj and t.pos_ == "VERB":
+                    # a headline's bare subject, left unattached: "UK to spend £100m"
+                    subj = [c for c in t.lefts if c.dep_ == "dep" and c.i not in qtoks
+                            and self._entity_for(c, ments) is not None]
                 if subj:
                     r = self._np_ref(subj[0], ments, qtoks)
                     if r and r.label != "NP":
@@ -337,6 +480,12 @@ class ClaimBuilder:
                     r = self._np_ref(subj_in[0], ments, qtoks)
                     if r and r.label != "NP":
                         return r, subj_in[0]
+                    # the figure in a passive subject: the agent is the subject ("... was agreed by Oracle")
+                    for ag in (c for c in t.children if c.dep_ == "agent"):
+                        for p in ag.children:
+                            m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
+                            if m is not None and m.label in SUBJECT_LABELS:
+                                return EntityRef(m.text, m.canonical, m.label), p
                     if r and first_np is None and subj_in[0].i not in qtoks:
                         first_np = (r, subj_in[0])
             if head == t:
@@ -352,17 +501,22 @@ class ClaimBuilder:
         if q.kind in ("count", "other"):
             return None, None
         labels = ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT")
-        prev = [s for s in doc.sents if s.end <= sent.start][-3:]
-        for ps in reversed(prev):
+        prev = []
+        while len(prev) < 3 and (prev[-1] if prev else sent).start > 0:
+            prev.append(doc[(prev[-1] if prev else sent).start - 1].sent)
+        for ps in prev:
             for tk in ps:
                 if tk.dep_ in ("nsubj", "nsubjpass"):
                     for cand in [tk, *[c for c in tk.children if c.dep_ == "poss"]]:
                         m = self._entity_for(cand, ments)
                         if m is not None and m.label in labels:
                             return EntityRef(m.text, m.canonical, m.label), None
-        for a, b, m in reversed(ments):
-            if b <= sent.start_char and m.label in labels:
-                return EntityRef(m.text, m.canonical, m.label), None
+        topic = ments.topic()
+        if topic is not None:
+            return topic, None
+        m = ments.last_before(sent.start_char, labels)
+        if m is not None:
+            return EntityRef(m.text, m.canonical, m.label), None
         return None, None
 
     def _prep_entity(self, tok: Token, qtoks, ments, depth: int) -> EntityRef | None:
@@ -474,11 +628,11 @@ class ClaimBuilder:
                 metric += "_growth"
             elif context & self.decline:
                 metric += "_decline"
-        elif q.kind == "money" and self._is_change(root):
+        elif q.kind == "money" and self._is_change(root, set(self.families.get(metric, {}).get("synonyms", ()))):
             metric += "_change"  # "shares dropped $0.65 to $24.05": $0.65 is a move, $24.05 a level
         return metric
 
-    def _is_change(self, root: Token) -> bool:
+    def _is_change(self, root: Token, family_words: set[str] = frozenset()) -> bool:
         """The amount a rise or fall moved by: the object of the verb or of its "by"."""
         head = root.head
         if root.dep_ in ("npadvmod", "pobj", "dobj", "advmod") and head.lower_ in ("up", "down"):
@@ -488,17 +642,23 @@ class ClaimBuilder:
         elif root.dep_ not in ("dobj", "npadvmod", "advmod"):
             return False
         lemma = head.lemma_.lower()
+        if lemma in family_words:
+            return False  # "raised $675m" is the funding itself, not a rise in it
         return head.pos_ == "VERB" and (lemma in self.growth or lemma in self.decline)
 
     def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str]) -> str | None:
-        """First rule whose words occur in the local context (or, on the second pass, the sentence)."""
-        for rule in self.rules:
-            kinds = rule.get("kinds")
+        """Id of the first metric family whose words occur in the local context (or, on the second
+        pass, the sentence); see ``data/metrics.json``."""
+        for fam in self.taxonomy:
+            kinds = fam.get("kinds")
             if kinds and q.kind not in kinds:
                 continue
-            scope = sentence_words if rule.get("scope") == "sentence" else context
-            if all(any(w in scope for w in group) for group in rule.get("all", [])):
-                return rule["metric"]
+            scope = sentence_words if fam.get("scope") == "sentence" else context
+            if scope & set(fam.get("alone", ())):
+                return fam["id"]
+            syn = fam.get("synonyms")
+            if syn is None or (scope & set(syn) and (not fam.get("context") or scope & set(fam["context"]))):
+                return fam["id"]
         return None
 
     @staticmethod

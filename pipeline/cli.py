@@ -98,6 +98,8 @@ def main(debug: bool) -> None:
       factpipe review --out output             # open conflicts in the terminal
       factpipe resolve X_ID --accept C_ID      # record a reviewer's decision
       factpipe evaluate quantities GOLD.json   # score the quantity extractor
+      factpipe evaluate resolution SPEC --corpus CORPUS   # score facts/conflicts against a spec
+      factpipe evaluate claims GOLD CORPUS     # claim recall and subject accuracy
     """
 
 
@@ -229,7 +231,11 @@ def evaluate() -> None:
 @click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy model (default: the pinned one).")
 @click.option("--errors", "n_errors", default=0, show_default=True, help="Also print this many per-sentence errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bool) -> None:
+@click.option("--half", type=click.Choice(["all", "tune", "check"]), default="all", show_default=True,
+              help="Score one deterministic half of GOLD (by a hash of each sentence's text).")
+@click.option("--no-baseline", is_flag=True, help="Do not run quantulum3 alone for comparison.")
+def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bool, half: str,
+                        no_baseline: bool) -> None:
     """Score quantity extraction on GOLD (NewsQuant format): value and value+unit
     micro precision/recall/F1 for Factpipe and for quantulum3 alone, in one run."""
     from . import ModelNotFound
@@ -242,7 +248,7 @@ def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bo
         raise Failure(f"{gold}: not a NewsQuant-format gold file ({detail}); expected a JSON list of "
                       f'{{"text": ..., "quantities": [{{"value": ..., "unit": ...}}]}}') from exc
     try:
-        result = ev.evaluate_quantities(gold, model=model)
+        result = ev.evaluate_quantities(gold, model=model, half=half, baseline=not no_baseline)
     except ModelNotFound as exc:
         raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
     if as_json:
@@ -253,6 +259,78 @@ def evaluate_quantities(gold: str, model: str | None, n_errors: int, as_json: bo
         click.echo(ev.format_report(result))
     if n_errors:
         click.echo("\n" + ev.format_errors(result["factpipe"]["errors"], n_errors))
+
+
+def _scored_output(corpus: str, out_dir: str | None, existing: bool):
+    """A context manager yielding the output folder to score: ``out_dir`` as it is
+    (``existing``), else a fresh `factpipe extract CORPUS` into ``out_dir`` or a temporary folder."""
+    import contextlib
+    import tempfile
+
+    @contextlib.contextmanager
+    def cm():
+        if existing:
+            if not out_dir:
+                raise click.UsageError("--existing needs --out")
+            yield out_dir
+            return
+        with contextlib.ExitStack() as stack:
+            target = out_dir or stack.enter_context(tempfile.TemporaryDirectory(prefix="factpipe-eval-"))
+            from .run import extract as run_extract
+            click.echo(f"extracting {corpus} -> {target}", err=True)
+            run_extract([corpus], target)
+            yield target
+    return cm()
+
+
+@evaluate.command("resolution")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", required=True, type=click.Path(exists=True),
+              help="The corpus the spec describes (JSONL file or folder).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Extract into this folder (kept; its cache makes re-runs fast). Default: a temporary folder.")
+@click.option("--existing", is_flag=True, help="Score --out as it is, without extracting.")
+@click.option("--half", type=click.Choice(["tune", "check"]), default=None,
+              help="Score only this half of the stories/clusters (see pipeline/evaluate_links.py).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate_resolution(spec: str, corpus: str, out_dir: str | None, existing: bool, half: str | None,
+                        as_json: bool) -> None:
+    """Score facts and conflicts against a resolution SPEC (agree / conflict / update /
+    never_together / no_cross_currency) and list each failed check."""
+
+    from .evaluate_links import EvalInputError, format_resolution, score_resolution
+
+    try:
+        with _scored_output(corpus, out_dir, existing) as out:
+            result = score_resolution(out, spec, corpus, half)
+    except EvalInputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result, indent=2) if as_json else format_resolution(result, Path(spec).name))
+
+
+@evaluate.command("claims")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Extract into this folder (kept). Default: a temporary folder.")
+@click.option("--existing", is_flag=True, help="Score --out as it is, without extracting.")
+@click.option("--half", type=click.Choice(["tune", "check"]), default=None,
+              help="Score only this half of the stories.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate_claims(gold: str, corpus: str, out_dir: str | None, existing: bool, half: str | None,
+                    as_json: bool) -> None:
+    """Claim recall and subject accuracy against item-level GOLD (gold.jsonl) for a JSONL CORPUS."""
+
+    from .evaluate_links import EvalInputError, format_claims, score_claims
+
+    try:
+        with _scored_output(corpus, out_dir, existing) as out:
+            result = score_claims(gold, corpus, out, half)
+    except EvalInputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result, indent=2) if as_json else format_claims(result, Path(gold).name))
 
 
 @main.command()

@@ -7,7 +7,7 @@ loads the spaCy model once (a ``WorkerPlugin`` holding an
 
 Resolution: copied sources are found once on the driver over the whole corpus
 (:func:`pipeline.resolve.find_dependent_docs`), the claims are grouped by
-:func:`pipeline.resolve.block_key`, whole groups are packed into partitions
+:func:`pipeline.resolve.partition_keys`, whole groups are packed into partitions
 resolved as tasks (:func:`pipeline.resolve.resolve_partition`), and the results
 are concatenated in one deterministic order
 (:func:`pipeline.resolve.merge_partitions`).  The facts and conflicts are the
@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable
 from . import __version__
 from .batch import claim_from_dict, mention_from_dict
 from .records import Article, Claim, Mention
-from .resolve import (Resolution, block_key, copy_groups, find_dependent_docs, load_config, merge_partitions,
-                      resolve_partition)
+from .resolve import (Resolution, copy_groups, find_dependent_docs, load_config, merge_partitions,
+                      partition_keys, resolve_partition, series_list, with_corpus_stats)
 from .store import claim_sort_key
 
 try:  # optional dependency: everything below raises DaskNotInstalled without it
@@ -258,6 +258,7 @@ class DaskEngine:
         timings["dependence"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        cfg, documents = with_corpus_stats(cfg, claims, documents)
         parts = partition_by_block(claims, documents, cfg, npartitions or 4 * self.workers())
         group_of = {d: g for g in groups for d in g}
         args_docs, args_groups = [], []
@@ -287,17 +288,19 @@ class DaskEngine:
             "conflicts": len(conflicts),
         })
         return Resolution(facts=facts, conflicts=conflicts, dependent_docs=dependent, stale_decisions=stale,
-                          timings=timings, stats=stats)
+                          timings=timings, stats=stats, series=series_list(facts))
 
 
 def partition_by_block(claims: list[Claim], documents: dict[str, dict], cfg: dict, npartitions: int
                        ) -> list[list[Claim]]:
-    """Group-by on :func:`block_key`, whole groups packed into at most
+    """Group-by on :func:`pipeline.resolve.partition_keys` (claims that can be compared, and
+    each document's claims, stay together), whole groups packed into at most
     ``npartitions`` non-empty partitions (largest group first onto the
     lightest partition; deterministic)."""
+    keys = partition_keys(claims, documents, cfg)
     by_key: dict[str, list[Claim]] = {}
     for c in claims:
-        by_key.setdefault(block_key(c, documents, cfg), []).append(c)
+        by_key.setdefault(keys[c.claim_id], []).append(c)
     npartitions = max(1, min(npartitions, len(by_key)))
     parts: list[list[Claim]] = [[] for _ in range(npartitions)]
     for k in sorted(by_key, key=lambda k: (-len(by_key[k]), k)):

@@ -275,6 +275,8 @@ def from_quantity(q: Quantity) -> Pair:
     else:
         value = float(q.surface_value)
     unit = map_unit(q.surface_unit)
+    if q.surface_unit == "fraction":  # NewsQuant: 0.5 and "% " with the group ("half of the staff" -> "% staff")
+        unit = f"% {q.counted or '-'}"
     if q.rate and unit != "-" and " per " not in unit:
         unit = f"{unit} per {map_unit(q.rate)}"
     return value, unit
@@ -324,9 +326,30 @@ def quantulum_baseline(texts: Iterable[str]) -> list[list[Pair]]:
     return out
 
 
-def evaluate_quantities(gold_path: str | Path, model: Any = None) -> dict[str, Any]:
-    """Score Factpipe and quantulum3 on one gold file, timing both in this run."""
-    gold = load_gold(gold_path)
+def half_of(text: str) -> str:
+    """``"tune"`` or ``"check"``: the deterministic half a gold sentence belongs to
+    (the parity of the first byte of the SHA-1 of its UTF-8 text)."""
+    import hashlib
+
+    return "tune" if hashlib.sha1(text.encode("utf-8")).digest()[0] % 2 == 0 else "check"
+
+
+def select_half(gold: Sequence[dict[str, Any]], half: str | None) -> list[dict[str, Any]]:
+    """The sentences of ``gold`` in ``half`` ("tune" or "check"; None or "all" keeps all)."""
+    if half in (None, "all"):
+        return list(gold)
+    if half not in ("tune", "check"):
+        raise ValueError(f"half must be 'tune', 'check' or 'all', not {half!r}")
+    return [s for s in gold if half_of(s["text"]) == half]
+
+
+def evaluate_quantities(gold_path: str | Path, model: Any = None, half: str | None = None,
+                        baseline: bool = True) -> dict[str, Any]:
+    """Score Factpipe and quantulum3 on one gold file, timing both in this run.
+
+    ``half`` ("tune" / "check") keeps one deterministic half of the sentences
+    (:func:`half_of`); ``baseline=False`` skips quantulum3."""
+    gold = select_half(load_gold(gold_path), half)
     texts = [s["text"] for s in gold]
     result: dict[str, Any] = {
         "gold": str(gold_path),
@@ -334,7 +357,8 @@ def evaluate_quantities(gold_path: str | Path, model: Any = None) -> dict[str, A
         "n_gold": sum(len(s["gold"]) for s in gold),
         "seconds": {},
     }
-    for name, run in (("factpipe", lambda: ours(texts, model=model)), ("quantulum3", lambda: quantulum_baseline(texts))):
+    systems = [("factpipe", lambda: ours(texts, model=model)), ("quantulum3", lambda: quantulum_baseline(texts))]
+    for name, run in systems[:None if baseline else 1]:
         t0 = time.perf_counter()
         system = run()
         result["seconds"][name] = time.perf_counter() - t0

@@ -124,7 +124,7 @@ class TimeRef:
     text: str | None
     start: str | None  # ISO date
     end: str | None
-    source: str = "text"  # text | published (fallback to the article's date)
+    source: str = "text"  # text (claims: always); published (facts only: resolve's fallback to the article's date)
 
 
 @dataclass
@@ -196,6 +196,12 @@ class Fact:
     sources: dict[str, Any]
     provenance: list[dict[str, Any]]
     resolution: dict[str, Any] | None = None
+    # timeline: facts with the same ``series`` are the same thing at different times (or
+    # figures too far apart in publication to conflict); ``updates`` is the fact_id of the
+    # previous fact of the series (ordered by period, then publication)
+    series: str | None = None
+    updates: str | None = None
+    why: dict[str, Any] | None = None  # the links (signals, weights) that made this fact
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -210,6 +216,7 @@ class Conflict:
     reason: str
     severity: str  # low | medium | high
     resolution: dict[str, Any] | None = None
+    why: dict[str, Any] | None = None  # the pair that makes it a conflict: signals, periods, sources
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -224,3 +231,16 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+@dataclass
+class DroppedCandidate:
+    """A figure the quantity grammar found but a named filter dropped (for explanations).
+
+    ``start``/``end``: characters of the article text; ``reason``: a name of
+    ``pipeline.quantities.filters.FILTERS`` ("year", "identifier", "bare_number", ...)."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str

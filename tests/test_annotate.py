@@ -85,3 +85,78 @@ def test_long_text_in_pieces_gives_the_same_claims(extractor):
         [(c.provenance.char_start, c.provenance.char_end, c.value) for c in whole]
     for c in pieces:
         assert text[c.provenance.char_start:c.provenance.char_end] == c.surface
+
+
+# --------------------------------------------------------------------------- document entities
+
+@pytest.mark.parametrize("text, name", [
+    ("Robotics startup Quillon said it had raised money. Quillon builds arms.", "Quillon"),
+    ("The chipmaker 'Tesserion Labs' opened a plant in Ohio.", "Tesserion Labs"),
+    ("Fintech firm Paylumo hired 40 engineers last year.", "Paylumo"),
+])
+def test_a_generic_noun_introduces_an_organisation(annotator, text, name):
+    ad = annotate_one(annotator, text)
+    found = [m for m in ad.mentions if m.canonical == name]
+    assert found and all(m.label == "ORG" for m in found), ad.mentions
+    assert all(text[m.start:m.end] == m.text for m in ad.mentions)
+    # every occurrence of the learnt name, not only the first
+    assert len(found) == text.count(name)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("AI will change how Microsoft sells software.", "AI"),
+    ("The CPU in the new laptop is fast, Apple said.", "CPU"),
+])
+def test_generic_acronyms_are_not_entities(annotator, text, word):
+    ad = annotate_one(annotator, text)
+    assert all(m.text != word for m in ad.mentions), ad.mentions
+
+
+def test_mention_index_lookups():
+    """Bisect lookups agree with a scan over the mentions."""
+    from pipeline.mentions import MentionIndex
+    from pipeline.records import Mention
+
+    ms = [Mention("Nvidia", "Nvidia", "ORG", 40, 46), Mention("Meta", "Meta", "ORG", 0, 4),
+          Mention("Jensen Huang", "Jensen Huang", "PERSON", 20, 32), Mention("H100", "H100", "ACCELERATOR", 60, 64)]
+    idx = MentionIndex(ms)
+    for i in range(70):
+        scan = next((m for m in ms if m.start <= i < m.end), None)
+        assert idx.at(i) is scan, i
+        for labels in ({"ORG"}, {"PERSON", "ACCELERATOR"}):
+            before = [m for m in ms if m.end <= i and m.label in labels]
+            want = max(before, key=lambda m: m.end) if before else None
+            assert idx.last_before(i, labels) is want, (i, labels)
+    assert [m.text for m in idx.in_range(0, 41)] == ["Meta", "Jensen Huang", "Nvidia"]
+
+
+@pytest.mark.parametrize("title, text, topic", [
+    # title and lead outweigh a name repeated in passing
+    ("Intel cuts prices", "Intel cut prices on Monday. Rivals AMD and AMD's partners reacted. Intel said more.",
+     "Intel"),
+    # a person affiliated with an organisation counts for it
+    (None, "Lisa Su spoke on Tuesday. Lisa Su said demand was strong. Microsoft listened.", "AMD"),
+    # grammatical subjects weigh more than other mentions
+    (None, "Samsung makes memory. Samsung sells it to Apple, Dell and Lenovo, and Dell resells it.", "Samsung"),
+])
+def test_salience_topic(annotator, title, text, topic):
+    from pipeline.mentions import document_entities
+
+    full = f"{title}. {text}" if title else text
+    ad = annotate_one(annotator, full)
+    de = document_entities(ad.mentions, ad.pieces, full, title)
+    assert de.topic() is not None and de.topic().canonical == topic, de.salience
+
+
+@pytest.mark.parametrize("text, person, org", [
+    ("Google CEO Sundar Pichai spoke.", "Sundar Pichai", "Google"),
+    ("Maria Lopez, chief executive of Voltaro Energy, spoke.", "Maria Lopez", "Voltaro Energy"),
+    ("Dell's chief financial officer Yvonne McGill spoke.", "Yvonne McGill", "Dell"),
+    ("Pat Gelsinger spoke at a conference.", "Pat Gelsinger", "Intel"),  # from data/affiliations.json
+])
+def test_affiliations(annotator, text, person, org):
+    from pipeline.mentions import document_entities
+
+    ad = annotate_one(annotator, text)
+    de = document_entities(ad.mentions, ad.pieces, text, None)
+    assert de.affiliation.get(person) == org, (de.affiliation, ad.mentions)

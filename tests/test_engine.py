@@ -14,7 +14,7 @@ from pipeline.engine import (DaskEngine, DaskNotInstalled, extract_claims_dask, 
                              resolve_dask)
 from pipeline.ingest import read_corpus  # noqa: E402
 from pipeline.resolve import (copy_groups, find_dependent_docs, load_config, merge_partitions, resolve,  # noqa: E402
-                              resolve_partition)
+                              resolve_partition, with_corpus_stats)
 from pipeline.store import claim_sort_key  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -85,24 +85,26 @@ def test_dask_resolution_equals_resolve_on_corpus(cluster, local):
     ref = resolve(local["claims"], local["docs"])
     for n in (1, 3, 16):
         _same_resolution(resolve_dask(local["claims"], local["docs"], scheduler=client, npartitions=n), ref)
-    # the same split without Dask: group-by on block_key, resolve_partition each, merge
+    # the same split without Dask: group-by on partition_keys, resolve_partition each, merge
     cfg = load_config()
     groups = copy_groups(find_dependent_docs(local["docs"], local["claims"], _cfg=cfg))
-    parts = partition_by_block(local["claims"], local["docs"], cfg, 4)
+    cfg, docs = with_corpus_stats(cfg, local["claims"], local["docs"])
+    parts = partition_by_block(local["claims"], docs, cfg, 4)
     assert len(parts) == 4
     facts, conflicts, stale, stats, _ = merge_partitions(
-        [resolve_partition(p, local["docs"], [], cfg, groups) for p in parts])
+        [resolve_partition(p, docs, [], cfg, groups) for p in parts])
     assert _dicts(facts) == _dicts(ref.facts) and _dicts(conflicts) == _dicts(ref.conflicts) and stale == []
     assert stats["blocks"] == ref.stats["blocks"]
 
 
 def _replicas(claims, docs):
-    """The corpus three times: replica 1 a copy (same figures), replica 2 with
-    every figure 30% higher (conflicts with the originals)."""
+    """The corpus three times: replica 1 a copy (same figures), replica 2 an independent
+    source (its text is not a copy) with every figure 30% higher (conflicts with the originals)."""
     out_claims, out_docs = list(claims), dict(docs)
     for r in (1, 2):
         for d, meta in docs.items():
-            out_docs[f"{d}~{r}"] = {**meta, "text": meta["text"] + f"\n[copy {r}]"}
+            text = meta["text"] + f"\n[copy {r}]" if r == 1 else " ".join(reversed(meta["text"].split()))
+            out_docs[f"{d}~{r}"] = {**meta, "text": text}
         for c in claims:
             rc = copy.deepcopy(c)
             rc.claim_id, rc.doc_id = f"{c.claim_id}~{r}", f"{c.doc_id}~{r}"

@@ -266,8 +266,10 @@ def test_untargeted_claims_join_the_one_named_target():
     r = run(a, b)
     assert len(r.facts) == 1 and r.facts[0].status == "agreed"
     c = mk("$1 billion", 1 * B, doc="C", subject="AMD", metric="acquisition_price", obj="Xilinx")
-    r = run(a, b, c)  # two named targets: the untargeted claim cannot tell which it means
-    assert len(r.facts) == 3 and r.conflicts == []
+    r = run(a, b, c)  # two named targets: the untargeted claim joins the one whose figure it states
+    assert sorted(len(f.claim_ids) for f in r.facts) == [1, 2] and r.conflicts == []
+    (ati,) = [f for f in r.facts if len(f.claim_ids) == 2]
+    assert ati.object.canonical == "ATI" and set(ati.claim_ids) == {a.claim_id, b.claim_id}
 
 
 def test_descriptive_objects_do_not_split_a_fact():
@@ -607,10 +609,9 @@ def test_blocking_keeps_cost_linear():
     big = _many(800)
     rs = resolve(small, docs_for(small))
     rb = resolve(big, docs_for(big))
-    assert rs.stats["blocks"] == 200 and rb.stats["blocks"] == 800
-    assert rb.stats["largest_block"] == 3
+    assert rb.stats["largest_block"] <= load_config()["linking"]["max_block"]
     # comparisons grow with the number of claims, not its square
-    assert rb.stats["comparisons"] <= 4 * rs.stats["comparisons"] + 10
+    assert rb.stats["comparisons"] / len(big) <= 1.1 * rs.stats["comparisons"] / len(small)
     assert rb.stats["comparisons"] <= 5 * len(big)
     assert all(f.status == "agreed" for f in rb.facts)
 
@@ -692,16 +693,15 @@ def test_copy_detection_compares_about_linearly_many_pairs():
 # partitioned resolution (the path of the distributed engine)
 
 
-def test_block_key_is_the_comparison_key():
+def test_block_key_is_the_dimension_every_compared_pair_shares():
     cfg = load_config()
     a = mk("$40bn", 40 * B, doc="A", metric="capex")
-    b = mk("$41bn", 41 * B, doc="B", metric="capex")
-    c = mk("$40bn", 40 * B, doc="A", subject="Google", metric="capex")
-    lone = mk("$3bn", 3 * B, doc="A", subject=None)
-    lone_b = mk("$3bn", 3 * B, doc="B", subject=None)
-    assert block_key(a, None, cfg) == block_key(b, None, cfg) != block_key(c, None, cfg)
-    assert block_key(lone, None, cfg) != block_key(lone_b, None, cfg)  # no subject: never leaves its article
-    assert json.loads(block_key(a)) == ["Meta", "infrastructure_spend", "money", None]  # metric alias
+    b = mk("$41bn", 41 * B, doc="B", metric="capex", subject="Google")
+    c = mk("$20 a month", 20, doc="A", rate="month")
+    d = mk("100 GPUs", 100, doc="A", kind="chip_count", unit="GPU", counted="GPUs")
+    e = mk("100 servers", 100, doc="A", kind="count", unit="server", counted="servers")
+    assert block_key(a, None, cfg) == block_key(b, None, cfg) == json.dumps(["money"])
+    assert len({block_key(x, None, cfg) for x in (a, c, d, e)}) == 4
 
 
 def _by_partitions(claims, docs, decisions, k, seed):

@@ -1,0 +1,377 @@
+"""Quantities of a parsed document: the grammar's candidates, judged with the parse.
+
+:class:`QuantityExtractor` runs :class:`~.grammar.QuantityGrammar` over the
+sentences of a spaCy doc, drops what is not a quantity through the named
+filters of :mod:`.filters` (dates, years, ordinals, versions and names such as
+"Llama 3.1", "GPT-5", "3G", "Section 427"), and finds the counted noun of a
+bare count ("350,000 Nvidia H100 GPUs").
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+from spacy.tokens import Doc, Span, Token
+
+from ..records import DroppedCandidate, Mention, Quantity
+from .filters import (BARE_NUMBER, BOILERPLATE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
+                      VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
+from .grammar import QuantityGrammar, Raw
+from .lexicon import Lexicon, _alt
+
+# --------------------------------------------------------------------------- with the parse
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+class QuantityExtractor:
+    """Quantities of a parsed document (one piece of an article)."""
+
+    def __init__(self, grammar: QuantityGrammar | None = None, use_quantulum: bool = True):
+        self.g = grammar or QuantityGrammar()
+        self.lex = self.g.lex
+        self.use_quantulum = use_quantulum
+        self.re_year = re.compile(r"(?:1[6-9]|20)\d\d")
+        self.re_digit_like = re.compile(r"[\d½¼¾⅓⅔⅛⅜⅝⅞]")
+        lex = self.lex
+        words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
+            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]
+        self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
+
+    def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
+                 boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True,
+                 dropped: list[DroppedCandidate] | None = None) -> list[Quantity]:
+        """Quantities of ``doc`` (offsets shifted by ``offset``, the piece's start in its article).
+
+        ``keep_bare=False`` drops figures with no unit, currency or counted noun. When
+        ``dropped`` is a list, every candidate a filter drops is appended to it as a
+        :class:`~pipeline.records.DroppedCandidate` naming the filter."""
+        out: list[Quantity] = []
+        text = doc.text
+        named = [(m.start - offset, m.end - offset, m.label) for m in mentions
+                 if m.label in ("ACCELERATOR", "AI_MODEL", "SYSTEM", "PRODUCT")]
+        dates = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
+        for sent in doc.sents:
+            s = sent.text
+            if not self.re_digit_like.search(s) and not self.re_number_words.search(s):
+                continue  # no figure in digits or words: nothing for the grammar
+            base = sent.start_char
+            raws = self.g.parse(s)
+            found: list[tuple[Quantity, int, int]] = []
+            for r in raws:
+                a, b = base + r.start, base + r.end
+                if any(x <= a + offset < y for x, y in boilerplate):
+                    self._drop(dropped, text, a, b, offset, BOILERPLATE)
+                    continue
+                q = self._to_quantity(doc, sent, r, a, b, named, dates, ordinals, text)
+                if isinstance(q, str):
+                    self._drop(dropped, text, a, b, offset, q)
+                    continue
+                found.append((q, a, b))
+            carry_units(doc, [q for q, _, _ in found])
+            # the fallback: quantulum3 may know the unit of a figure the grammar left bare
+            leftovers = [q for q, _, _ in found if q.surface_unit == "-" and q.kind == "count" and not q.counted]
+            if leftovers and self.use_quantulum:
+                self._quantulum_units(s, base, leftovers)
+            for q, a, b in found:
+                if q.surface_unit == "-" and not keep_bare:
+                    self._drop(dropped, text, a, b, offset, BARE_NUMBER)
+                    continue
+                out.append(q)
+        for q in out:
+            q.start += offset
+            q.end += offset
+        return out
+
+    @staticmethod
+    def _drop(dropped: list | None, text: str, a: int, b: int, offset: int, reason: str) -> None:
+        if dropped is not None:
+            dropped.append(DroppedCandidate(start=a + offset, end=b + offset, surface=text[a:b], reason=reason))
+
+    # ------------------------------------------------------------------
+    def _to_quantity(self, doc, sent: Span, r: Raw, a: int, b: int, named, dates, ordinals, text) -> Quantity | str:
+        """The candidate ``r`` (document offsets ``a``..``b``) as a :class:`Quantity`, or the
+        name of the filter (:data:`.filters.FILTERS`) that drops it."""
+        lex = self.lex
+        fig = r.figure
+        fa = sent.start_char + fig.start if fig else a
+        fb = sent.start_char + fig.end if fig else b
+        tok = _token_at(doc, fa)
+        cand = Candidate(doc, sent, r, a, b, fa, fb, tok, lex, named, dates, ordinals)
+        reason = drop_reason(cand)
+        if reason:
+            return reason
+        # word numbers need a unit, a currency or a noun they count
+        counted_tok = None
+        partitive = None
+        if r.unit == "-" and r.kind in ("count",):
+            if next_word_is_street(text, fb, lex):
+                return STREET_ADDRESS  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
+            counted_tok = self._counted(doc, sent, r, tok, fb)
+            if r.word and counted_tok is None and not fig.scaled and not (
+                    fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
+                return WORD_WITHOUT_NOUN
+            if r.word and fig and fig.value == 1 and not fig.scaled:
+                # "one of the best speakers": one member of a set (NewsQuant counts it; no claim)
+                pm = re.match(r"\s+of\s+(?:the|its|his|her|their|our|these|those)\s+", text[fb:fb + 20])
+                if pm:
+                    partitive = self._noun_after_of(doc, fb)
+                # "one notable feature": only trust "one" with a counted noun right after
+                elif counted_tok is None or counted_tok.i != (tok.i + 1 if tok is not None else -1):
+                    return ONE_WITHOUT_NOUN
+                if pm and partitive is None:
+                    return PARTITIVE_WITHOUT_NOUN
+        if r.unit == "-" and r.kind == "count" and r.word and fig and fig.value == 1 and partitive is not None:
+            unit_name = counted_unit_name(doc, partitive.left_edge.idx, partitive)
+            return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
+                            surface_value=1.0, surface_unit=unit_name, counted=partitive.text, partitive=True,
+                            head=tok.i if tok is not None else None)
+        if r.unit_name == "fraction":
+            # a share names its group: "two-thirds of the combined 4.3M digital and physical sales"
+            group = self._noun_after_of(doc, sent.start_char + r.end)
+            q = self._record(r, a, b, text, r.kind, r.unit, r.unit_name, None, tok)
+            if group is not None:
+                q.counted = counted_unit_name(doc, group.left_edge.idx, group)
+            return q
+        # a count quotes its counted noun too: "approximately 350,000 Nvidia Corp. H100 GPUs"
+        if counted_tok is not None and counted_tok.idx >= b:
+            b = counted_tok.idx + len(counted_tok)
+        # the quantity record
+        kind, unit, unit_name = r.kind, r.unit, r.unit_name
+        counted = None
+        if counted_tok is not None:
+            counted = text[sent.start_char + (r.counted_start or r.end):counted_tok.idx + len(counted_tok)].strip(" '’\"”")
+            if not counted:
+                counted = counted_tok.text
+            lemma = noun_lemma(counted_tok)
+            low_phrase = counted.lower()
+            if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
+                    any(m[2] == "ACCELERATOR" and fb <= m[0] < counted_tok.idx + len(counted_tok) for m in named) and \
+                    counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:
+                kind, unit = "chip_count", "GPU"
+            elif lemma in lex.user_nouns or counted_tok.lower_ in lex.user_nouns:
+                kind, unit = "user_count", "user"
+            else:
+                kind, unit = "count", lemma
+                # "3,900 job cuts", "200 job losses": events of the noun before; the count is of jobs
+                prev = doc[counted_tok.i - 1] if counted_tok.i > sent.start else None
+                if lemma in lex.change_nouns and prev is not None and prev.pos_ == "NOUN" and \
+                        prev.head.i == counted_tok.i and prev.idx >= fb:
+                    unit = noun_lemma(prev)
+            unit_name = counted_unit_name(doc, fb, counted_tok)
+            if kind == "chip_count" and not low_phrase:
+                counted = counted_tok.text
+        elif r.vague and r.kind == "count":
+            ct = self._noun_after_of(doc, sent.start_char + (r.counted_start or r.end))
+            if ct is not None:
+                lemma = noun_lemma(ct)
+                kind = "user_count" if lemma in lex.user_nouns else ("chip_count" if lemma in lex.chip_nouns else "count")
+                unit = {"user_count": "user", "chip_count": "GPU"}.get(kind, lemma)
+                unit_name = lemma
+                counted = ct.text
+            else:
+                return VAGUE_WITHOUT_NOUN  # "thousands" of what? not a usable quantity
+        if kind == "count" and unit == "-" and r.word:
+            return WORD_WITHOUT_NOUN
+        return self._record(r, a, b, text, kind, unit, unit_name, counted, tok)
+
+    @staticmethod
+    def _record(r: Raw, a: int, b: int, text: str, kind: str, unit: str, unit_name: str, counted: str | None,
+                tok: Token | None) -> Quantity:
+        surface = text[a:b]
+        value = r.value * r.factor
+        vmin = r.value_min * r.factor if r.value_min is not None else None
+        vmax = r.value_max * r.factor if r.value_max is not None else None
+        change = "~" if r.approximate and not r.vague else {"lower": ">", "upper": "<"}.get(r.bound, "=")
+        smin, smax = r.value_min, r.value_max  # in the unit as written (ranges, vague magnitudes)
+        return Quantity(
+            start=a, end=b, surface=surface, kind=_claim_kind(kind), value=value, unit=unit,
+            surface_value=r.value, surface_unit=unit_name or "-", value_min=vmin, value_max=vmax,
+            surface_min=smin, surface_max=smax, approximate=r.approximate, bound=r.bound,
+            qualifier=r.qualifier, equivalents=list(r.equivalents), rate=r.rate, counted=counted,
+            change=change, vague=r.vague, head=tok.i if tok is not None else None)
+
+    def _counted(self, doc: Doc, sent: Span, r: Raw, tok: Token | None, fb: int) -> Token | None:
+        """The noun a bare number counts: '350,000 Nvidia Corp. H100 GPUs' -> GPUs."""
+        if tok is None:
+            return None
+        t = tok
+        # climb from the number through number words ("500 million")
+        for _ in range(3):
+            if t.dep_ in ("quantmod", "compound", "nummod") and (t.head.like_num or t.head.lower_ in self.lex.scales) \
+                    and t.head.i > t.i:
+                t = t.head
+            else:
+                break
+        head = t.head
+        if t.dep_ in ("nummod", "amod", "compound", "npadvmod", "dobj", "nsubj") and head.i > t.i and \
+                head.pos_ in ("NOUN", "PROPN") and head.i - t.i <= 6 and head.sent == sent:
+            # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
+            if head.lower_ in self.lex.month_names:
+                return None
+            if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
+                    not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS") and \
+                    not (is_title_case(sent) and head.text[-1:] == "s"):
+                return None
+            return head
+        # "100,000 H100s": the next token is an accelerator name used as a plural noun
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.head == t and nxt.sent == sent:
+            return nxt
+        return None
+
+    def _noun_after_of(self, doc: Doc, char: int) -> Token | None:
+        m = re.match(r"['’\"”]?\s*of\s+", doc.text[char:char + 12])
+        if not m:
+            return None
+        t = _token_at(doc, char + m.end())
+        if t is None:
+            return None
+        for k in range(t.i, min(t.i + 6, len(doc))):
+            tk = doc[k]
+            if tk.pos_ == "NOUN" or (tk.pos_ == "PROPN" and tk.tag_ == "NNPS"):
+                while tk.dep_ == "compound" and tk.head.i > tk.i and tk.head.i - tk.i < 4:
+                    tk = tk.head
+                return tk
+            if tk.is_punct:
+                return None
+        return None
+
+    def _quantulum_units(self, s: str, base: int, leftovers: list[Quantity]) -> None:
+        """Give unitless figures the unit quantulum3 finds right after them."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from quantulum3 import parser as qparser
+                found = qparser.parse(s)
+        except Exception:  # quantulum3 raises on odd input; the figure stays unitless
+            return
+        for q in leftovers:
+            rel = q.start - base
+            for f in found:
+                a, b = f.span
+                name = f.unit.name
+                if a <= rel < b and name not in ("dimensionless",) and f.unit.entity.name not in (
+                        "unknown", "dimensionless", "currency") and "to the" not in name and \
+                        abs(f.value - q.surface_value) < 1e-9 * max(1, abs(q.surface_value)) and b > q.end - base:
+                    q.surface_unit = name
+                    q.unit = name
+                    q.kind = "other"
+                    q.end = base + b
+                    q.surface = s[rel:b]
+                    break
+
+
+def carry_units(doc: Doc, qs: list[Quantity]) -> None:
+    """A unit carried along a list: give a bare figure the unit, currency or counted noun of
+    the quantity before it in the same sentence ("435 homes by open sale and 187 by tender";
+    "84.75 cents ..., the lowest 74.07"). ``qs``: one sentence's quantities in text order
+    (document offsets); changed in place.
+
+    The bare figure takes it when the text between them has no figure, is at most 60
+    characters and has a comma, a semicolon or a conjunction, and the figure is not followed
+    by a noun of its own; a measure or an amount also needs the same number of decimals (at
+    least one) in both figures."""
+    text = doc.text
+    for k, q in enumerate(qs):
+        if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
+            continue
+        prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
+        if prev is None or prev.vague or prev.is_range or prev.partitive:
+            continue
+        gap = text[prev.end:q.start]
+        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|(?:and|or|but|while|whereas)", gap):
+            continue
+        nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
+        if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
+            continue
+        if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
+            q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
+            q.value = q.surface_value
+            continue
+        dec_q = re.search(r"\.(\d+)$", q.surface.strip())
+        dec_p = re.search(r"\d\.(\d+)", prev.surface)
+        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value and not prev.rate:
+            factor = prev.value / prev.surface_value
+            q.kind, q.unit, q.surface_unit = prev.kind, prev.unit, prev.surface_unit
+            q.value = q.surface_value * factor
+
+
+def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
+    words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
+    caps = [w for w in words if w[:1].isupper()]
+    return bool(caps) and any(w.lower() in lex.street_words for w in words[:4] if w[:1].isupper()) and \
+        words[0][:1].isupper()
+
+
+NAME_LABELS = {"ORG", "PERSON", "GPE", "ACCELERATOR", "AI_MODEL", "PRODUCT", "SYSTEM", "FAC", "LOC"}
+
+
+def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
+    """The counted thing as NewsQuant writes units: its modifiers and the singular head,
+    lower-cased, without names, numbers or participles ("seven European countries" ->
+    "european country", "14 first-team players" -> "first-team player",
+    "350,000 Nvidia Corp. H100 GPUs" -> "gpu")."""
+    words: list[str] = []
+    chunk: list[Token] = []
+    toks = [t for t in doc[head.left_edge.i:head.i] if t.idx >= start_char]
+
+    def flush():
+        content = [t for t in chunk if not (t.is_punct or t.like_num or t.is_stop or
+                                             t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") or
+                                             t.tag_ in ("VBN", "VBG") or t.ent_type_ in NAME_LABELS)]
+        if content and all(t.head.i == head.i or t.head.head.i == head.i or t.head in chunk for t in content):
+            if len(chunk) > 1 and any(t.text in "-‑" for t in chunk):  # "first-team"
+                words.append("".join(t.text for t in chunk).lower())
+            else:
+                t = content[-1]
+                words.append(t.lemma_.lower() if t.tag_ in ("JJR", "JJS") else t.lower_)
+        chunk.clear()
+
+    for t in toks:
+        chunk.append(t)
+        if t.whitespace_:
+            flush()
+    flush()
+    words.append(noun_lemma(head))
+    return " ".join(words)
+
+
+def noun_lemma(tok: Token) -> str:
+    """Lower-case singular of a counted noun: 'GPUs' -> 'gpu', 'people' -> 'people'."""
+    lemma = tok.lemma_.lower()
+    if tok.tag_ in ("NNS", "NNPS") and lemma == tok.lower_ and len(lemma) > 3 and lemma.endswith("s") \
+            and not lemma.endswith("ss"):
+        lemma = lemma[:-1]
+    return lemma
+
+
+def _claim_kind(kind: str) -> str:
+    if kind in ("money", "power", "energy", "chip_count", "user_count", "count", "percentage", "parameter_count"):
+        return kind
+    return "other"
+
+
+# --------------------------------------------------------------------------- convenience
+
+
+def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
+                                  keep_bare: bool = True, use_quantulum: bool = True) -> list[list[Quantity]]:
+    """Quantities of each text (used by the evaluation and tests)."""
+    from ..annotate import Annotator
+    from ..records import Article
+
+    ann = Annotator(nlp=nlp, model=model)
+    ex = QuantityExtractor(use_quantulum=use_quantulum)
+    arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
+    result: list[list[Quantity]] = []
+    for ad in ann.annotate(arts):
+        qs: list[Quantity] = []
+        for doc, off in ad.pieces:
+            qs.extend(ex(doc, ad.mentions, off, keep_bare=keep_bare))
+        result.append(qs)
+    return result

@@ -1,0 +1,186 @@
+"""Vocabulary around numbers: scales, currencies, units, qualifiers, rates, word numbers.
+
+Everything here is read from ``pipeline/data/units.json``, ``currencies.json`` and
+``quantity_words.json``; :func:`lexicon` returns the one shared, compiled :class:`Lexicon`.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from ..annotate import load_json
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+
+class Lexicon:
+    def __init__(self):
+        self.units = load_json("units.json")["units"]
+        self.cur = load_json("currencies.json")
+        self.words = load_json("quantity_words.json")
+        w = self.words
+        self.scales: dict[str, float] = w["scales"]
+        attached = set(w["attached_only_scales"])
+        spaced = [s for s in self.scales if s not in attached]
+        self.re_scale_spaced = re.compile(r"(?:\s|-)?(%s)(?![\w])" % _alt(spaced), re.I)
+        self.re_scale_attached = re.compile(r"(%s)(?![A-Za-z0-9])" % _alt(attached))
+        self.re_hundred = re.compile(r"\s(hundred)(?![\w])", re.I)
+        # currency before the figure
+        syms = list(self.cur["symbols"]) + list(self.cur["codes"])
+        cs = set(self.cur["case_sensitive_symbols"]) | set(self.cur["codes"])
+        self.re_cur_before_cs = re.compile(r"(?<![A-Za-z])(%s)\s?$" % _alt([s for s in syms if s in cs]))
+        self.re_cur_before = re.compile(r"(?<![A-Za-z])(%s)\s?$" % _alt([s for s in syms if s not in cs]), re.I)
+        # currency after the figure: words and codes
+        words = list(self.cur["words"])
+        self.re_cur_after = re.compile(r"[\s-]?(?:of\s+)?(%s)(?![\w])" % _alt(words), re.I)
+        self.re_code_after = re.compile(r"\s?(%s)(?![\w])" % _alt(self.cur["codes"]))
+        # units after the figure
+        ci, cs_forms = {}, {}
+        for u in self.units:
+            for f in u["forms"]:
+                (cs_forms if u["case_sensitive"] else ci)[f if u["case_sensitive"] else f.lower()] = u
+        self.unit_ci, self.unit_cs = ci, cs_forms
+        # units in any case ("2.4Ghz", "49.55 HZ", "15 KHZ", "5 mw", "16 gb"): a case-sensitive form whose
+        # case-folded spelling no other unit shares and that is a hertz, watt or byte symbol or in mixed case
+        # with three or more characters (not "WAR", "PS", "Pa", "Mt": "5 pa" is per annum)
+        folds: dict[str, list] = {}
+        for f, u in list(cs_forms.items()) + list(ci.items()):
+            folds.setdefault(f.casefold(), []).append((f, u))
+        self.unit_fold = {k: v[0][1] for k, v in folds.items()
+                          if len({id(u) for _, u in v}) == 1 and len({u["name"] for _, u in v}) == 1 and
+                          len(k) >= 2 and k not in ci and
+                          (len(k) >= 3 and any(any(c.isupper() for c in f) and any(c.islower() for c in f) for f, _ in v)
+                           or v[0][1]["kind"] in ("power", "energy", "data") and v[0][0][-1] in "WBh"
+                           or v[0][1]["unit"] == "Hz")}
+        self.re_unit_fold = re.compile(r"\s?(%s)(?![\w])" % _alt(self.unit_fold), re.I)
+        # a unit alone in brackets right after the figure: "20 (kg)", "20 [kg]", "20 <kg>"
+        self.re_unit_bracketed = re.compile(r"\s?[(\[{<]\s?(%s|%s)\s?[)\]}>]" % (_alt(ci), _alt(cs_forms)))
+        self.re_unit_ci = re.compile(r"(?:[\s-]|\s?-\s?)?(%s)(?![\w])" % _alt(ci), re.I)
+        self.re_unit_cs = re.compile(r"(?:[\s-])?(%s)(?![\w])" % _alt(cs_forms))
+        self.re_unit_pct = re.compile(r"\s?(%)")
+        # qualifiers before the figure
+        quals = {q[0]: (q[1], q[2]) for q in w["qualifiers"]}
+        self.qualifiers = quals
+        intens = w["intensifiers"]
+        self.re_qual = re.compile(
+            r"(?:^|(?<=[\s(\"'“‘—–-]))(%s)\s+(?:(?:%s)\s+)?$" % (_alt(quals), _alt(intens)), re.I)
+        self.re_qual_tight = re.compile(r"(~)\s?$")
+        # a change verb right before a figure (an optional "by" or "from" and a hedge between)
+        self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
+                                    % (_alt(w["change_words"]), _alt(quals)), re.I)
+        # fractions of a scale word: "a quarter million", "half a billion", "one and a half thousand",
+        # "three-quarters of a million", "a couple hundred" (about 200)
+        fw = w["fraction_words"]
+        self.fraction_words = fw
+        ones_words = [k for k, v in w["word_numbers"].items() if isinstance(v, int) and 1 <= v <= 19 and " " not in k
+                      and k not in ("a", "an")]
+        self.ones_words = {k: w["word_numbers"][k] for k in ones_words}
+        self.tens_words = {k: v for k, v in w["word_numbers"].items() if v in (20, 30, 40, 50, 60, 70, 80, 90)}
+        big = [k for k in self.scales if len(k) > 3 and k.isalpha() and k.islower()]
+        whole = r"(?:(?P<whole>%s|\d{1,3})\s+and\s+)?" % _alt(ones_words)
+        self.re_fraction_scale = re.compile(
+            r"(?<![\w-])(?:%s(?:(?:a|an|one)[\s-](?P<frac1>%s)|half(?P<half>)(?:\s+of)?\s+an?|"
+            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?P<scale>%s)(?![\w])"
+            % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
+        self.couple_words = w["couple_words"]
+        self.re_number_word_before = re.compile(
+            r"(?<![\w-])(?:%s|hundred|dozen)[\s-]+$" % _alt(list(self.ones_words) + list(self.tens_words)), re.I)
+        self.video_resolutions = {float(v) for v in w["video_resolutions"]}
+        self.change_nouns = set(w["change_nouns"])
+        # a share of a group: "half of the staff", "two-thirds of voters", "1 in 5 roles", "nine out of 10"
+        self.re_share = re.compile(
+            r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
+            r"(?:(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s|\d)[\s-](?P<frac2>%s))(?=\s+of\s)"
+            r"(?!\s+of\s+an?\s+(?:%s)\b)|"
+            r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(big), _alt(ones_words), _alt(ones_words)), re.I)
+        self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
+        self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
+        # word numbers
+        wn = w["word_numbers"]
+        self.word_numbers = wn
+        tens = [k for k, v in wn.items() if v in (20, 30, 40, 50, 60, 70, 80, 90)]
+        ones = [k for k, v in wn.items() if isinstance(v, int) and 1 <= v <= 9 and k not in ("a", "an")]
+        self.re_word_num = re.compile(
+            r"(?<![\w-])((?:%s)(?:[-\s](?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
+            re.I)
+        self.need_scale = set(w["article_numbers_need_scale"])
+        # vague magnitudes
+        vb = w["vague_bases"]
+        self.vague_bases = vb
+        vof = w["vague_of"]
+        self.vague_of = vof
+        self.re_vague = re.compile(
+            r"(?<![\w-])(%s)((?:\s+(?:and\s+(?:many\s+)?|of\s+)(?:%s))*)(?![\w-])" % (_alt(vb), _alt(vof)), re.I)
+        mp = w["multi_prefix"]
+        self.multi_prefix = mp
+        self.re_multi = re.compile(
+            r"(?<![\w$£€-])(?<!\d\s)(%s)[\s-](dollar|pound|euro|yen|yuan|rupee)s?(?![\w])" % _alt(mp), re.I)
+        # rates
+        self.rate_words = w["rate_words"]
+        self.rate_adverbs = w["rate_adverbs"]
+        self.physical_rates = set(w["physical_rate_units"])
+        self.re_rate = re.compile(
+            r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
+            % _alt(self.rate_words), re.I)
+        # "per" or "/" takes any denominator: "per acre", "per household", "/ms", "km/ms"
+        self.re_rate_any = re.compile(
+            r"(?:\s|-)?(?:per|/)[\s-]?([A-Za-z]+)(?![\w])", re.I)
+        self.rate_stop = set(w["rate_stopwords"])
+        self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
+                                      % _alt(self.rate_adverbs), re.I)
+        self.month_names = set(w["month_names"])
+        self.id_prefixes = set(w["identifier_prefixes"])
+        self.chip_nouns = set(w["chip_nouns"])
+        self.user_nouns = set(w["user_nouns"])
+        self.monthly = set(w["monthly_markers"])
+        self.daily = set(w["daily_markers"])
+        self.param_context = set(w["parameter_context"])
+        self.street_words = set(w["street_words"])
+        self.re_idiom = re.compile(r"\b(?:%s)\b" % "|".join(w["idioms"]), re.I)
+
+    def currency_name(self, code: str) -> str:
+        return self.cur["names"].get(code, code.lower())
+
+    def currency_unit(self, code: str) -> tuple[str, float]:
+        """Normalised currency code and factor (cents -> dollars)."""
+        if code in self.cur["subunits"]:
+            base, f = self.cur["subunits"][code]
+            return base, f
+        return self.cur["code_alias"].get(code, code), 1.0
+
+    def symbol_code(self, sym: str) -> str:
+        s = self.cur["symbols"]
+        if sym in s:
+            return s[sym]
+        for k, v in s.items():
+            if k.lower() == sym.lower():
+                return v
+        return self.cur["code_alias"].get(sym.upper(), sym.upper())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+def singular(word: str) -> str:
+    """A lower-case singular of an English noun ("acres" -> "acre", "households" -> "household",
+    "companies" -> "company", "boxes" -> "box"); words that are not plural come back lower-cased."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def parse_number(text: str) -> float:
+    return float(text.replace(",", ""))
+

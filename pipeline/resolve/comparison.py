@@ -1,0 +1,259 @@
+"""Comparison: the signals of a candidate pair and the decision to link it (config ``linking``).
+
+Signals (each in [-1, 1]; weights in ``linking.weights``):
+    subject   1 when both canonical subjects are entities and equal
+    object    1 when both name the same target; -1 (weight ``object_differs``) when both name
+              different targets ("invested in X" vs "in Y")
+    entities  idf-weighted Dice coefficient of the two entity lists (:func:`weighted_overlap`)
+    doc_entities  the same for the two articles' main names (two articles)
+    metric    1 same metric (after aliases), -1 (``metric_differs``) two different known families
+              (:func:`known_metrics`), 0 otherwise
+    same_doc  1 when both come from one document
+Hard signals:
+    time      :func:`pipeline.resolve.periods.time_compatible`
+    values    1 when the intervals intersect in a unit both can be expressed in
+    cannot    one document, values that do not intersect: never one fact
+
+``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
+compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree,
+both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £100m'), and
+``topic >= thresholds.agree`` (a *weak* link: it may
+only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
+corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
+and objects not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
+misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
+*series* link: the same thing at another time (a timeline).
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .blocking import _P
+from .intervals import Interval, claim_interval_in, rounding_half_step, value_in
+from .periods import time_compatible
+
+
+@dataclass
+class Link:
+    a: int  # position (order) of the first claim
+    b: int
+    topic: float
+    signals: dict[str, Any] = field(default_factory=dict)
+    same_fact: bool = False
+    series: bool = False  # the same thing at another time
+    strong: bool = False
+    values_agree: bool = False
+    cannot: bool = False
+    weak: bool = False  # linked by agreeing values only (topic below the link threshold)
+    same_number: bool = False  # both state the same number (:func:`stated_numbers_meet`)
+
+    @property
+    def score(self) -> float:
+        """Order in which links are applied: the same stated number first, then agreeing values,
+    then topic."""
+        return self.topic + (1.0 if self.values_agree else 0.0) + (1.0 if self.same_number else 0.0)
+
+    def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
+        return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
+                "signals": self.signals}
+
+
+def _ratio(a: _P, b: _P, cfg: dict) -> float:
+    """How many times larger the larger value is (in the shared unit; inf when not comparable)."""
+    u = next((u for u in a.units if u in b.units), None)
+    if u is None:
+        return float("inf")
+    x, y = value_in(a.claim, u, cfg), value_in(b.claim, u, cfg)
+    if not x or not y or (x > 0) != (y > 0):
+        return float("inf")
+    return max(abs(x), abs(y)) / min(abs(x), abs(y))
+
+
+@functools.cache
+def _rule_metrics() -> frozenset[str]:
+    """Metric names the claims stage's rules assign (``data/metrics.json``)."""
+    path = Path(__file__).parent.parent / "data" / "metrics.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            rules = json.load(fh).get("rules") or []
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric"))
+
+
+def known_metrics(cfg: dict) -> set[str]:
+    """Metric families: those the claims rules assign, the alias targets and ``metrics.families``.
+    Other metric names (a verb such as 'start' or 'get') are read as generic."""
+    m = cfg["metrics"]
+    return set(_rule_metrics()) | set(m["aliases"].values()) | set(m.get("families", []))
+
+
+def _metric_signal(a: str, b: str, cfg: dict, known: set[str] | None = None) -> int:
+    """1 same metric, -1 two different known families, 0 otherwise (generic or unknown)."""
+    generic = set(cfg["linking"]["generic_metrics"])
+    if a in generic or b in generic:
+        return 0
+    if a == b:
+        return 1
+    known = known_metrics(cfg) if known is None else known
+    return -1 if a in known and b in known else 0
+
+
+def weighted_overlap(a: list[str], b: list[str], idf: dict[str, float] | None,
+                     _cache: dict | None = None) -> float:
+    """Dice coefficient of two name lists, each name weighted by its idf (rare names count more;
+    names found in one document only, idf absent, cannot be shared and are left out):
+    2 x shared weight / (weight of a + weight of b).  Without ``idf``: plain Dice."""
+    if idf is None:
+        return 2 * len(set(a) & set(b)) / (len(set(a)) + len(set(b)))
+    wa, sa = _weights(a, idf, _cache)
+    wb, sb = _weights(b, idf, _cache)
+    if not wa or not wb:
+        return 0.0
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    shared = sum(w for k, w in wa.items() if k in wb)
+    return 2 * shared / (sa + sb)
+
+
+def _weights(names: list[str], idf: dict[str, float], cache: dict | None) -> tuple[dict[str, float], float]:
+    key = id(names)
+    if cache is not None and key in cache and cache[key][0] is names:
+        return cache[key][1]
+    w = {k: idf[k] for k in names if k in idf}
+    out = (w, sum(w.values()))
+    if cache is not None:
+        cache[key] = (names, out)
+    return out
+
+
+def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
+    """The number as written, +/- rounding at its last digit, in ``unit``: a bound's or a vague
+    magnitude's reference number ('up to £100m' -> £100m), an exact or approximate figure's
+    value, a range's [min, max]."""
+    c = p.claim
+    v = value_in(c, unit, cfg)
+    if v is None:
+        return None
+    f = v / c.value if c.value else 1.0
+    if p.ctype == "range" and c.value_min is not None and c.value_max is not None:
+        lo, hi = c.value_min * f, c.value_max * f
+    elif p.ctype == "bound":
+        ref = c.value_min if c.bound == "lower" and c.value_min is not None else (
+            c.value_max if c.bound == "upper" and c.value_max is not None else c.value)
+        lo = hi = ref * f
+    elif p.ctype == "vague":
+        return None
+    else:
+        lo = hi = v
+    h = rounding_half_step(c.surface, v, cfg)
+    return Interval(lo - h, hi + h, False, h > 0)
+
+
+def stated_numbers_meet(a: _P, b: _P, cfg: dict) -> bool:
+    """Both state the same number (within rounding), whatever their qualifiers: '£100m' and
+    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Vague magnitudes never."""
+    u = next((u for u in a.units if u in b.units), None)
+    if u is None:
+        return False
+    x, y = _stated(a, u, cfg), _stated(b, u, cfg)
+    return x is not None and y is not None and x.intersect(y) is not None
+
+
+def values_meet(a: _P, b: _P, cfg: dict, cache: dict | None = None) -> bool | None:
+    """True when the two claims' intervals intersect in a unit both are expressed in, False when
+    they share a unit and do not, None when no unit is shared (never compared)."""
+    shared = [u for u in a.units if u in b.units]
+    if not shared:
+        return None
+    u = shared[0]
+
+    def iv(p: _P) -> Interval | None:
+        if cache is None:
+            return claim_interval_in(p.claim, u, cfg)
+        k = (p.order, u)
+        if k not in cache:
+            cache[k] = claim_interval_in(p.claim, u, cfg)
+        return cache[k]
+
+    ia, ib = iv(a), iv(b)
+    if ia is None or ib is None:
+        return None
+    return ia.intersect(ib) is not None
+
+
+def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] | None = None) -> Link:
+    """Compare two prepared claims of one dimension (module docstring)."""
+    lc = cfg["linking"]
+    w = lc["weights"]
+    th = lc["thresholds"]
+    sig: dict[str, Any] = {}
+    topic = 0.0
+    if a.subject and b.subject and a.claim.subject is not None and b.claim.subject is not None \
+            and a.claim.subject.label != "NP" and b.claim.subject.label != "NP" and a.subject == b.subject:
+        sig["subject"] = 1
+        topic += w["subject"]
+    if a.obj and b.obj:
+        if a.obj == b.obj:
+            sig["object"] = 1
+            topic += w["object"]
+        else:
+            sig["object"] = -1
+            topic += w["object_differs"]
+    idf = cfg.get("_idf")
+    wcache = cache.setdefault("_weights", {}) if cache is not None else None
+    if a.ents and b.ents:
+        ov = weighted_overlap(a.ents, b.ents, idf, wcache)
+        if ov:
+            sig["entities"] = round(ov, 3)
+            topic += w["entities"] * ov
+    if a.doc_ents and b.doc_ents and a.claim.doc_id != b.claim.doc_id:
+        dov = weighted_overlap(a.doc_ents, b.doc_ents, idf, wcache)
+        if dov:
+            sig["doc_entities"] = round(dov, 3)
+            topic += w["doc_entities"] * dov
+    m = _metric_signal(a.metric, b.metric, cfg, known)
+    if m:
+        sig["metric"] = m
+        topic += w["metric"] if m > 0 else w["metric_differs"]
+    same_doc = a.claim.doc_id == b.claim.doc_id
+    if same_doc:
+        sig["same_doc"] = 1
+        topic += w["same_doc"]
+    agree = values_meet(a, b, cfg, cache)
+    sig["values"] = "agree" if agree else ("differ" if agree is False else "no shared unit")
+    t_ok, t_why = time_compatible(a.explicit, a.published, b.explicit, b.published, cfg)
+    sig["time"] = t_why
+    link = Link(a.order, b.order, topic, sig, values_agree=bool(agree))
+    link.cannot = same_doc and agree is False
+    specific = bool(agree) and stated_numbers_meet(a, b, cfg)
+    link.same_number = specific
+    link.weak = not topic >= th["link"]
+    fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
+    if agree is None and topic < th["link"]:
+        fits = False
+    link.same_fact = fits and t_ok and not link.cannot
+    link.series = fits and not t_ok
+    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
+                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= lc["max_value_ratio"])
+    return link
+
+
+def name_idf(ps: list[_P]) -> dict[str, float]:
+    """idf of every name found in >= 2 documents (claims' entities and articles' main names):
+    log(documents / documents with the name)."""
+    import math
+    docs: dict[str, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        for k in p.ents:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+        for k in p.doc_ents:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= 2}

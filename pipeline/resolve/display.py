@@ -1,0 +1,136 @@
+"""Display helpers (also used by report.py) and the wording of conflict reasons."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re
+
+from pipeline.records import Claim
+
+from .intervals import INF, approx_tolerance, claim_unit, value_in
+from .blocking import _P
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .clustering import _Ctx, _Group
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "INR": "₹", "KRW": "₩"}
+
+
+def _num(x: float, digits: int = 3) -> str:
+    s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
+
+
+def format_value(value: float | None, unit: str | None) -> str:
+    """'$13.2bn', '£8.9bn', '150 MW', '22%', '100,000 GPU'."""
+    if value is None:
+        return "?"
+    if value in (INF, -INF):
+        return "∞" if value > 0 else "-∞"
+    u = unit or ""
+    a = abs(value)
+    sign = "-" if value < 0 else ""
+    if u in CURRENCY_SYMBOLS or re.fullmatch(r"[A-Z]{3}", u):
+        sym = CURRENCY_SYMBOLS.get(u)
+        for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+            if a >= scale:
+                body = _num(a / scale) + suffix
+                break
+        else:
+            body = _num(a, 2)
+        return f"{sign}{sym}{body}" if sym else f"{sign}{body} {u}"
+    if u in ("W", "Wh"):
+        for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if a >= scale:
+                return f"{sign}{_num(a / scale)} {prefix}{u}"
+        return f"{sign}{_num(a)} {u}"
+    if u == "percent":
+        return f"{_num(value)}%"
+    if u == "percentage_point":
+        return f"{_num(value)} pp"
+    if a >= 1e6:
+        for scale, suffix in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+            if a >= scale:
+                return f"{sign}{_num(a / scale)}{suffix} {u}".rstrip()
+    return f"{_num(value)} {u}".rstrip()
+
+
+def display_claim(c: Claim) -> str:
+    """The figure as written, with its qualifier ('up to $5bn')."""
+    s = (c.surface or "").strip() or format_value(c.value, c.unit)
+    q = (c.qualifier or "").strip()
+    if q and q.lower() not in s.lower():
+        s = f"{q} {s}"
+    return s
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _extent(p: _P, unit: str, ctx: _Ctx) -> tuple[float, float]:
+    """The stated extent of a claim in ``unit`` (no tolerance)."""
+    c = p.claim
+    v = value_in(c, unit, ctx.cfg)
+    f = (v / c.value) if (v is not None and c.value) else 1.0
+    if p.ctype == "bound":
+        return (v, INF) if c.bound == "lower" else (-INF, v)
+    if p.ctype in ("range", "vague") and c.value_min is not None and c.value_max is not None:
+        return (c.value_min * f, c.value_max * f)
+    return (v, v)
+
+
+def _rel_gap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    if a[1] < b[0]:
+        x, y = a[1], b[0]
+    elif b[1] < a[0]:
+        x, y = b[1], a[0]
+    else:
+        return 0.0
+    ref = min(abs(x), abs(y)) or max(abs(x), abs(y))
+    return abs(y - x) / ref if ref else 0.0
+
+
+def _reason(groups: list[_Group], unit: str, ctx: _Ctx) -> tuple[str, float]:
+    a, b = groups[0].rep().rep, groups[1].rep().rep
+    da, db = display_claim(a.claim), display_claim(b.claim)
+    rel = _rel_gap(_extent(a, unit, ctx), _extent(b, unit, ctx))
+    # the largest gap between any two competing values sets the severity
+    reps = [g.rep().rep for g in groups]
+    worst = max(_rel_gap(_extent(x, unit, ctx), _extent(y, unit, ctx))
+                for i, x in enumerate(reps) for y in reps[i + 1:])
+    if a.ctype == "bound" and a.claim.bound == "upper":
+        why = "above the stated upper bound"
+    elif b.ctype == "bound" and b.claim.bound == "lower":
+        why = "below the stated lower bound"
+    elif a.ctype == "bound" and b.ctype == "bound":
+        why = "the stated bounds do not overlap"
+    elif "bound" in (a.ctype, b.ctype):
+        why = "outside the stated bound"
+    elif "range" in (a.ctype, b.ctype):
+        why = f"outside the stated range (by {_pct(rel)})"
+    elif "vague" in (a.ctype, b.ctype):
+        why = f"outside the stated magnitude (by {_pct(rel)})"
+    elif "approximate" in (a.ctype, b.ctype):
+        ap = a if a.ctype == "approximate" else b
+        q = (ap.claim.qualifier or "approximately").strip()
+        tol = approx_tolerance(ap.claim, ctx.cfg)
+        why = f"figures differ by {_pct(rel)}, more than the ±{tol * 100:g}% allowed for '{q}'"
+    else:
+        why = f"exact figures differ by {_pct(rel)}"
+    reason = f"{da} vs {db}: {why}"
+    if len(groups) > 2:
+        reason += f" ({len(groups)} competing values)"
+    if any(claim_unit(g.rep().rep.claim, ctx.cfg) != unit for g in groups):
+        reason += f" (compared in {unit} via equivalents stated in the articles)"
+    return reason, worst
+
+
+def _severity(rel: float, cfg: dict) -> str:
+    if rel < cfg["severity"]["low"]:
+        return "low"
+    if rel < cfg["severity"]["medium"]:
+        return "medium"
+    return "high"
+
