@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.factpipe-installed
 CORPUS ?= corpus
 OUT    ?= output
 
-.PHONY: setup extract test bench clean
+.PHONY: setup extract test bench clean screenshots review
 
 setup: $(STAMP)
 
@@ -20,6 +20,13 @@ extract: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# the review app in headless chromium: output/review-conflicts.png, output/review-facts-filtered.png
+screenshots: setup
+	$(BIN)/python scripts/review_screenshots.py --shots $(OUT)
+
+review: setup
+	$(BIN)/factpipe review $(OUT) --serve
 
 bench: setup
 	$(BIN)/python bench/bench.py

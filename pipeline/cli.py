@@ -95,8 +95,10 @@ def main(debug: bool) -> None:
     \b
     Typical use:
       factpipe extract corpus --out output     # claims, facts, conflicts, report
-      factpipe review --out output             # open conflicts in the terminal
-      factpipe resolve X_ID --accept C_ID      # record a reviewer's decision
+      factpipe review output                   # open conflicts in the terminal
+      factpipe review output --serve           # the local review app
+      factpipe resolve X_ID --value '35 MW'    # record a reviewer's decision
+      factpipe export output --to sqlite       # claims, facts, ... for SQL and Datasette
       factpipe evaluate quantities GOLD.json   # score the quantity extractor
       factpipe evaluate resolution SPEC --corpus CORPUS   # score facts/conflicts against a spec
       factpipe evaluate claims GOLD CORPUS     # claim recall and subject accuracy
@@ -334,60 +336,109 @@ def evaluate_claims(gold: str, corpus: str, out_dir: str | None, existing: bool,
 
 
 @main.command()
-@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder of a previous `factpipe extract`.")
+@click.argument("out_arg", required=False, metavar="[OUT]", type=click.Path(file_okay=False))
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Output folder of a previous `factpipe extract` (same as OUT). [default: output]")
 @click.option("--all", "show_all", is_flag=True, help="Also list resolved conflicts.")
-def review(out_dir: str, show_all: bool) -> None:
-    """List the conflicts of the last run that still need a decision."""
-    from .report import format_conflicts_text
-    from .store import read_jsonl
+@click.option("--serve", is_flag=True, help="Start the local review app (http://127.0.0.1:PORT) instead.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the review app on 127.0.0.1 (0: any free port).")
+@click.option("--reviewer", default=None, help="Name recorded with the app's decisions. [default: the OS user]")
+def review(out_arg: str | None, out_dir: str | None, show_all: bool, serve: bool, port: int,
+           reviewer: str | None) -> None:
+    """Review the conflicts of the run in OUT: in the terminal (each conflict with
+    its values, outlets, dates and quotes), or in a local web app with --serve."""
+    from .report import render_terminal
 
-    path = Path(out_dir) / "conflicts.jsonl"
-    if not path.exists():
-        raise click.UsageError(f"{path} not found: run `factpipe extract` first")
-    from .records import Conflict
+    out = Path(out_arg or out_dir or "output")
+    if not (out / "facts.jsonl").exists():
+        raise click.UsageError(f"{out / 'facts.jsonl'} not found: run `factpipe extract` first")
+    if serve:
+        from .review import serve as serve_app
 
-    recs = read_jsonl(path)
-    conflicts = [Conflict(**r) for r in recs]
-    if not show_all:
-        conflicts = [c for c in conflicts if c.resolution is None]
-    click.echo(format_conflicts_text(conflicts) if conflicts else "No open conflicts.")
+        serve_app(out, port=port, reviewer=reviewer, echo=lambda m: click.echo(m, err=True))
+        return
+    try:
+        click.echo(render_terminal(out, show_all=show_all), nl=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise click.UsageError(f"cannot read the run in {out}: {exc}")
 
 
 @main.command()
 @click.argument("conflict_id")
 @click.option("--accept", "accept_claim", default=None, metavar="CLAIM_ID", help="The claim whose value is right.")
-@click.option("--value", type=float, default=None, help="The right value, in the fact's unit.")
+@click.option("--value", "value_text", default=None, metavar="'35 MW'",
+              help="The right value WITH its unit ('35 MW', '$1.2bn', '12%'); a bare number only for counts.")
+@click.option("--split", is_flag=True, help="The values are not the same fact: each becomes its own fact.")
+@click.option("--dismiss", is_flag=True, help="Acknowledge the conflict without choosing a value.")
 @click.option("--note", default=None, help="Why (kept with the decision).")
-@click.option("--corpus", default="corpus", show_default=True, type=click.Path(file_okay=False),
-              help="Corpus folder; the decision goes to its decisions.jsonl.")
+@click.option("--force", is_flag=True, help="Accept a value far outside every value of the conflict.")
+@click.option("--reviewer", default=None, help="Who decides. [default: the OS user]")
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder whose conflicts.jsonl lists CONFLICT_ID.")
-def resolve(conflict_id: str, accept_claim: str | None, value: float | None, note: str | None, corpus: str,
-            out_dir: str) -> None:
-    """Record a decision on CONFLICT_ID in CORPUS/decisions.jsonl.
+              help="Output folder whose conflicts.jsonl lists CONFLICT_ID; its run.json names the corpus.")
+@click.option("--corpus", default=None, type=click.Path(file_okay=False),
+              help="Corpus folder whose decisions.jsonl gets the decision. [default: the one run.json records]")
+def resolve(conflict_id: str, accept_claim: str | None, value_text: str | None, split: bool, dismiss: bool,
+            note: str | None, force: bool, reviewer: str | None, out_dir: str, corpus: str | None) -> None:
+    """Record a decision on CONFLICT_ID of the run in --out.
 
-    The next `factpipe extract` applies it: the fact becomes `resolved` with
-    the chosen value, who decided, when and the note.
+    The decision goes to the decisions.jsonl of the corpus that run read
+    (run.json), is checked against the conflict (claim ids, value with unit,
+    finite, sign, far values need --force) and supersedes an earlier decision
+    on the same conflict. The next `factpipe extract` applies it.
     """
-    from .decisions import append_decision
+    from .decisions import DecisionError, make_decision, write_decision, load_decisions
+    from .report import decisions_path
     from .store import read_jsonl
 
-    if (accept_claim is None) == (value is None):
-        raise click.UsageError("give exactly one of --accept CLAIM_ID or --value V")
-    path = Path(out_dir) / "conflicts.jsonl"
-    if path.exists():
-        known = {r["conflict_id"]: r for r in read_jsonl(path)}
-        if conflict_id not in known:
-            raise click.UsageError(f"{conflict_id} is not a conflict in {path}")
-        if accept_claim:
-            ids = {cid for g in known[conflict_id]["groups"] for cid in g.get("claim_ids", [])}
-            if accept_claim not in ids:
-                raise click.UsageError(f"{accept_claim} is not one of the claims of {conflict_id}")
-    rec = append_decision(Path(corpus) / "decisions.jsonl", conflict_id, accept_claim=accept_claim, value=value,
-                          note=note)
-    click.echo(f"recorded decision for {conflict_id} in {Path(corpus) / 'decisions.jsonl'}: "
-               f"{json.dumps(rec, sort_keys=True)}")
+    if sum(x is not None and x is not False for x in (accept_claim, value_text, split or None, dismiss or None)) > 1:
+        raise click.UsageError("give one of --accept CLAIM_ID, --value '35 MW', --split or --dismiss")
+    if accept_claim is None and value_text is None and not split and not dismiss and not note:
+        raise click.UsageError("give one of --accept CLAIM_ID, --value '35 MW', --split, --dismiss (or a --note)")
+    out = Path(out_dir)
+    path = out / "conflicts.jsonl"
+    if not path.exists():
+        raise click.UsageError(f"{path} not found: run `factpipe extract` first (or give --out)")
+    known = {r["conflict_id"]: r for r in read_jsonl(path)}
+    if conflict_id not in known:
+        raise click.UsageError(f"{conflict_id} is not a conflict in {path}")
+    dpath = Path(corpus) / "decisions.jsonl" if corpus else decisions_path(out)
+    if dpath is None:
+        raise click.UsageError(f"{out / 'run.json'} records no corpus folder: give --corpus")
+    facts = {f["fact_id"]: f for f in read_jsonl(out / "facts.jsonl")} if (out / "facts.jsonl").exists() else {}
+    try:
+        previous = load_decisions(dpath, on_error=lambda n, why: None)  # a bad old line must not block a new one
+        rec = make_decision(known[conflict_id], fact=facts.get(known[conflict_id]["fact_id"]),
+                            accept_claim=accept_claim, value_text=value_text, split=split,
+                            dismiss=dismiss or (accept_claim is None and value_text is None and not split),
+                            note=note, who=reviewer, force=force, previous=previous)
+        write_decision(dpath, rec)
+    except (DecisionError, ValueError, OSError) as exc:
+        raise click.UsageError(str(exc))
+    msg = f"recorded decision {rec['decision_id']} for {conflict_id} in {dpath}"
+    if rec.get("supersedes"):
+        msg += f" (supersedes {rec['supersedes']})"
+    click.echo(msg + "; run `factpipe extract` again to apply it")
+
+
+@main.command()
+@click.argument("out_dir", default="output", type=click.Path(file_okay=False))
+@click.option("--to", "fmt", required=True, type=click.Choice(["sqlite", "parquet", "csv"]),
+              help="sqlite: one file with foreign keys; parquet/csv: one file per table in a folder.")
+@click.option("--dest", default=None, type=click.Path(),
+              help="Where to write. [default: OUT/factpipe.sqlite, OUT/parquet/, OUT/csv/]")
+def export(out_dir: str, fmt: str, dest: str | None) -> None:
+    """Export the run in OUT_DIR (claims, facts, conflicts, entities, documents,
+    decisions) for SQL, Datasette, spreadsheets and dataframes."""
+    from .export import ExportError, export as run_export
+
+    try:
+        written = run_export(out_dir, fmt, dest)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    for table, n in written["tables"].items():
+        click.echo(f"{table:<12} {n:>7} rows")
+    click.echo(f"-> {written['dest']}")
 
 
 @main.command()

@@ -217,6 +217,8 @@ class Conflict:
     severity: str  # low | medium | high
     resolution: dict[str, Any] | None = None
     why: dict[str, Any] | None = None  # the pair that makes it a conflict: signals, periods, sources
+    # a decision made before new claims brought another value: shown, no longer applied
+    previous_decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,139 +1,248 @@
-"""Human-readable report of a :class:`pipeline.resolve.Resolution`.
+"""The report: one view model rendered as HTML, Markdown and terminal text.
 
-``write_report`` writes ``report.html`` (self-contained: inline CSS, no
-scripts, readable offline) and ``report.md`` with the same content: a summary,
-every conflict with its competing values side by side and each source
-sentence quoted with the figure highlighted, the agreed facts with their
-sources, copied sources, and stale decisions.  ``format_conflicts_text`` is the
-plain-text listing used by ``factpipe review``.
+:func:`build_view` turns a run's records (plain JSON dicts, as in the output
+files) into a view model: summary counts, conflicts (open first) with their
+values side by side and quotes, every fact (single-source ones included) with
+its independent sources and copies, timelines (facts sharing a ``series``),
+sources and stale decisions.  Jinja2 templates under ``pipeline/templates/``
+render it (HTML with autoescape; Markdown with every value escaped), and the
+review app (:mod:`pipeline.review`) uses the same view and filters.
+
+Entry points: :func:`write_report` (called by ``extract``), :func:`render_html`,
+:func:`render_markdown`, :func:`render_terminal`, :func:`load_output` (a run's
+files back as view input), :func:`filter_view`.
 """
 from __future__ import annotations
 
-import html
+import json
 import os
+import re
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from pipeline.records import Claim, Conflict, Fact
-from pipeline.resolve import Resolution, format_value
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
 from pipeline.store import atomic_write_text
 
+TEMPLATES = Path(__file__).parent / "templates"
+DATA = Path(__file__).parent / "data" / "report.json"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "INR": "₹", "KRW": "₩"}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FILTERS = ("entity", "metric", "status", "outlet", "date", "q")
 
-CSS = """
-*{box-sizing:border-box}
-html{color-scheme:light}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:76rem;margin:0 auto;padding:1.5rem 1.25rem 4rem;color:#1d1d1f;background:#fff;line-height:1.5;font-size:16px}
-a{color:#0b57d0}
-h1{margin:0 0 .2rem;font-size:1.9rem}
-h2{border-bottom:2px solid #ddd;padding-bottom:.25rem;margin:2.6rem 0 1rem;font-size:1.45rem}
-h3{margin:0;font-size:1.12rem;line-height:1.35}
-.lede{margin:0 0 1rem;color:#555}
-code,.ids,.path{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
-.ids{font-size:.75rem;color:#777;margin:.6rem 0 0}
-.path{font-size:.8rem;color:#555;overflow-wrap:anywhere}
-.muted{color:#666}
-.verdict{border-radius:6px;padding:.7rem 1rem;margin:.5rem 0;font-size:1.05rem}
-.verdict.warn{background:#fdecea;border:1px solid #f5b7b1}.verdict.ok{background:#eafaf1;border:1px solid #a9dfbf}
-.verdict.note{background:#fef5e7;border:1px solid #f8c471}
-.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));gap:.6rem;margin:1rem 0}
-.stat{border:1px solid #e1e1e1;border-radius:6px;padding:.5rem .75rem;background:#fafafa}
-.stat .num{display:block;font-size:1.6rem;font-weight:700;line-height:1.2}
-.stat .label{display:block;font-weight:600;font-size:.9rem}
-.stat .note{display:block;font-size:.78rem;color:#666}
-.stat.warn{background:#fdecea;border-color:#f5b7b1}.stat.warn .num{color:#b03a2e}
-.stat.note-level{background:#fef5e7;border-color:#f8c471}
-.review{margin:.4rem 0 1rem;padding-left:1.6rem}.review li{margin:.3rem 0}
-.toc{font-size:.95rem;margin:.8rem 0}.toc a{margin-right:.8rem;white-space:nowrap}
-.subhead{font-weight:700;color:#444;margin:1.6rem 0 .4rem;text-transform:uppercase;font-size:.85rem;letter-spacing:.04em}
-.conflict,.fact{border:1px solid #d9d9d9;border-radius:6px;padding:.9rem 1.1rem;margin:1rem 0;break-inside:avoid}
-.conflict.high{border-left:6px solid #c0392b}.conflict.medium{border-left:6px solid #e67e22}.conflict.low{border-left:6px solid #d4ac0d}
-.conflict.resolved{border-left:6px solid #27ae60}
-.chead{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem .5rem}
-.reason{font-weight:600;margin:.35rem 0 .7rem}
-.badge{display:inline-block;font-size:.72rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em;padding:.1rem .45rem;border-radius:3px;color:#fff;background:#888;vertical-align:.1em}
-.badge.high{background:#c0392b}.badge.medium{background:#d35400}.badge.low{background:#9a7d0a}.badge.resolved{background:#1e8449}.badge.open{background:#555}
-.groups{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:.8rem;align-items:start}
-.group{background:#f7f7f8;border:1px solid #e3e3e3;border-radius:5px;padding:.6rem .8rem;min-width:0}
-.group.accepted{background:#eefaf3;border:2px solid #27ae60}
-.glabel{font-size:.8rem;color:#555;font-weight:600;text-transform:uppercase;letter-spacing:.03em}
-.glabel .tag{display:inline-block;text-transform:none;font-weight:600;background:#e8e8e8;border-radius:3px;padding:0 .35rem;margin-left:.3rem;color:#333}
-.glabel .tag.accepted{background:#27ae60;color:#fff}
-.value{font-size:1.4rem;font-weight:700;line-height:1.25;margin:.1rem 0 .3rem;overflow-wrap:anywhere}
-.also{font-size:.85rem;color:#555;margin:0 0 .3rem}
-.quote{margin:.6rem 0 0}
-blockquote{margin:0;padding:.35rem .75rem;border-left:3px solid #aaa;background:#fff;overflow-wrap:anywhere}
-mark{background:#ffe066;color:#000;padding:0 .15rem;border-radius:2px;font-weight:700;white-space:nowrap}
-.src{font-size:.85rem;color:#444;margin:.25rem 0 0 .8rem}
-.src>*{display:block}.src>a,.src>.path{overflow-wrap:anywhere}.src>.ids{margin:0}
-.sep{color:#999;margin:0 .35rem}
-.src time{white-space:nowrap}
-.fhead{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.2rem 1rem}
-.fhead .value{margin:0}
-.sources{margin:.2rem 0 .2rem;color:#555;font-size:.9rem}
-.resolution{background:#eafaf1;border:1px solid #a9dfbf;border-radius:4px;padding:.45rem .75rem;margin:0 0 .8rem}
-table{border-collapse:collapse;width:100%}
-td,th{padding:.35rem .7rem;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top;overflow-wrap:break-word}
-th{background:#f3f3f3;font-size:.9rem}
-td.num,th.num{text-align:right;white-space:nowrap}
-.nowrap{white-space:nowrap}
-.empty{color:#555;background:#f7f7f8;border:1px dashed #ccc;border-radius:6px;padding:.6rem 1rem}
-.empty.ok{background:#eafaf1;border:1px solid #a9dfbf;color:#1e5631}
-@media (max-width:40rem){body{padding:1rem .6rem}.groups{grid-template-columns:1fr}.value{font-size:1.2rem}}
-@media print{body{max-width:none}a{color:inherit}.conflict,.fact,.group{break-inside:avoid}}
-"""
+
+@lru_cache(maxsize=1)
+def _wording() -> dict[str, Any]:
+    return json.loads(DATA.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------
-# Shared helpers
+# Values as written, units pluralised
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    atomic_write_text(path, text)
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    data = json.loads((DATA.parent / "currencies.json").read_text(encoding="utf-8"))
+    return frozenset(data.get("codes") or [])
 
 
-def _sentence_parts(row: dict[str, Any]) -> tuple[str, str, str]:
-    """(before, figure, after) of the source sentence, using the provenance
-    offsets relative to the sentence; falls back to finding the surface."""
-    before, fig, after = _split_sentence(row)
-    before = " ".join(before.split("\n")).lstrip()
-    after = " ".join(after.split("\n")).rstrip()
-    return before, fig, after
+def _num(x: float, digits: int = 3) -> str:
+    s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
 
 
-def _split_sentence(row: dict[str, Any]) -> tuple[str, str, str]:
-    sent = row.get("sentence") or ""
-    surface = row.get("surface") or ""
-    s = (row.get("char_start") or 0) - (row.get("sentence_start") or 0)
-    e = (row.get("char_end") or 0) - (row.get("sentence_start") or 0)
-    in_range = 0 <= s < e <= len(sent)
-    if in_range and (not surface or sent[s:e] == surface):
-        return sent[:s], sent[s:e], sent[e:]
-    if surface:
-        i = sent.find(surface)
-        if i >= 0:
-            return sent[:i], surface, sent[i + len(surface):]
-    if in_range:
-        return sent[:s], sent[s:e], sent[e:]
-    return sent, "", ""
+def plural(word: str, n: float | None = 2) -> str:
+    """``word`` for ``n`` things: "user" -> "users", "person" -> "people"; symbols
+    and normalised units (W, USD, percent) stay as they are."""
+    w = _wording()
+    if not word or n == 1 or word in w["invariable_units"] or not word[-1:].isalpha():
+        return word
+    head, _, last = word.rpartition(" ")
+    low = last.lower()
+    if low in w["irregular_plurals"]:
+        p = w["irregular_plurals"][low]
+    elif last.isupper() and len(last) > 1:  # GPU -> GPUs, TPU -> TPUs
+        p = last + "s"
+    elif low.endswith(("s", "x", "z", "ch", "sh")):
+        p = last + "es"
+    elif low.endswith("y") and low[-2:-1] not in "aeiou":
+        p = last[:-1] + "ies"
+    else:
+        p = last + "s"
+    return f"{head} {p}" if head else p
 
 
-def _rows(fact: Fact, claims_by_id: dict[str, Claim], documents: dict[str, dict]) -> list[dict[str, Any]]:
-    """Provenance rows of a fact, completed from the claims and documents."""
-    out = []
-    for r in fact.provenance:
-        row = dict(r)
-        c = claims_by_id.get(row.get("claim_id"))
-        if c is not None and c.provenance is not None:
-            pv = c.provenance
-            row["sentence"] = row.get("sentence") or pv.sentence
-            for k in ("outlet", "url", "published", "path"):
-                row[k] = row.get(k) or getattr(pv, k)
-        doc = documents.get(row.get("doc_id")) or {}
-        for k in ("outlet", "url", "published", "path"):
-            row[k] = row.get(k) or doc.get(k)
-        out.append(row)
-    return out
+def format_quantity(value: float | None, unit: str | None) -> str:
+    """A normalised value for people: '$13.2bn', '150 MW', '22%', '500 million users'."""
+    import math
+
+    if value is None:
+        return "?"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    u = unit or ""
+    a = abs(value)
+    sign = "-" if value < 0 else ""
+    if u in CURRENCY_SYMBOLS or u in _currency_codes():
+        sym = CURRENCY_SYMBOLS.get(u)
+        for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+            if a >= scale:
+                body = _num(a / scale) + suffix
+                break
+        else:
+            body = _num(a, 2)
+        return f"{sign}{sym}{body}" if sym else f"{sign}{body} {u}"
+    if u in ("W", "Wh"):
+        for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if a >= scale:
+                return f"{sign}{_num(a / scale)} {prefix}{u}"
+        return f"{sign}{_num(a)} {u}"
+    if u == "percent":
+        return f"{_num(value)}%"
+    if u == "percentage_point":
+        return f"{_num(value)} pp"
+    noun = "" if u in ("-", "") else plural(u, value)
+    for scale, suffix in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if a >= scale:
+            return f"{sign}{_num(a / scale)}{suffix} {noun}".rstrip()
+    return f"{_num(value)} {noun}".rstrip()
+
+
+def _period_text(per: dict[str, Any] | None) -> str:
+    per = per or {}
+    s, e = per.get("start"), per.get("end")
+    if not s:
+        return "undated"
+    txt = s if s == e else f"{s} – {e}"
+    if e and s.endswith("-01-01") and e.endswith("-12-31") and s[:4] == e[:4]:
+        txt = s[:4]
+    elif e and s[:7] == e[:7] and s.endswith("-01") and e[8:].isdigit() and int(e[8:]) >= 28:
+        txt = s[:7]
+    if per.get("source") == "published":
+        txt += " (publication date)"
+    return txt
+
+
+def _short_date(start: str | None, end: str | None = None) -> str:
+    """'2023-01-01'..'2023-01-31' -> 'Jan 2023'; a whole year -> '2023'; a day -> '5 Jan 2023'."""
+    if not start:
+        return "undated"
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", start)
+    if not m:
+        return start
+    year, month, day = m.groups()
+    if not month or (start.endswith("-01-01") and (end or "").endswith("-12-31") and (end or "")[:4] == year):
+        return year
+    if day and end == start:
+        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _short_url(url: str, limit: int = 60) -> str:
+    s = url.split("://", 1)[-1]
+    if s.startswith("www."):
+        s = s[4:]
+    s = s.rstrip("/")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {plural(word, n)}"
+
+
+# --------------------------------------------------------------------------
+# Reading a run back
+
+
+def _doc_meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """documents.jsonl record (or the run's in-memory metadata) -> flat metadata."""
+    meta = dict(rec.get("metadata") or {})
+    for k in ("outlet", "url", "published", "title", "path"):
+        if rec.get(k) is not None and meta.get(k) is None:
+            meta[k] = rec[k]
+    return meta
+
+
+def load_output(out_dir: str | os.PathLike) -> dict[str, Any]:
+    """The files of a run as :func:`build_view` arguments (plus ``run`` and
+    ``decisions_path``).  Raises FileNotFoundError when facts.jsonl is missing."""
+    from pipeline.decisions import load_decisions
+    from pipeline.store import read_jsonl
+
+    out = Path(out_dir)
+    if not (out / "facts.jsonl").exists():
+        raise FileNotFoundError(f"{out / 'facts.jsonl'} not found: run `factpipe extract` first")
+
+    def rd(name: str) -> list[dict]:
+        p = out / name
+        return read_jsonl(p) if p.exists() else []
+
+    run = json.loads((out / "run.json").read_text(encoding="utf-8")) if (out / "run.json").exists() else {}
+    documents = {d["doc_id"]: _doc_meta(d) for d in rd("documents.jsonl")}
+    conflicts = rd("conflicts.jsonl")
+    dpath = decisions_path(out, run)
+    decisions = load_decisions(dpath, on_error=lambda n, why: None) if dpath else []
+    return {"facts": rd("facts.jsonl"), "conflicts": conflicts, "claims": rd("claims.jsonl"),
+            "documents": documents, "dependent_docs": [], "stale": stale_from_files(decisions, conflicts),
+            "run": run, "decisions_path": str(dpath) if dpath else None}
+
+
+def decisions_path(out_dir: str | os.PathLike, run: dict | None = None) -> Path | None:
+    """The decisions file of the corpus ``run.json`` records (None when it records none)."""
+    if run is None:
+        p = Path(out_dir) / "run.json"
+        run = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    if run.get("decisions"):
+        return Path(run["decisions"])
+    for inp in run.get("inputs") or []:
+        if os.path.isdir(inp):
+            return Path(inp) / "decisions.jsonl"
+    return None
+
+
+def _used_decisions(conflicts: list[dict]) -> set[str]:
+    used = set()
+    for c in conflicts:
+        for r in (c.get("resolution"), c.get("previous_decision")):
+            if r:
+                used.add(r.get("decision_id"))
+                used.update(s.get("decision_id") for s in r.get("superseded") or [])
+    return used
+
+
+def pending_decisions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Decisions recorded after the run (``load_output`` data): their conflict is
+    here but the run has not applied them yet."""
+    from pipeline.decisions import _legacy_id, load_decisions
+
+    if not data.get("decisions_path"):
+        return []
+    decisions = load_decisions(data["decisions_path"], on_error=lambda n, why: None)
+    used = _used_decisions(data["conflicts"])
+    ids = {c["conflict_id"] for c in data["conflicts"]}
+    return [_stale_view(d) for d in decisions if _legacy_id(d) not in used and d.get("conflict_id") in ids]
+
+
+def stale_from_files(decisions: list[dict], conflicts: list[dict]) -> list[dict]:
+    """Decisions that apply to no conflict of the run (as the run judged them)."""
+    used = set()
+    for c in conflicts:
+        for r in (c.get("resolution"), c.get("previous_decision")):
+            if r:
+                used.add(r.get("decision_id"))
+                used.update(s.get("decision_id") for s in r.get("superseded") or [])
+    ids = {c["conflict_id"] for c in conflicts}
+    from pipeline.decisions import _legacy_id
+
+    return [dict(d, reason="no current conflict has this id") for d in decisions
+            if _legacy_id(d) not in used and d.get("conflict_id") not in ids]
+
+
+# --------------------------------------------------------------------------
+# The view model
 
 
 def _source_name(row: dict[str, Any]) -> str:
@@ -144,534 +253,449 @@ def _source_name(row: dict[str, Any]) -> str:
     return row.get("doc_id") or "unknown source"
 
 
-def _fact_title(key: dict[str, Any], fact: Fact | None = None) -> str:
-    subj = key.get("subject") or (fact.subject.text if fact and fact.subject else None) or "(no subject)"
+def _split_sentence(row: dict[str, Any]) -> tuple[str, str, str]:
+    sent = row.get("sentence") or ""
+    surface = row.get("surface") or ""
+    s = (row.get("char_start") or 0) - (row.get("sentence_start") or 0)
+    e = (row.get("char_end") or 0) - (row.get("sentence_start") or 0)
+    in_range = 0 <= s < e <= len(sent)
+    if in_range and (not surface or sent[s:e] == surface):
+        parts = sent[:s], sent[s:e], sent[e:]
+    elif surface and sent.find(surface) >= 0:
+        i = sent.find(surface)
+        parts = sent[:i], surface, sent[i + len(surface):]
+    elif in_range:
+        parts = sent[:s], sent[s:e], sent[e:]
+    else:
+        parts = sent, "", ""
+    return " ".join(parts[0].split("\n")).lstrip(), parts[1], " ".join(parts[2].split("\n")).rstrip()
+
+
+def _clusters(doc_ids: Iterable[str], sources: dict[str, Any]) -> dict[str, list[str]]:
+    """Independent source -> the documents it stands for (itself and its copies)."""
+    docs = sorted(set(doc_ids))
+    rep = {d: d for d in docs}
+    independent = set(sources.get("independent") or docs)
+    for grp in sources.get("dependent_groups") or []:
+        inter = sorted(d for d in grp if d in rep)
+        if len(inter) < 2:
+            continue
+        keep = next((d for d in inter if d in independent), inter[0])
+        for d in inter:
+            rep[d] = keep
+    out: dict[str, list[str]] = {}
+    for d in docs:
+        out.setdefault(rep[d], []).append(d)
+    return out
+
+
+def _quote(r: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
+    doc = documents.get(r["doc_id"]) or {}
+    before, fig, after = _split_sentence(r)
+    url = r.get("url") or doc.get("url")
+    return {"claim_id": r.get("claim_id"), "doc_id": r["doc_id"],
+            "outlet": _source_name({**doc, **{k: v for k, v in r.items() if v}}),
+            "published": r.get("published") or doc.get("published"), "url": url,
+            "path": r.get("path") or doc.get("path"), "short_url": _short_url(url or ""),
+            "before": before, "figure": fig, "after": after, "display": r.get("display") or r.get("surface")}
+
+
+def _quotes(rows: list[dict], sources: dict[str, Any], documents: dict[str, dict]) -> list[dict[str, Any]]:
+    """One quote per independent source (its own sentence) with its copies
+    counted and listed (``copy_quotes``), and the ids of the claims that repeat
+    it in the same article (``repeat_ids``)."""
+    clusters = _clusters((r["doc_id"] for r in rows), sources)
+    out = []
+    for rep_doc in sorted(clusters, key=lambda d: ((documents.get(d) or {}).get("published") or "9999", d)):
+        members = clusters[rep_doc]
+        mine = [r for r in rows if r["doc_id"] == rep_doc and not r.get("merged_into")] or \
+            [r for r in rows if r["doc_id"] in members][:1]
+        copy_rows = [r for r in rows if r["doc_id"] in members and r["doc_id"] != rep_doc
+                     and not r.get("merged_into") and r not in mine]
+        for n, r in enumerate(mine):
+            q = _quote(r, documents)
+            q["copies"] = len(members)
+            q["copy_outlets"] = sorted({_source_name({**(documents.get(d) or {}), "doc_id": d})
+                                        for d in members if d != rep_doc})
+            q["copy_quotes"] = [dict(_quote(x, documents), repeat_ids=_repeats(rows, x)) for x in copy_rows] \
+                if n == 0 else []
+            q["repeat_ids"] = _repeats(rows, r)
+            q["repeats"] = len(q["repeat_ids"])
+            out.append(q)
+    return out
+
+
+def _repeats(rows: list[dict], r: dict[str, Any]) -> list[str]:
+    return [x["claim_id"] for x in rows if x.get("merged_into") == r.get("claim_id") and x.get("claim_id")]
+
+
+def _sources_text(n_ind: int, n_docs: int) -> str:
+    """'2 independent sources', '1 independent source with 50 copies'."""
+    if n_docs <= n_ind:
+        return _n(n_ind, "independent source")
+    if n_ind == 1:
+        return f"1 independent source with {n_docs} copies"
+    return f"{_n(n_ind, 'independent source')} from {n_docs} documents (copies counted once)"
+
+
+def _written(rows: list[dict]) -> str | None:
+    """The figure as the sources wrote it: the most common display, first on ties."""
+    shown = [r.get("display") or r.get("surface") for r in rows if not r.get("merged_into")]
+    shown = [s for s in shown if s]
+    if not shown:
+        return None
+    counts = Counter(shown)
+    return max(shown, key=lambda s: (counts[s], -shown.index(s)))
+
+
+def _resolution_view(res: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
+    if not res:
+        return None
+    action = res.get("action") or ("value" if res.get("value") is not None and not res.get("claim_id")
+                                   else "accept" if res.get("claim_id") else "dismiss")
+    if action == "split":
+        what = "not the same fact: each value is its own fact"
+    elif res.get("value") is not None:
+        what = format_quantity(res["value"], unit)
+        if res.get("value_text") and action == "value":
+            what += f" (entered as “{res['value_text']}”)"
+    else:
+        what = "dismissed, no value chosen"
+    return {"action": action, "text": what, "claim_id": res.get("claim_id"), "who": res.get("who") or "?",
+            "when": res.get("when") or "?", "note": res.get("note"), "decision_id": res.get("decision_id"),
+            "supersedes": res.get("supersedes"),
+            "superseded": [_resolution_view(s, unit) for s in res.get("superseded") or []],
+            "new_claim_ids": res.get("new_claim_ids") or []}
+
+
+def _title(key: dict[str, Any], fact: dict[str, Any] | None = None) -> str:
+    subj = key.get("subject") or ((fact or {}).get("subject") or {}).get("text") or "(no subject)"
     parts = [subj]
     if key.get("object"):
         parts.append(key["object"])
     parts.append((key.get("metric") or "?").replace("_", " "))
-    parts.append(_period_text(key.get("period") or {}))
+    parts.append(_period_text(key.get("period")))
     return " · ".join(parts)
 
 
-def _period_text(per: dict[str, Any]) -> str:
-    s, e = per.get("start"), per.get("end")
-    if not s:
-        return "undated"
-    txt = s if s == e else f"{s} – {e}"
-    if s and e and s.endswith("-01-01") and e.endswith("-12-31") and s[:4] == e[:4]:
-        txt = s[:4]
-    elif s and e and s[:7] == e[:7] and s.endswith("-01") and int(e[8:]) >= 28:
-        txt = s[:7]
-    if per.get("source") == "published":
-        txt += " (publication date)"
-    return txt
-
-
-def _group_value(g: dict[str, Any]) -> str:
-    if g.get("surfaces"):
-        head = g["surfaces"][0]
+def _fact_view(f: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
+    src = f.get("sources") or {}
+    rows = f.get("provenance") or []
+    docs = src.get("doc_ids") or sorted({r["doc_id"] for r in rows})
+    n_ind = len(src.get("independent") or docs)
+    status = f.get("status") or "single"
+    if status == "agreed" and n_ind < 2:  # copies are one source: never "agreed"
+        status = "single"
+    quotes = _quotes(rows, src, documents)
+    written = _written(rows)
+    norm = format_quantity(f.get("value"), f.get("unit")) if f.get("value") is not None else None
+    if f.get("value_min") != f.get("value_max") or (f.get("value_min") is not None and f["value_min"] != f.get("value")):
+        norm = None  # a bound or a range: the written form says it, a single number would not
+    res = _resolution_view(f.get("resolution"), f.get("unit") or "")
+    if status == "conflict":
+        value_text = "values disagree"
+    elif res is not None:
+        value_text = res["text"]
     else:
-        head = format_value(g.get("value"), g.get("unit"))
-    return head
-
-
-def _fact_value(f: Fact) -> str:
-    if f.value is None:
-        return "—"
-    return format_value(f.value, f.unit)
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
-def _stats(resolution: Resolution, claims: list[Claim], documents: dict) -> dict[str, int]:
-    by_status: dict[str, int] = {}
-    for f in resolution.facts:
-        by_status[f.status] = by_status.get(f.status, 0) + 1
-    open_c = [c for c in resolution.conflicts if c.resolution is None]
-    dep_docs = {d for p in resolution.dependent_docs for d in p["doc_ids"]}
-    groups = {tuple(p.get("group") or p["doc_ids"]) for p in resolution.dependent_docs}
+        value_text = written or norm or "?"
+    key = f.get("key") or {}
+    outlets = sorted({q["outlet"] for q in quotes} | {o for q in quotes for o in q["copy_outlets"]})
+    dates = sorted({(documents.get(d) or {}).get("published") or "" for d in docs} - {""})
+    entities = [x for x in (key.get("subject"), key.get("object")) if x]
     return {
-        "documents": len(documents), "claims": len(claims), "facts": len(resolution.facts),
-        "agreed": by_status.get("agreed", 0), "single": by_status.get("single", 0),
-        "in_conflict": by_status.get("conflict", 0), "resolved_facts": by_status.get("resolved", 0),
-        "conflicts": len(resolution.conflicts), "open": len(open_c),
-        "resolved": len(resolution.conflicts) - len(open_c),
-        "open_high": sum(1 for c in open_c if c.severity == "high"),
-        "dep_docs": len(dep_docs), "dep_groups": len(groups), "stale": len(resolution.stale_decisions),
+        "id": f["fact_id"], "title": _title(key, f), "status": status,
+        "status_label": _wording()["status_labels"].get(status, status),
+        "subject": key.get("subject"), "object": key.get("object"), "metric": key.get("metric") or "",
+        "metric_label": (key.get("metric") or "").replace("_", " "), "period": _period_text(key.get("period")),
+        "period_start": (key.get("period") or {}).get("start"), "period_end": (key.get("period") or {}).get("end"),
+        "unit": f.get("unit"),
+        "value_text": value_text, "value_norm": norm if norm and norm != value_text else None,
+        "n_independent": n_ind, "n_docs": len(docs), "sources_text": _sources_text(n_ind, len(docs)),
+        "quotes": quotes, "outlets": outlets, "dates": dates, "entities": entities,
+        "claim_ids": f.get("claim_ids") or [], "resolution": res, "series": f.get("series"),
+        "search": " ".join(q["before"] + q["figure"] + q["after"] for q in quotes).lower(),
     }
 
 
-def _summary(resolution: Resolution, claims: list[Claim], documents: dict) -> list[tuple[str, str, str]]:
-    """(label, number, note) rows of the summary, shared by HTML and Markdown."""
-    s = _stats(resolution, claims, documents)
-    return [
-        ("Open conflicts", str(s["open"]),
-         f"{s['open_high']} high severity" if s["open"] else "nothing to review"),
-        ("Resolved conflicts", str(s["resolved"]), "by a recorded decision"),
-        ("Agreed facts", str(s["agreed"]), "same figure from ≥2 sources"),
-        ("Single-source facts", str(s["single"]), "stated by one source only"),
-        ("Facts", str(s["facts"]), "distinct figures (subject, metric, period)"),
-        ("Claims", str(s["claims"]), "numeric statements extracted"),
-        ("Documents", str(s["documents"]), "articles read"),
-        ("Copied sources", str(s["dep_docs"]),
-         f"documents in {_plural(s['dep_groups'], 'group')} of near-copies" if s["dep_docs"] else "none detected"),
-        ("Stale decisions", str(s["stale"]),
-         "recorded decisions that no longer apply" if s["stale"] else "every decision still applies"),
-    ]
-
-
-def _verdict(resolution: Resolution, claims: list[Claim], documents: dict) -> list[tuple[str, str]]:
-    """Headline sentences of the summary as (level, text); level is warn, note or ok."""
-    s = _stats(resolution, claims, documents)
-    out = []
-    if s["open"]:
-        txt = (f"{_plural(s['open'], 'open conflict')} {'needs' if s['open'] == 1 else 'need'} a reviewer's decision"
-               + (f" ({s['open_high']} high severity)" if s["open_high"] else "") + ".")
-        if s["resolved"]:
-            txt += f" {s['resolved']} already resolved."
-        out.append(("warn", txt))
-    elif s["conflicts"]:
-        out.append(("ok", f"All {_plural(s['conflicts'], 'conflict')} resolved by a reviewer."))
-    else:
-        out.append(("ok", "No conflicting figures: no two sources disagree on a figure."))
-    if s["stale"]:
-        out.append(("note", f"{_plural(s['stale'], 'recorded decision')} no longer "
-                            f"{'applies' if s['stale'] == 1 else 'apply'} to the current conflicts and "
-                            f"{'was' if s['stale'] == 1 else 'were'} ignored; see Stale decisions."))
-    out.append(("", f"{_plural(s['documents'], 'document')}, {_plural(s['claims'], 'claim')} and "
-                    f"{_plural(s['facts'], 'fact')}: {s['agreed']} agreed by two or more sources, "
-                    f"{s['single']} from a single source, {s['in_conflict']} in conflict, "
-                    f"{s['resolved_facts']} resolved."))
-    return out
-
-
-def _ordered_conflicts(resolution: Resolution) -> list[Conflict]:
-    pos = {c.conflict_id: i for i, c in enumerate(resolution.conflicts)}
-    return sorted(resolution.conflicts,
-                  key=lambda c: (c.resolution is not None, SEVERITY_ORDER.get(c.severity, 3), pos[c.conflict_id]))
-
-
-def _group_label(gi: int) -> str:
-    """a, b, c ... as in `factpipe review`."""
-    return chr(ord("A") + gi) if gi < 26 else str(gi + 1)
-
-
-def _accepted_group(c: Conflict) -> int | None:
-    acc = (c.resolution or {}).get("claim_id")
-    if acc is None:
-        return None
-    return next((i for i, g in enumerate(c.groups) if acc in (g.get("claim_ids") or [])), None)
-
-
-def _short_url(url: str, limit: int = 60) -> str:
-    """Link text: the URL without scheme and www., cut at ``limit`` characters."""
-    s = url.split("://", 1)[-1]
-    if s.startswith("www."):
-        s = s[4:]
-    s = s.rstrip("/")
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _doc_label(doc_id: str, documents: dict[str, dict]) -> str:
-    d = documents.get(doc_id) or {}
-    return d.get("outlet") or (Path(d["path"]).name if d.get("path") else None) or doc_id
-
-
-def _doc_name(doc_id: str, documents: dict[str, dict]) -> str:
-    name = _doc_label(doc_id, documents)
-    return f"{name} ({doc_id[:12]})" if name != doc_id else doc_id
-
-
-def _copies_text(groups: list[list[str]], documents: dict[str, dict]) -> str:
-    return "; ".join(" = ".join(_doc_label(d, documents) for d in g) for g in groups)
-
-
-def _decision_text(d: dict[str, Any]) -> str:
-    if d.get("value") is not None:
-        return f"set value {d['value']}"
-    if d.get("accept_claim"):
-        return f"accept claim {d['accept_claim']}"
-    return "dismiss"
-
-
-# --------------------------------------------------------------------------
-# HTML
-
-
-def _h(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
-
-
-def _html_quote(row: dict[str, Any]) -> str:
-    """The source sentence with the figure in <mark>, then outlet · date, link (or file), claim id."""
-    before, fig, after = _sentence_parts(row)
-    body = _h(before) + (f"<mark>{_h(fig)}</mark>" if fig else "") + _h(after)
-    who = f"<strong>{_h(_source_name(row))}</strong>"
-    if row.get("published"):
-        who += f"<span class=\"sep\">·</span><time datetime=\"{_h(row['published'])}\">{_h(row['published'])}</time>"
-    lines = [f"<span class=\"who\">{who}</span>"]
-    if row.get("url"):
-        lines.append(f'<a href="{_h(row["url"])}" title="{_h(row["url"])}">{_h(_short_url(row["url"]))}</a>')
-    elif row.get("path"):
-        lines.append(f"<span class=\"path\">{_h(row['path'])}</span>")
-    ids = f"claim {_h(row.get('claim_id'))}"
-    if row.get("merged_into"):
-        ids += f", repeat of {_h(row['merged_into'])}"
-    lines.append(f"<span class=\"ids\">{ids}</span>")
-    return (f"<figure class=\"quote\"><blockquote>{body}</blockquote>"
-            f"<figcaption class=\"src\">{''.join(lines)}</figcaption></figure>")
-
-
-def _html_resolution(res: dict[str, Any], unit: str) -> str:
-    val = format_value(res.get("value"), unit) if res.get("value") is not None else "no value chosen (dismissed)"
-    bits = [f"<strong>Resolved:</strong> {_h(val)}"]
-    if res.get("claim_id"):
-        bits.append(f"(accepted claim <span class=\"ids\">{_h(res['claim_id'])}</span>)")
-    if res.get("who") or res.get("when"):
-        bits.append(f"by {_h(res.get('who') or '?')}, <span class=\"nowrap\">{_h(res.get('when') or '?')}</span>")
-    if res.get("note"):
-        bits.append(f"— “{_h(res['note'])}”")
-    return f"<div class=\"resolution\">{' '.join(bits)}</div>"
-
-
-def _html_summary(resolution: Resolution, claims: list[Claim], documents: dict[str, dict],
-                  conflicts: list[Conflict]) -> list[str]:
-    out = ["<section id=\"summary\">\n<h2>Summary</h2>\n"]
-    for level, text in _verdict(resolution, claims, documents):
-        out.append(f"<p class=\"verdict {level}\">{_h(text)}</p>\n" if level else f"<p>{_h(text)}</p>\n")
-    out.append("<div class=\"stats\">\n")
-    for label, num, note in _summary(resolution, claims, documents):
-        cls = ""
-        if num != "0" and label == "Open conflicts":
-            cls = " warn"
-        elif num != "0" and label == "Stale decisions":
-            cls = " note-level"
-        out.append(f"<div class=\"stat{cls}\"><span class=\"num\">{_h(num)}</span>"
-                   f"<span class=\"label\">{_h(label)}</span><span class=\"note\">{_h(note)}</span></div>\n")
-    out.append("</div>\n")
-    open_c = [c for c in conflicts if c.resolution is None]
-    if open_c:
-        out.append("<h3>Needs review</h3>\n<ol class=\"review\">\n")
-        for c in open_c:
-            out.append(f"<li><span class=\"badge {_h(c.severity)}\">{_h(c.severity)}</span> "
-                       f"<a href=\"#{_h(c.conflict_id)}\">{_h(_fact_title(c.key))}</a> — "
-                       f"<span class=\"muted\">{_h(c.reason)}</span></li>\n")
-        out.append("</ol>\n")
-    n_agreed = sum(1 for f in resolution.facts if f.status == "agreed")
-    out.append("<nav class=\"toc\">Contents: "
-               f"<a href=\"#conflicts\">Conflicts ({len(conflicts)})</a> "
-               f"<a href=\"#agreed\">Agreed facts ({n_agreed})</a> "
-               f"<a href=\"#dependent\">Dependent sources ({len(resolution.dependent_docs)})</a> "
-               f"<a href=\"#stale\">Stale decisions ({len(resolution.stale_decisions)})</a></nav>\n")
-    out.append("</section>\n")
-    return out
-
-
-def _html_conflict(c: Conflict, fact: Fact | None, rows: list[dict[str, Any]]) -> str:
-    out = []
-    w = out.append
-    state = "resolved" if c.resolution else "open"
-    cls = "resolved" if c.resolution else _h(c.severity)
-    accepted = _accepted_group(c)
-    w(f"<article class=\"conflict {cls}\" id=\"{_h(c.conflict_id)}\">\n")
-    w(f"<div class=\"chead\"><span class=\"badge {_h(c.severity)}\">{_h(c.severity)}</span>"
-      f"<span class=\"badge {state}\">{state}</span><h3>{_h(_fact_title(c.key, fact))}</h3></div>\n")
-    w(f"<p class=\"reason\">{_h(c.reason)}</p>\n")
-    if c.resolution:
-        w(_html_resolution(c.resolution, fact.unit if fact else (c.groups[0]["unit"] if c.groups else "")) + "\n")
-    w(f"<div class=\"groups\" role=\"list\" aria-label=\"{len(c.groups)} competing values\">\n")
-    for gi, g in enumerate(c.groups):
-        n_docs = len(g.get("doc_ids") or [])
-        tags = []
-        if g.get("type") and g["type"] != "exact":
-            tags.append(f"<span class=\"tag\">{_h(g['type'])}</span>")
-        if gi == accepted:
-            tags.append("<span class=\"tag accepted\">✓ accepted</span>")
-        w(f"<div class=\"group{' accepted' if gi == accepted else ''}\" role=\"listitem\">\n")
-        w(f"<div class=\"glabel\">Value {_group_label(gi)} · {_plural(n_docs, 'source')}{''.join(tags)}</div>\n")
-        w(f"<div class=\"value\">{_h(_group_value(g))}</div>\n")
-        extra = g["surfaces"][1:] if g.get("surfaces") else []
-        if extra:
-            w(f"<p class=\"also\">also written as {_h(', '.join(extra))}</p>\n")
+def _conflict_view(c: dict[str, Any], fact: dict[str, Any] | None, documents: dict[str, dict]) -> dict[str, Any]:
+    unit = (fact or {}).get("unit") or (c.get("groups") or [{}])[0].get("unit") or ""
+    src = (fact or {}).get("sources") or {}
+    rows = (fact or {}).get("provenance") or []
+    res = _resolution_view(c.get("resolution"), unit)
+    accepted = (c.get("resolution") or {}).get("claim_id")
+    groups = []
+    for gi, g in enumerate(c.get("groups") or []):
         ids = set(g.get("claim_ids") or [])
-        for row in rows:
-            if row.get("claim_id") in ids:
-                w(_html_quote(row) + "\n")
-        w("</div>\n")
-    w("</div>\n")
-    w(f"<p class=\"ids\">conflict {_h(c.conflict_id)} · fact {_h(c.fact_id)}</p>\n")
-    w("</article>\n")
-    return "".join(out)
+        grows = [r for r in rows if r.get("claim_id") in ids]
+        quotes = _quotes(grows, src, documents)
+        n_docs = len(g.get("doc_ids") or [])
+        n_ind = len(_clusters(g.get("doc_ids") or [], src))
+        groups.append({
+            "label": chr(ord("A") + gi) if gi < 26 else str(gi + 1),
+            "value_text": (g.get("surfaces") or [None])[0] or format_quantity(g.get("value"), unit),
+            "also": (g.get("surfaces") or [])[1:], "value_norm": format_quantity(g.get("value"), unit),
+            "type": g.get("type") if g.get("type") not in (None, "exact") else None,
+            "sources_text": _sources_text(n_ind, n_docs), "n_independent": n_ind,
+            "accepted": accepted is not None and accepted in ids, "quotes": quotes,
+            "claim_ids": g.get("claim_ids") or [],
+        })
+    state = "resolved" if c.get("resolution") else ("reopened" if c.get("previous_decision") else "open")
+    fv = _fact_view(fact, documents) if fact else None
+    return {
+        "id": c["conflict_id"], "fact_id": c.get("fact_id"), "title": _title(c.get("key") or {}, fact),
+        "severity": c.get("severity") or "low", "state": state, "reason": c.get("reason") or "",
+        "groups": groups, "resolution": res,
+        "previous": _resolution_view(c.get("previous_decision"), unit),
+        "metric": (c.get("key") or {}).get("metric") or "",
+        "entities": fv["entities"] if fv else [], "outlets": fv["outlets"] if fv else [],
+        "dates": fv["dates"] if fv else [], "search": fv["search"] if fv else "",
+        "status": "resolved" if c.get("resolution") else "conflict",
+    }
 
 
-def render_html(resolution: Resolution, claims: list[Claim], documents: dict[str, dict]) -> str:
-    claims_by_id = {c.claim_id: c for c in claims}
-    facts_by_id = {f.fact_id: f for f in resolution.facts}
-    conflicts = _ordered_conflicts(resolution)
-    stats = _stats(resolution, claims, documents)
-    out: list[str] = []
-    w = out.append
-    w("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>Factpipe report</title>\n<style>" + CSS + "</style>\n</head>\n<body>\n")
-    w("<header>\n<h1>Factpipe report</h1>\n"
-      f"<p class=\"lede\">Numeric claims from {_plural(stats['documents'], 'document')}: where sources disagree, "
-      "what they agree on, and where it was said.</p>\n</header>\n")
-    out.extend(_html_summary(resolution, claims, documents, conflicts))
+def _timelines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    series: dict[str, list[dict]] = {}
+    for f in facts:
+        if f.get("series") and f["status"] != "conflict":
+            series.setdefault(str(f["series"]), []).append(f)
+    out = []
+    for sid in sorted(series):
+        items = sorted(series[sid], key=lambda f: (f.get("period_start") or "", f["id"]))
+        if len(items) < 2:
+            continue
+        head = items[0]
+        name = " ".join(x for x in (head["subject"], head["object"], head["metric_label"]) if x)
+        steps = [{"value": f["value_text"], "when": _short_date(f.get("period_start"), f.get("period_end")),
+                  "fact_id": f["id"]}
+                 for f in items]
+        text = f"{name}: " + " → ".join(f"{s['value']} ({s['when']})" for s in steps)
+        out.append({"id": sid, "name": name, "steps": steps, "text": text,
+                    "entities": head["entities"], "metric": head["metric"]})
+    return out
 
-    # conflicts, open ones first
-    w(f"<section id=\"conflicts\">\n<h2>Conflicts ({len(conflicts)})</h2>\n")
-    if not conflicts:
-        w("<p class=\"empty ok\">No conflicting figures: wherever two sources give the same figure, they agree.</p>\n")
-    n_open = sum(1 for c in conflicts if c.resolution is None)
-    for i, c in enumerate(conflicts):
-        if n_open and n_open < len(conflicts) and i in (0, n_open):
-            w(f"<p class=\"subhead\">{'Open' if i == 0 else 'Resolved'} "
-              f"({n_open if i == 0 else len(conflicts) - n_open})</p>\n")
-        fact = facts_by_id.get(c.fact_id)
-        rows = _rows(fact, claims_by_id, documents) if fact else []
-        w(_html_conflict(c, fact, rows))
-    w("</section>\n")
 
-    # agreed facts
-    agreed = [f for f in resolution.facts if f.status == "agreed"]
-    w(f"<section id=\"agreed\">\n<h2>Agreed facts ({len(agreed)})</h2>\n")
-    if not agreed:
-        w("<p class=\"empty\">No figure is stated by two or more sources"
-          + (f" ({_plural(stats['single'], 'single-source fact')} in facts.jsonl)" if stats["single"] else "")
-          + ".</p>\n")
-    for f in agreed:
-        src = f.sources
-        n_docs = src.get("n_docs", len(src.get("doc_ids", [])))
-        n_ind = src.get("n_independent", len(src.get("independent", [])))
-        w(f"<article class=\"fact\" id=\"{_h(f.fact_id)}\">\n<div class=\"fhead\"><h3>{_h(_fact_title(f.key, f))}</h3>"
-          f"<div class=\"value\">{_h(_fact_value(f))}</div></div>\n")
-        w(f"<p class=\"sources\">{_plural(n_docs, 'source')}, {n_ind} independent"
-          + (f" — near-copies counted once: {_h(_copies_text(src['dependent_groups'], documents))}"
-             if src.get("dependent_groups") else "") + "</p>\n")
-        for row in _rows(f, claims_by_id, documents):
-            w(_html_quote(row) + "\n")
-        w(f"<p class=\"ids\">fact {_h(f.fact_id)}</p>\n</article>\n")
-    w("</section>\n")
+def _sources_view(documents: dict[str, dict], facts: list[dict], claims: list[dict]) -> list[dict[str, Any]]:
+    n_claims = Counter(c.get("doc_id") for c in claims)
+    copy_of: dict[str, set[str]] = {}
+    for f in facts:
+        for grp in (f.get("sources") or {}).get("dependent_groups") or []:
+            for d in grp:
+                copy_of.setdefault(d, set()).update(x for x in grp if x != d)
+    out = []
+    for d, meta in documents.items():
+        out.append({"doc_id": d, "outlet": _source_name({**meta, "doc_id": d}), "title": meta.get("title"),
+                    "published": meta.get("published"), "url": meta.get("url"), "path": meta.get("path"),
+                    "n_claims": n_claims.get(d, 0),
+                    "copies": sorted(_source_name({**(documents.get(x) or {}), "doc_id": x})
+                                     for x in copy_of.get(d, ()))})
+    return sorted(out, key=lambda s: (s["published"] or "9999", s["outlet"], s["doc_id"]))
 
-    # dependent sources
-    w(f"<section id=\"dependent\">\n<h2>Dependent sources ({_plural(len(resolution.dependent_docs), 'pair')})</h2>\n")
-    if resolution.dependent_docs:
-        w("<p class=\"muted\">Documents that copy or rewrite each other; their shared figures count as one "
-          "independent source.</p>\n")
-        w("<table>\n<tr><th>Documents</th><th>Method</th><th class=\"num\">Similarity</th>"
-          "<th class=\"num\">Shingle<br>containment</th><th class=\"num\">Shared<br>claims</th>"
-          "<th class=\"num\">Vocabulary<br>containment</th></tr>\n")
-        for p in resolution.dependent_docs:
-            names = [_doc_name(d, documents) for d in p["doc_ids"]]
-            w(f"<tr><td>{_h(' ↔ '.join(names))}</td><td class=\"nowrap\">{_h(p.get('method'))}</td>"
-              f"<td class=\"num\">{p.get('similarity', 0):.2f}</td><td class=\"num\">{p.get('containment', 0):.2f}</td>"
-              f"<td class=\"num\">{_h(p.get('shared_claims', 0))}</td>"
-              f"<td class=\"num\">{p.get('vocab_containment', 0):.2f}</td></tr>\n")
-        w("</table>\n")
+
+def build_view(facts: list[dict], conflicts: list[dict], claims: list[dict], documents: dict[str, dict],
+               dependent_docs: list[dict] | None = None, stale: list[dict] | None = None,
+               **_: Any) -> dict[str, Any]:
+    """The view model of a run (all inputs are JSON records as in the output
+    files; ``documents`` maps doc_id to metadata: path, outlet, url, published,
+    title).  Keys: summary (counts), verdict (sentences), conflicts (open,
+    reopened, then resolved; by severity), facts (every fact, by status then
+    title), timelines, sources, dependent (copy pairs), stale (decisions),
+    unplaced (claims in no fact), options (filter choices)."""
+    documents = {d: _doc_meta(m) for d, m in (documents or {}).items()}
+    fact_by_id = {f["fact_id"]: f for f in facts}
+    fviews = [_fact_view(f, documents) for f in facts]
+    order = {s: i for i, s in enumerate(_wording()["status_order"])}
+    fviews.sort(key=lambda f: (order.get(f["status"], 9), f["title"], f["id"]))
+    cpos = {c["conflict_id"]: i for i, c in enumerate(conflicts)}
+    cviews = [_conflict_view(c, fact_by_id.get(c.get("fact_id")), documents) for c in conflicts]
+    state_order = {"open": 0, "reopened": 0, "resolved": 1}
+    cviews.sort(key=lambda c: (state_order[c["state"]], SEVERITY_ORDER.get(c["severity"], 3), cpos[c["id"]]))
+    placed = {cid for f in facts for cid in f.get("claim_ids") or []}
+    placed |= {r.get("claim_id") for f in facts for r in f.get("provenance") or []}
+    unplaced = [c for c in claims if c.get("claim_id") not in placed]
+    by_status = Counter(f["status"] for f in fviews)
+    n_open = sum(1 for c in cviews if c["state"] != "resolved")
+    copied = {d for f in facts for g in (f.get("sources") or {}).get("dependent_groups") or [] for d in g}
+    stale = list(stale or [])
+    summary = {
+        "documents": len(documents), "claims": len(claims), "facts": len(fviews),
+        "agreed": by_status.get("agreed", 0), "single": by_status.get("single", 0),
+        "in_conflict": by_status.get("conflict", 0), "resolved_facts": by_status.get("resolved", 0),
+        "conflicts": len(cviews), "open": n_open, "resolved": len(cviews) - n_open,
+        "open_high": sum(1 for c in cviews if c["state"] != "resolved" and c["severity"] == "high"),
+        "copied_docs": len(copied), "stale": len(stale),
+    }
+    verdict = []
+    if n_open:
+        verdict.append(("warn", f"{_n(n_open, 'open conflict')} {'needs' if n_open == 1 else 'need'} a "
+                                f"reviewer's decision" + (f" ({summary['open_high']} high severity)"
+                                                          if summary["open_high"] else "") + "."))
+    elif cviews:
+        verdict.append(("ok", f"All {_n(len(cviews), 'conflict')} resolved by a reviewer."))
     else:
-        w("<p class=\"empty\">No copied sources detected.</p>\n")
-    w("</section>\n")
-
-    # stale decisions
-    stale = resolution.stale_decisions
-    w(f"<section id=\"stale\">\n<h2>Stale decisions ({len(stale)})</h2>\n")
+        verdict.append(("ok", "No conflicting figures: no two sources disagree on a figure."))
     if stale:
-        w("<p class=\"muted\">These lines of <code>decisions.jsonl</code> no longer apply to the current conflicts, "
-          "so they were ignored. Check them against the conflicts above and record a new decision with "
-          "<code>factpipe resolve</code> where one is still needed.</p>\n")
-        w("<table>\n<tr><th>Decision</th><th>By</th><th>Note</th><th>Why it is stale</th></tr>\n")
-        for d in stale:
-            cid = d.get("conflict_id")
-            cid_html = (f"<a href=\"#{_h(cid)}\"><code>{_h(cid)}</code></a>" if cid in {c.conflict_id for c in conflicts}
-                        else f"<code>{_h(cid)}</code>")
-            who = _h(d.get("who") or "?") + (f"<br><span class=\"nowrap muted\">{_h(d['when'])}</span>"
-                                             if d.get("when") else "")
-            w(f"<tr><td>conflict {cid_html}<br>{_h(_decision_text(d))}</td><td>{who}</td>"
-              f"<td>{_h(d.get('note') or '—')}</td><td>{_h(d.get('reason'))}</td></tr>\n")
-        w("</table>\n")
+        one = len(stale) == 1
+        verdict.append(("note", f"{_n(len(stale), 'recorded decision')} no longer "
+                                f"{'applies' if one else 'apply'} to the current conflicts and "
+                                f"{'was' if one else 'were'} ignored; see Stale decisions."))
+    verdict.append(("", f"{_n(len(documents), 'document')}, {_n(len(claims), 'claim')} and "
+                        f"{_n(len(fviews), 'fact')}: {summary['agreed']} agreed by two or more independent "
+                        f"sources, {summary['single']} from a single source (copies count once), "
+                        f"{summary['in_conflict']} in conflict, {summary['resolved_facts']} resolved."))
+    dependent = [{"names": " ↔ ".join(_source_name({**(documents.get(d) or {}), "doc_id": d}) for d in p["doc_ids"]),
+                  "method": p.get("method"), "similarity": p.get("similarity", 0)} for p in dependent_docs or []]
+    options = {
+        "entity": sorted({e for f in fviews for e in f["entities"]}),
+        "metric": sorted({f["metric"] for f in fviews if f["metric"]}),
+        "status": [s for s in _wording()["status_order"] if by_status.get(s) or s == "resolved"],
+        "outlet": sorted({o for f in fviews for o in f["outlets"]}),
+        "date": sorted({d[:7] for f in fviews for d in f["dates"]}),
+    }
+    return {"summary": summary, "verdict": verdict, "conflicts": cviews, "facts": fviews,
+            "timelines": _timelines(fviews), "sources": _sources_view(documents, facts, claims),
+            "dependent": dependent,
+            "stale": [dict(_stale_view(d), live=d.get("conflict_id") in cpos) for d in stale], "unplaced": [
+                {"claim_id": c.get("claim_id"), "surface": c.get("surface"),
+                 "outlet": _source_name({**(documents.get(c.get("doc_id")) or {}), "doc_id": c.get("doc_id")})}
+                for c in unplaced], "options": options, "filters": {}}
+
+
+def _stale_view(d: dict[str, Any]) -> dict[str, Any]:
+    if d.get("action") == "split":
+        what = "not the same fact"
+    elif d.get("value") is not None:
+        what = f"set value {d.get('value_text') or d['value']}"
+    elif d.get("accept_claim"):
+        what = f"accept claim {d['accept_claim']}"
     else:
-        w("<p class=\"empty\">No stale decisions: every recorded decision matches a current conflict.</p>\n")
-    w("</section>\n</body>\n</html>\n")
-    return "".join(out)
+        what = "dismiss"
+    return {"conflict_id": d.get("conflict_id"), "what": what, "who": d.get("who") or "?",
+            "when": d.get("when") or "?", "note": d.get("note"), "reason": d.get("reason") or ""}
+
+
+def _matches(item: dict[str, Any], filters: dict[str, str]) -> bool:
+    ent = (filters.get("entity") or "").strip().lower()
+    if ent and not any(ent in (e or "").lower() for e in item.get("entities") or []):
+        return False
+    if filters.get("metric") and item.get("metric") != filters["metric"]:
+        return False
+    if filters.get("status") and item.get("status") != filters["status"]:
+        return False
+    out = (filters.get("outlet") or "").strip().lower()
+    if out and not any(out == (o or "").lower() or out in (o or "").lower() for o in item.get("outlets") or []):
+        return False
+    date = (filters.get("date") or "").strip()
+    if date and not any(d.startswith(date) for d in item.get("dates") or []):
+        return False
+    q = (filters.get("q") or "").strip().lower()
+    if q and not all(w in item.get("search", "") for w in q.split()):
+        return False
+    return True
+
+
+def filter_view(view: dict[str, Any], filters: dict[str, str] | None) -> dict[str, Any]:
+    """The view with conflicts, facts and timelines kept only when they match
+    every given filter: entity (substring of subject/object), metric (exact),
+    status (single|agreed|conflict|resolved), outlet (substring), date (prefix
+    of a source's publication date, e.g. 2024-07) and q (words, all in a quote)."""
+    filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    if not filters:
+        return dict(view, filters={})
+    facts = [f for f in view["facts"] if _matches(f, filters)]
+    keep = {f["id"] for f in facts}
+    return dict(view, filters=filters, facts=facts,
+                conflicts=[c for c in view["conflicts"] if _matches(c, filters)],
+                timelines=[t for t in view["timelines"] if any(s["fact_id"] in keep for s in t["steps"])])
 
 
 # --------------------------------------------------------------------------
-# Markdown
+# Rendering
 
 
-def _md(x: Any) -> str:
+def _md_escape(x: Any) -> str:
+    if isinstance(x, _Raw):
+        return str(x)
     s = "" if x is None else str(x)
-    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "$"):
+    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "|", "$", "#"):
         s = s.replace(ch, "\\" + ch)
     return s.replace("\n", " ")
 
 
-def _md_quote(row: dict[str, Any]) -> str:
-    before, fig, after = _sentence_parts(row)
-    body = _md(before) + (f"**{_md(fig)}**" if fig else "") + _md(after)
-    meta = [f"**{_md(_source_name(row))}**"]
-    if row.get("published"):
-        meta.append(_md(row["published"]))
-    if row.get("url"):
-        meta.append(f"<{row['url']}>")
-    elif row.get("path"):
-        meta.append(f"`{row['path']}`")
-    ids = f"claim `{row.get('claim_id')}`"
-    if row.get("merged_into"):
-        ids += f", repeat of `{row['merged_into']}`"
-    return f"> {body}\n>\n> — {' · '.join(meta)} ({ids})\n"
+class _Raw(str):
+    """Markdown written by the template itself (code spans), not escaped."""
 
 
-def render_markdown(resolution: Resolution, claims: list[Claim], documents: dict[str, dict]) -> str:
-    claims_by_id = {c.claim_id: c for c in claims}
-    facts_by_id = {f.fact_id: f for f in resolution.facts}
-    conflicts = _ordered_conflicts(resolution)
-    out: list[str] = ["# Factpipe report\n", "## Summary\n"]
-    for level, text in _verdict(resolution, claims, documents):
-        out.append((f"**{_md(text)}**" if level == "warn" else _md(text)) + "\n")
-    out += ["| | | |", "|---|---:|---|"]
-    for label, num, note in _summary(resolution, claims, documents):
-        out.append(f"| {_md(label)} | {_md(num)} | {_md(note)} |")
-    out.append("")
-    open_c = [c for c in conflicts if c.resolution is None]
-    if open_c:
-        out.append("**Needs review:**\n")
-        for n, c in enumerate(open_c, 1):
-            out.append(f"{n}. {c.severity.upper()} — {_md(_fact_title(c.key))} — {_md(c.reason)} "
-                       f"(`{c.conflict_id}`)")
-        out.append("")
-
-    out.append(f"## Conflicts ({len(conflicts)})\n")
-    if not conflicts:
-        out.append("_No conflicting figures: wherever two sources give the same figure, they agree._\n")
-    for c in conflicts:
-        fact = facts_by_id.get(c.fact_id)
-        rows = _rows(fact, claims_by_id, documents) if fact else []
-        state = "resolved" if c.resolution else "open"
-        accepted = _accepted_group(c)
-        out.append(f"### {_md(_fact_title(c.key, fact))}\n")
-        out.append(f"**{c.severity.upper()}** · {state} · {_md(c.reason)}\n")
-        if c.resolution:
-            r = c.resolution
-            unit = fact.unit if fact else ""
-            val = format_value(r.get("value"), unit) if r.get("value") is not None else "no value chosen (dismissed)"
-            line = f"**Resolved:** {_md(val)}"
-            if r.get("claim_id"):
-                line += f" (accepted claim `{r['claim_id']}`)"
-            line += f", by {_md(r.get('who') or '?')}, {_md(r.get('when') or '?')}"
-            if r.get("note"):
-                line += f" — “{_md(r['note'])}”"
-            out.append(line + "\n")
-        # side by side: one table column per competing value
-        out.append("| " + " | ".join(f"Value {_group_label(gi)}" + (" ✓" if gi == accepted else "")
-                                     for gi in range(len(c.groups))) + " |")
-        out.append("|" + "---|" * len(c.groups))
-        out.append("| " + " | ".join(f"**{_md(_group_value(g))}**" for g in c.groups) + " |")
-        out.append("| " + " | ".join(_md(", ".join(_doc_label(d, documents) for d in g.get("doc_ids") or []))
-                                     for g in c.groups) + " |\n")
-        for gi, g in enumerate(c.groups):
-            tags = [_plural(len(g.get("doc_ids") or []), "source")]
-            if g.get("type") and g["type"] != "exact":
-                tags.append(g["type"])
-            if gi == accepted:
-                tags.append("accepted")
-            if g.get("surfaces") and len(g["surfaces"]) > 1:
-                tags.append("also written as " + ", ".join(g["surfaces"][1:]))
-            out.append(f"#### Value {_group_label(gi)}: {_md(_group_value(g))} ({_md('; '.join(tags))})\n")
-            ids = set(g.get("claim_ids") or [])
-            for row in rows:
-                if row.get("claim_id") in ids:
-                    out.append(_md_quote(row))
-        out.append(f"`conflict {c.conflict_id}` · `fact {c.fact_id}`\n")
-
-    agreed = [f for f in resolution.facts if f.status == "agreed"]
-    out.append(f"## Agreed facts ({len(agreed)})\n")
-    if not agreed:
-        out.append("_No figure is stated by two or more sources._\n")
-    for f in agreed:
-        src = f.sources
-        out.append(f"### {_md(_fact_title(f.key, f))}: {_md(_fact_value(f))}\n")
-        line = (f"{_plural(src.get('n_docs', len(src.get('doc_ids', []))), 'source')}, "
-                f"{src.get('n_independent', len(src.get('independent', [])))} independent")
-        if src.get("dependent_groups"):
-            line += " — near-copies counted once: " + _md(_copies_text(src["dependent_groups"], documents))
-        out.append(line + f" (`fact {f.fact_id}`)\n")
-        for row in _rows(f, claims_by_id, documents):
-            out.append(_md_quote(row))
-
-    out.append(f"## Dependent sources ({_plural(len(resolution.dependent_docs), 'pair')})\n")
-    if resolution.dependent_docs:
-        out.append("| Documents | Method | Similarity | Shingle containment | Shared claims | Vocabulary containment |")
-        out.append("|---|---|---:|---:|---:|---:|")
-        for p in resolution.dependent_docs:
-            names = " ↔ ".join(_doc_name(d, documents) for d in p["doc_ids"])
-            out.append(f"| {_md(names)} | {_md(p.get('method'))} | {p.get('similarity', 0):.2f} | "
-                       f"{p.get('containment', 0):.2f} | {p.get('shared_claims', 0)} | {p.get('vocab_containment', 0):.2f} |")
-        out.append("")
+@lru_cache(maxsize=4)
+def environment(kind: str = "html") -> Environment:
+    """The Jinja2 environment: ``html`` autoescapes; ``md`` escapes every value
+    for Markdown; ``text`` is plain."""
+    if kind == "html":
+        env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    elif kind == "md":
+        env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, finalize=_md_escape,
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env.filters["code"] = lambda s: _Raw(f"`{s}`")
     else:
-        out.append("_No copied sources detected._\n")
-
-    stale = resolution.stale_decisions
-    out.append(f"## Stale decisions ({len(stale)})\n")
-    if stale:
-        out.append("These lines of `decisions.jsonl` no longer apply to the current conflicts and were ignored.\n")
-        out.append("| Conflict | Decision | Who | When | Note | Why it is stale |")
-        out.append("|---|---|---|---|---|---|")
-        for d in stale:
-            out.append("| " + " | ".join(_md(x) for x in (d.get("conflict_id"), _decision_text(d), d.get("who"),
-                                                             d.get("when"), d.get("note") or "—", d.get("reason")))
-                       + " |")
-        out.append("")
-    else:
-        out.append("_No stale decisions: every recorded decision matches a current conflict._\n")
-    return "\n".join(out).rstrip() + "\n"
+        env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False,
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["n"] = _n
+    env.filters["plural"] = plural
+    return env
 
 
-# --------------------------------------------------------------------------
-# Entry points
+def _from_resolution(resolution, claims, documents) -> dict[str, Any]:
+    from pipeline.records import to_jsonable
+
+    return build_view([f.to_dict() for f in resolution.facts], [c.to_dict() for c in resolution.conflicts],
+                      [to_jsonable(c) for c in claims], documents, resolution.dependent_docs,
+                      resolution.stale_decisions)
 
 
-def write_report(resolution: Resolution, claims: list[Claim], documents: dict[str, dict],
-                 out_dir: str | os.PathLike) -> dict[str, str]:
+def render_view_html(view: dict[str, Any], standalone: bool = True) -> str:
+    return environment("html").get_template("report.html.j2").render(v=view, standalone=standalone)
+
+
+def render_view_markdown(view: dict[str, Any]) -> str:
+    return environment("md").get_template("report.md.j2").render(v=view).rstrip() + "\n"
+
+
+def render_view_terminal(view: dict[str, Any], show_all: bool = False) -> str:
+    return environment("text").get_template("review.txt.j2").render(v=view, show_all=show_all).rstrip() + "\n"
+
+
+def render_html(resolution, claims, documents: dict[str, dict]) -> str:
+    """report.html for a :class:`pipeline.resolve.Resolution` (self-contained, inline CSS)."""
+    return render_view_html(_from_resolution(resolution, claims, documents))
+
+
+def render_markdown(resolution, claims, documents: dict[str, dict]) -> str:
+    return render_view_markdown(_from_resolution(resolution, claims, documents))
+
+
+def write_report(resolution, claims, documents: dict[str, dict], out_dir: str | os.PathLike) -> dict[str, str]:
     """Write report.html and report.md into ``out_dir`` atomically."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    view = _from_resolution(resolution, claims, documents)
     paths = {"html": out / "report.html", "md": out / "report.md"}
-    _atomic_write(paths["html"], render_html(resolution, claims, documents))
-    _atomic_write(paths["md"], render_markdown(resolution, claims, documents))
+    atomic_write_text(paths["html"], render_view_html(view))
+    atomic_write_text(paths["md"], render_view_markdown(view))
     return {k: str(v) for k, v in paths.items()}
 
 
-def format_conflicts_text(conflicts: Iterable[Conflict]) -> str:
-    """Terminal listing of conflicts (open first, then by severity)."""
-    conflicts = list(conflicts)
-    if not conflicts:
+def render_terminal(out_dir: str | os.PathLike, show_all: bool = False) -> str:
+    """``factpipe review`` in the terminal: each conflict with its values,
+    outlets, dates and quotes.  Raises FileNotFoundError without a run."""
+    return render_view_terminal(build_view(**load_output(out_dir)), show_all=show_all)
+
+
+def format_conflicts_text(conflicts, facts=(), documents=None) -> str:
+    """Terminal listing of Conflict records (open first, then by severity)."""
+    from pipeline.records import to_jsonable
+
+    cs = [to_jsonable(c) for c in conflicts]
+    fs = [to_jsonable(f) for f in facts]
+    if not cs:
         return "No conflicts.\n"
-    n_open = sum(1 for c in conflicts if c.resolution is None)
-    lines = [f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''} "
-             f"({n_open} open, {len(conflicts) - n_open} resolved)", ""]
-    pos = {id(c): i for i, c in enumerate(conflicts)}
-    ordered = sorted(conflicts, key=lambda c: (c.resolution is not None, SEVERITY_ORDER.get(c.severity, 3), pos[id(c)]))
-    for n, c in enumerate(ordered, 1):
-        state = "resolved" if c.resolution else "open"
-        lines.append(f"[{n}] {c.conflict_id}  {c.severity.upper()}  {state}")
-        lines.append(f"    {_fact_title(c.key)}")
-        lines.append(f"    {c.reason}")
-        for gi, g in enumerate(c.groups):
-            label = chr(ord("a") + gi) if gi < 26 else str(gi)
-            lines.append(f"    {label}) {_group_value(g):<24} claims: {', '.join(g.get('claim_ids') or [])}")
-            lines.append(f"       {'':<24} docs:   {', '.join(g.get('doc_ids') or [])}")
-        if c.resolution:
-            r = c.resolution
-            val = format_value(r.get("value"), (c.groups[0]["unit"] if c.groups else None)) \
-                if r.get("value") is not None else "dismissed"
-            lines.append(f"    resolved: {val}"
-                         + (f" (claim {r['claim_id']})" if r.get("claim_id") else "")
-                         + f" by {r.get('who') or '?'} at {r.get('when') or '?'}"
-                         + (f" — {r['note']}" if r.get("note") else ""))
-        lines.append("")
-    return "\n".join(lines)
+    return render_view_terminal(build_view(fs, cs, [], documents or {}), show_all=True)

@@ -290,7 +290,10 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
 
         t = time.perf_counter()
         dpath = decisions_path_for(paths)
-        decisions = load_decisions(dpath) if dpath and dpath.exists() else []
+        decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
+            str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
+            if dpath and dpath.exists() else []
+        summary.errors = len(errors)  # a bad decision line is reported, not fatal
         docs_meta = {d: {"text": r["text"], "path": r["path"], **r["metadata"]} for d, r in documents.items()}
         resolver = engines.dask.resolve if engines.dask is not None else resolve
         res = resolver(claims, docs_meta, decisions)
@@ -323,6 +326,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
+        "decisions": str(Path(decisions_path_for(paths)).resolve()) if decisions_path_for(paths) else None,
         "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
                    "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},

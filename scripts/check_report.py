@@ -8,14 +8,15 @@ the browser parsed it.  The DOM is then checked:
 
 * the page is self-contained (no scripts, stylesheets, images or fonts
   loaded from elsewhere);
-* a summary comes first, then the conflicts, agreed facts, dependent sources
-  and stale decisions sections;
+* a summary comes first, then the conflicts, facts, timelines, sources and
+  stale decisions sections;
 * every conflict shows at least two competing values side by side, and every
   quoted source sentence has its figure highlighted in a ``<mark>``;
 * every link is an absolute http(s) URL or points at an element of the page;
 * when the run's ``conflicts.jsonl`` / ``documents.jsonl`` / ``facts.jsonl``
   sit next to the report, every conflict, each of its values, the outlet and
-  link of each of its sources, and every agreed fact appear on the page.
+  link of each of its sources, and every fact appear on the page; facts shown
+  as agreed are exactly those with at least two independent sources.
 
 Exit status 0 when everything passes, 1 when a check fails, 2 when Chromium is
 missing or fails to run.  Install it with ``apt-get install chromium``.
@@ -41,7 +42,7 @@ CHROMIUM_FLAGS = [
     "--hide-scrollbars", "--mute-audio",
 ]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-SECTIONS = ("summary", "conflicts", "agreed", "dependent", "stale")
+SECTIONS = ("summary", "conflicts", "facts", "timelines", "sources", "stale")
 
 
 class ChromiumError(RuntimeError):
@@ -196,8 +197,8 @@ def check_source(html_text: str) -> list[str]:
     """Self-contained: nothing is fetched from elsewhere, no script is needed."""
     problems = []
     low = html_text.lower()
-    if "<script" in low:
-        problems.append("the page contains a <script>")
+    if re.search(r"<script\b[^>]*\bsrc=", low):
+        problems.append("the page loads a script from elsewhere")
     if re.search(r"<link\b[^>]*rel=[\"']?stylesheet", low):
         problems.append("the page links an external stylesheet")
     if re.search(r"<(img|iframe|video|audio|source|embed|object)\b[^>]*\bsrc=[\"']?(https?:|//)", low):
@@ -270,7 +271,9 @@ def check_dom(dom: Node, run_dir: Path | None = None) -> tuple[list[str], dict[s
         elif not re.match(r"https?://", href):
             problems.append(f"link {href!r} is not an absolute http(s) URL")
 
-    stats = {"conflicts": len(conflicts), "agreed": len(body.find_all("article", "fact")),
+    fact_nodes = body.find_all("details", "fact")
+    stats = {"conflicts": len(conflicts), "facts": len(fact_nodes),
+             "agreed": sum(1 for n in fact_nodes if n.attrs.get("data-status") == "agreed"),
              "quotes": len(quotes), "marks": len(body.find_all("mark")),
              "links": sum(1 for a in links if not a.attrs["href"].startswith("#"))}
 
@@ -302,12 +305,14 @@ def check_dom(dom: Node, run_dir: Path | None = None) -> tuple[list[str], dict[s
                     if meta.get("published") and meta["published"] not in text:
                         problems.append(f"conflict {rec['conflict_id']}: date {meta['published']} not shown")
         facts = _read_jsonl(run_dir / "facts.jsonl")
-        agreed = [f["fact_id"] for f in facts if f.get("status") == "agreed"]
+        agreed = [f["fact_id"] for f in facts if f.get("status") == "agreed"
+                  and len((f.get("sources") or {}).get("independent") or []) >= 2]
         if facts and len(agreed) != stats["agreed"]:
-            problems.append(f"facts.jsonl has {len(agreed)} agreed facts, the page shows {stats['agreed']}")
-        for fid in agreed:
-            if fid not in by_id:
-                problems.append(f"agreed fact {fid} is not on the page")
+            problems.append(f"facts.jsonl has {len(agreed)} facts agreed by 2+ independent sources, "
+                            f"the page shows {stats['agreed']}")
+        for f in facts:
+            if f["fact_id"] not in by_id:
+                problems.append(f"fact {f['fact_id']} ({f.get('status')}) is not on the page")
     return problems, stats
 
 

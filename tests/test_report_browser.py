@@ -70,7 +70,7 @@ def test_conflict_report_renders_in_chromium(need_chromium, conflict_run, tmp_pa
     proc = subprocess.run([sys.executable, str(SCRIPT), str(conflict_run / "report.html"), "--out", str(png)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "OK" in proc.stdout and "conflicts=1 agreed=1" in proc.stdout
+    assert "OK" in proc.stdout and "conflicts=1 facts=2 agreed=1" in proc.stdout
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -78,7 +78,10 @@ def test_sample_corpus_report_renders_in_chromium(need_chromium, corpus_run, tmp
     checker = _load_checker()
     problems, stats = checker.check_report(corpus_run["out"] / "report.html", tmp_path / "corpus.png")
     assert problems == []
-    assert stats["conflicts"] == 0 and stats["agreed"] >= 1 and stats["marks"] == stats["quotes"] > 0
+    facts = [json.loads(line) for line in (corpus_run["out"] / "facts.jsonl").read_text().splitlines()]
+    # every fact is on the page; the sample's shared figures come from rewrites of one article: not "agreed"
+    assert stats["facts"] == len(facts) > 0 and stats["agreed"] == 0
+    assert stats["conflicts"] == 0 and stats["marks"] == stats["quotes"] > 0
 
 
 def test_checker_catches_a_broken_page(need_chromium, conflict_run, tmp_path):

@@ -454,9 +454,9 @@ def test_agreed_can_require_independent_sources():
     copy = LOREM.replace("Wednesday", "Thursday")
     docs = {"a": {"text": LOREM, "published": "2024-10-30"}, "b": {"text": copy, "published": "2024-10-31"}}
     claims = [mk("$40bn", 40 * B, doc="a"), mk("$40bn", 40 * B, doc="b")]
-    assert resolve(claims, docs).facts[0].status == "agreed"
-    strict = {"status": {"agreed_requires_independent": True}}
-    assert resolve(claims, docs, config=strict).facts[0].status == "single"
+    assert resolve(claims, docs).facts[0].status == "single"  # copies are one source (the default)
+    loose = {"status": {"agreed_requires_independent": False}}
+    assert resolve(claims, docs, config=loose).facts[0].status == "agreed"
 
 
 # ---------------------------------------------------------------------------

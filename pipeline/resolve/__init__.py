@@ -74,7 +74,7 @@ from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
 from .comparison import Link, compare, known_metrics, name_idf
-from .decisions import NO_CONFLICT, _apply_decisions
+from .decisions import NO_CONFLICT, apply_decisions
 
 
 @dataclass
@@ -196,7 +196,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     timings["grouping"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
-    judged = _apply_decisions(facts, conflicts, decisions or [])
+    judged = apply_decisions(facts, conflicts, decisions or [])
     timings["decisions"] = _time.perf_counter() - t
     stats = {"blocks": bstats.get("blocks", 0), "largest_block": bstats.get("largest_block", 0),
              "comparisons": ctx.comparisons}
