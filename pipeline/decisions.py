@@ -193,12 +193,10 @@ def parse_value(text: str, unit: str, kind: str) -> float:
     Parsed by Factpipe's own quantity grammar.  Raises DecisionError when it is
     not one quantity, when its unit is of another dimension or currency, or
     when a measured kind (money, power, ...) comes without its unit."""
-    from .quantities import QuantityGrammar
-
     s = (text or "").strip()
     if not s:
         raise DecisionError("give a value with its unit, e.g. '35 MW' or '$1.2bn'")
-    raws = [r for r in _grammar().parse(s)]
+    raws = _grammar().parse(s)
     if len(raws) != 1 or raws[0].vague or raws[0].value_min is not None:
         raise DecisionError(f"{text!r} is not one figure with a unit (e.g. '35 MW', '$1.2bn')")
     r = raws[0]
@@ -473,5 +471,6 @@ def _split(fact, c) -> list:
             value_max=g.get("value_max"), status="agreed" if len(independent) >= 2 else "single",
             claim_ids=[x for x in fact.claim_ids if x in ids], sources=sources,
             provenance=[dict(r, group=0) for r in fact.provenance if r.get("claim_id") in ids],
+            series=getattr(fact, "series", None),
         ))
     return out

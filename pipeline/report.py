@@ -141,6 +141,14 @@ def _short_date(start: str | None, end: str | None = None) -> str:
     return f"{MONTHS[int(month) - 1]} {year}"
 
 
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None: a manifest's
+    ``javascript:`` or relative "URL" must not become a link."""
+    if isinstance(url, str) and re.match(r"https?://[^\s/]", url.strip(), re.I):
+        return url.strip()
+    return None
+
+
 def _short_url(url: str, limit: int = 60) -> str:
     s = url.split("://", 1)[-1]
     if s.startswith("www."):
@@ -292,7 +300,7 @@ def _clusters(doc_ids: Iterable[str], sources: dict[str, Any]) -> dict[str, list
 def _quote(r: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
     doc = documents.get(r["doc_id"]) or {}
     before, fig, after = _split_sentence(r)
-    url = r.get("url") or doc.get("url")
+    url = safe_url(r.get("url") or doc.get("url"))
     return {"claim_id": r.get("claim_id"), "doc_id": r["doc_id"],
             "outlet": _source_name({**doc, **{k: v for k, v in r.items() if v}}),
             "published": r.get("published") or doc.get("published"), "url": url,
@@ -484,7 +492,7 @@ def _sources_view(documents: dict[str, dict], facts: list[dict], claims: list[di
     out = []
     for d, meta in documents.items():
         out.append({"doc_id": d, "outlet": _source_name({**meta, "doc_id": d}), "title": meta.get("title"),
-                    "published": meta.get("published"), "url": meta.get("url"), "path": meta.get("path"),
+                    "published": meta.get("published"), "url": safe_url(meta.get("url")), "path": meta.get("path"),
                     "n_claims": n_claims.get(d, 0),
                     "copies": sorted(_source_name({**(documents.get(x) or {}), "doc_id": x})
                                      for x in copy_of.get(d, ()))})

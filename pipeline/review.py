@@ -72,7 +72,7 @@ def create_app(out_dir: str | Path, reviewer: str | None = None) -> Flask:
 
     @app.get("/conflict/<cid>")
     def one_conflict(cid: str):
-        return redirect("/conflicts?" + urlencode({}) + f"#{cid}")
+        return redirect(f"/conflicts#{cid}")
 
     @app.post("/conflict/<cid>/decide")
     def decide(cid: str):

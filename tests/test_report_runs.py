@@ -80,7 +80,7 @@ def test_one_article_run_lists_every_claim(tmp_path, extractor):
     page = (out / "report.html").read_text(encoding="utf-8")
     for c in claims:
         assert f"`{c['claim_id']}`" in md, c["surface"]
-        assert f"claim {c['claim_id']}" in page, c["surface"]
+        assert c["claim_id"] in page, c["surface"]
     assert "single source" in md
 
 
@@ -191,3 +191,25 @@ def test_timelines_from_series_in_time_order():
     assert "$29bn</a> (Jan 2023) → " in render_view_html(view)
     assert "- OpenAI valuation: \\$29bn (Jan 2023) → at least \\$80bn (Oct 2023)" in render_view_markdown(view)
     assert build_view([{k: v for k, v in f.items() if k != "series"} for f in facts], [], [], {})["timelines"] == []
+
+
+@pytest.mark.parametrize("url,linked", [
+    ("javascript:alert(1)", False), ("JavaScript:alert(document.cookie)", False), ("data:text/html,hi", False),
+    ("//evil.example/x", False), ("example.com/page", False), ("https://example.com/a?b=1&c=2", True),
+    ("http://example.org/x", True),
+])
+def test_only_http_urls_become_links(url, linked):
+    from pipeline.report import render_view_html, render_view_markdown
+
+    rows = [_row("c1", "a", "The plant draws 30 MW at peak.", "30 MW", outlet="Wire")]
+    rows[0]["url"] = url
+    fact = {"fact_id": "f_1", "key": {"subject": "Plant", "metric": "power_draw", "period": {}}, "unit": "W",
+            "value": 3e7, "value_min": 3e7, "value_max": 3e7, "status": "single", "claim_ids": ["c1"],
+            "resolution": None, "sources": {"doc_ids": ["a"], "independent": ["a"], "dependent_groups": []},
+            "provenance": rows}
+    view = build_view([fact], [], [], {"a": {"path": "a.txt", "url": url}})
+    page = render_view_html(view)
+    hrefs = re.findall(r'href="([^"#][^"]*)"', page)
+    assert all(h.startswith(("http://", "https://")) for h in hrefs)
+    assert (len(hrefs) > 0) == linked
+    assert "javascript" not in render_view_markdown(view).lower()

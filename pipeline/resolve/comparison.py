@@ -79,10 +79,14 @@ def _rule_metrics() -> frozenset[str]:
     path = Path(__file__).parent.parent / "data" / "metrics.json"
     try:
         with open(path, encoding="utf-8") as fh:
-            rules = json.load(fh).get("rules") or []
+            data = json.load(fh)
     except (OSError, ValueError):
         return frozenset()
-    return frozenset(str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric"))
+    rules = data.get("rules") or []
+    # metrics.json now describes families (``id``) instead of rules (``metric``): read both
+    families = data.get("families") or []
+    return frozenset([str(r.get("metric")) for r in rules if isinstance(r, dict) and r.get("metric")]
+                     + [str(f.get("id")) for f in families if isinstance(f, dict) and f.get("id")])
 
 
 def known_metrics(cfg: dict) -> set[str]:
