@@ -178,6 +178,8 @@ def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
     for tok in doc[:-1]:
         if tok.lower_ not in nouns:
             continue
+        if tok.text[:1].isupper() and not tok.is_sent_start:
+            continue  # a title-case headline ("AI Startup Raises $10M"): capitals say nothing there
         i = tok.i + 1
         if i < len(doc) and doc[i].text in QUOTES:
             i += 1

@@ -5,15 +5,21 @@ Everything here reads the dependency parse of the quantity's sentence:
 * **subject**: climb from the quantity to the verb that governs it and take
   that verb's subject; a possessor entity ("Meta's spending") wins over the
   noun it owns; an entity inside the subject phrase ("the El Capitan
-  supercomputer") wins over the phrase; pronouns and "the company" resolve to
-  the most recent entity of the right kind; a subject with no entity in a
-  subordinate clause lets the climb go on to the main clause.
+  supercomputer") wins over the phrase; a subject with no entity in a
+  subordinate clause lets the climb go on to the main clause. Pronouns and
+  generic nouns ("it", "the company", "a $2bn start-up") resolve through the
+  document's entity model (:mod:`pipeline.mentions`: own clause, previous
+  sentence's subject, salient organisation); a person speaking for an
+  organisation yields it; a noun phrase the figure modifies is never the
+  subject.
+* **entities**: the ranked canonical entities of the sentence (plus a short
+  item's title), the material linking compares.
 * **metric**: the family id of the taxonomy in ``data/metrics.json`` over the lemmas of the
   quantity's local context; otherwise the lemma of the noun or verb it
   attaches to.
-* **time**: the DATE expression of the sentence nearest the quantity (not a
-  baseline such as "compared to 2023"), resolved against the publication date
-  (see :mod:`pipeline.timeref`).
+* **time**: the stated period of the time expression that governs the quantity
+  in the parse (its clause, the figure it follows), resolved against the
+  publication date, or None (see :mod:`pipeline.timeref`).
 * **attribution** / **hedged**: "according to X", "X reported", "estimates
   suggest"; modal verbs and forecast words on the quantity's path.
 """
@@ -37,6 +43,7 @@ GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
 GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
     {w: "ORG" for w in GENERIC_ORG_NOUNS}
 DEFINITE = {"the", "this", "that"}
+GOVERNMENT_NOUNS = set(_COREF["government_nouns"])
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
@@ -136,8 +143,9 @@ class ClaimBuilder:
         sent = span.sent
         root = span.root  # a count's root is its counted noun; money's the scale word or number
         qtoks = {t.i for t in span}
-        context = self._local_context(root, qtoks)
-        metric = self._metric(q, context, sent, root)
+        levels = self._local_levels(root, qtoks)
+        context = set().union(*levels)
+        metric = self._metric(q, context, sent, root, levels)
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
         subject = self._speaker_org(subject, metric, ments)
         obj = self._object(root, qtoks, ments, q)
@@ -229,10 +237,14 @@ class ClaimBuilder:
                             r = self._np_ref(p, ments, qtoks)
                             if r is not None and r.label != "NP":
                                 return r
-        # possessor entity: "Meta's spending"
+        # possessor entity: "Meta's spending"; a place does not own a named head ("France's Mistral AI")
+        head_m = self._entity_for(tok, ments)
         for c in tok.children:
             if c.dep_ == "poss":
                 m = self._entity_for(c, ments)
+                if m is not None and m.label in ("GPE", "NORP", "LOC") and head_m is not None and \
+                        head_m is not m and head_m.label in SUBJECT_LABELS:
+                    return EntityRef(head_m.text, head_m.canonical, head_m.label)
                 if m is not None and m.label in SUBJECT_LABELS:
                     return EntityRef(m.text, m.canonical, m.label)
                 if c.lower_ in PRONOUNS_ORG | PRONOUNS_PERSON:
@@ -330,6 +342,8 @@ class ClaimBuilder:
                 continue
             if t.head.dep_ == "prep" and t.head.lower_ in ("in", "at", "from", "on", "across") and m.label == "GPE":
                 continue
+            if tok.lower_ in GOVERNMENT_NOUNS and m.label in ("GPE", "NORP"):
+                return m  # "the UK government": the country
             key = (ENTITY_PRIORITY.get(m.label, 9), 0 if i in appos or i == tok.i else 1)
             if best is None or key < best[0]:
                 best = (key, m)
@@ -362,7 +376,7 @@ class ClaimBuilder:
             if t.pos_ in ("VERB", "AUX"):
                 for c in t.children:
                     if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i:
-                        m = self._entity_for(c, ments)
+                        m = self._entity_for(c, ments) or self._entity_inside(c, ments, set())
                         if m is not None and m.label in labels:
                             return EntityRef(tok.text, m.canonical, m.label)
             if t.head == t:
@@ -562,7 +576,16 @@ class ClaimBuilder:
                         if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
                             return EntityRef(m.text, m.canonical, m.label)
                         if m is None and p.ent_type_ not in ("DATE", "TIME", "GPE", "MONEY"):
-                            return self._np_ref(p, ments, qtoks)
+                            # "in an early-stage funding from investors including Nvidia": the
+                            # phrase's own prepositional tail names others, not the target
+                            tail = {x.i for c2 in p.children if c2.dep_ == "prep" for x in c2.subtree}
+                            return self._np_ref(p, ments, set(qtoks) | tail)
+                if c.dep_ == "prep" and c.lower_ == "for" and c.i not in qtoks:
+                    # "a $50m round for HiddenLayer", "paid $5.4bn for ATI": a named beneficiary only
+                    for p in c.children:
+                        m = self._entity_for(p, ments) if p.dep_ == "pobj" and p.i not in qtoks else None
+                        if m is not None and m.label in ("ORG", "PRODUCT", "AI_MODEL", "SYSTEM"):
+                            return EntityRef(m.text, m.canonical, m.label)
                 if t.pos_ == "VERB" and c.dep_ == "dobj" and c.i not in qtoks and \
                         root.i not in {x.i for x in c.subtree}:
                     m = self._entity_for(c, ments)
@@ -585,15 +608,25 @@ class ClaimBuilder:
         return path
 
     def _local_context(self, root: Token, qtoks) -> set[str]:
+        """The words of the quantity's local context (see :meth:`_local_levels`), as one set."""
+        return set().union(*self._local_levels(root, qtoks))
+
+    def _local_levels(self, root: Token, qtoks) -> list[set[str]]:
+        """The local context level by level: the quantity's own words and those of each token on
+        its path to the clause verb (with their direct dependents), nearest first."""
         path = self._path(root)
         # an adjunct far below its verb ("Despite an increase in costs of 9%, revenue soared")
         # does not borrow the verb's words
         if len(path) > 3 and path[-1].pos_ in ("VERB", "AUX") and path[-2].dep_ in ("prep", "advcl", "npadvmod"):
             path = path[:-2]
-        words: set[str] = set()
+        levels: list[set[str]] = []
         for t in path:
-            words.add(t.lemma_.lower())
-            words.add(t.lower_)
+            words: set[str] = set()  # the token and its direct dependents
+            deeper: set[str] = set()  # what those dependents govern
+            levels += [words, deeper]
+            if not (t.lower_ == "worth" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "of"):
+                words.add(t.lemma_.lower())  # "$8.5bn-worth of costs" is an amount of costs, no valuation
+                words.add(t.lower_)
             for c in t.children:
                 if c.i in qtoks:
                     continue
@@ -604,23 +637,41 @@ class ClaimBuilder:
                     if c.dep_ in ("prep", "nsubj", "nsubjpass", "dobj"):
                         for g in c.children:
                             if g.dep_ in ("pobj", "compound", "amod", "prep"):
-                                words.add(g.lemma_.lower())
-                                words.add(g.lower_)
+                                # a dependent's own modifiers are its phrase ("Series B"); what it
+                                # governs through a preposition is one step further
+                                near = words if g.dep_ in ("compound", "amod") else deeper
+                                near.add(g.lemma_.lower())
+                                near.add(g.lower_)
                                 for gg in g.children:
                                     if gg.dep_ in ("compound", "amod", "pobj"):
-                                        words.add(gg.lemma_.lower())
-                                        words.add(gg.lower_)
+                                        deeper.add(gg.lemma_.lower())
+                                        deeper.add(gg.lower_)
         for i in qtoks:
             t = root.doc[i]
-            words.add(t.lemma_.lower())
-            words.add(t.lower_)
-        return words
+            levels[0].add(t.lemma_.lower())
+            levels[0].add(t.lower_)
+        return levels
 
-    def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token) -> str:
+    def _metric(self, q: Quantity, context: set[str], sent: Span, root: Token,
+                levels: list[set[str]] | None = None) -> str:
         sentence_words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-        if q.rate == "month":
-            context = context | {"monthly"}
-        metric = self._match_rules(q, context, sentence_words) or \
+        toks = list(sent)
+        sentence_words |= {f"{a.lemma_.lower()} {b.lemma_.lower()}" for a, b in zip(toks, toks[1:])} | \
+            {f"{a.lower_} {b.lower_}" for a, b in zip(toks, toks[1:])}  # two-word phrases: "capital expenditure"
+        extra = {"monthly"} if q.rate == "month" else set()
+        context = context | extra
+        metric = self._match_rules(q, context, sentence_words)
+        if metric is not None and self.families[metric].get("scope") != "sentence":
+            # between families named in the local context, the nearest words decide: "raised $675m
+            # at a valuation of $2.6bn" is funding for $675m (its verb) and a valuation for $2.6bn
+            seen: set[str] = set(extra)
+            for level in levels or []:
+                seen |= level
+                near = self._match_rules(q, seen, sentence_words, keywords_only=True, wider=context)
+                if near is not None:
+                    metric = near
+                    break
+        metric = metric or \
             self._match_rules(q, sentence_words, sentence_words) or \
             self._fallback_metric(q, root)
         if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
@@ -646,18 +697,24 @@ class ClaimBuilder:
             return False  # "raised $675m" is the funding itself, not a rise in it
         return head.pos_ == "VERB" and (lemma in self.growth or lemma in self.decline)
 
-    def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str]) -> str | None:
+    def _match_rules(self, q: Quantity, context: set[str], sentence_words: set[str],
+                     keywords_only: bool = False, wider: set[str] | None = None) -> str | None:
         """Id of the first metric family whose words occur in the local context (or, on the second
-        pass, the sentence); see ``data/metrics.json``."""
+        pass, the sentence); see ``data/metrics.json``. ``keywords_only``: only families matched
+        by their synonyms in ``context`` (not by kind alone, not by the sentence), their
+        ``context`` words being looked up in ``wider``."""
         for fam in self.taxonomy:
             kinds = fam.get("kinds")
             if kinds and q.kind not in kinds:
+                continue
+            if keywords_only and (fam.get("synonyms") is None or fam.get("scope") == "sentence"):
                 continue
             scope = sentence_words if fam.get("scope") == "sentence" else context
             if scope & set(fam.get("alone", ())):
                 return fam["id"]
             syn = fam.get("synonyms")
-            if syn is None or (scope & set(syn) and (not fam.get("context") or scope & set(fam["context"]))):
+            around = wider if wider is not None else scope
+            if syn is None or (scope & set(syn) and (not fam.get("context") or around & set(fam["context"]))):
                 return fam["id"]
         return None
 
@@ -667,6 +724,12 @@ class ClaimBuilder:
             # a count is a count of its noun, whatever verb carries it ("had 43 RBIs", "hit 43 RBIs");
             # "home runs" are not "runs"
             noun = q.surface_unit if q.kind == "count" and q.surface_unit not in ("-", "") else q.unit
+            if q.kind == "count" and root.pos_ in ("NOUN", "PROPN") and root.lemma_.lower() == q.unit.lower():
+                # the counted noun with its noun compounds ("home run", "submarine cable"), without
+                # its adjectives: "three undersea cables" and "three cables" count one thing
+                mods = [c.lower_ for c in root.children if c.dep_ == "compound" and c.i < root.i and
+                        c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
+                noun = " ".join(mods + [q.unit])
             return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
         t = root
         for _ in range(4):

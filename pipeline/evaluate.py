@@ -224,20 +224,11 @@ def _gold_names() -> frozenset[str]:
 
 def singular(noun: str) -> str:
     """A crude lowercase singular for a counted noun's last word ("job cuts"
-    -> "job cut", "GPUs" -> "gpu", "companies" -> "company")."""
-    head, _, last = noun.strip().rpartition(" ")
-    head = head.lower()
-    if re.fullmatch(r"[A-Z0-9]+s", last):  # an acronym's plural: GPUs, CPUs
-        last = last[:-1].lower()
-        return f"{head} {last}" if head else last
-    last = last.lower()
-    if last.endswith("ies") and len(last) > 4:
-        last = last[:-3] + "y"
-    elif last.endswith(("sses", "xes", "ches", "shes")):
-        last = last[:-2]
-    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
-        last = last[:-1]
-    return f"{head} {last}" if head else last
+    -> "job cut", "GPUs" -> "gpu", "companies" -> "company"): the quantity
+    stage's own (:func:`pipeline.quantities.lexicon.singular`)."""
+    from pipeline.quantities.lexicon import singular as _singular
+
+    return _singular(noun)
 
 
 def map_unit(name: str | None) -> str:

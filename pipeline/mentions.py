@@ -45,6 +45,11 @@ def role_words() -> set[str]:
     return {w for r in _coref()["role_titles"] for w in r.lower().split()}
 
 
+def government_words() -> set[str]:
+    """Single lower-case words of the government roles ("prime", "minister", ...)."""
+    return {w for r in _coref()["government_roles"] for w in r.lower().split()}
+
+
 class MentionIndex:
     """A document's entity mentions ordered by start offset (non-overlapping, as spaCy's ents are).
 
@@ -188,6 +193,7 @@ def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]]) -> tuple[di
     is the document's topic when nothing else says."""
     known = load_json("affiliations.json")["people"]
     roles = role_words()
+    gov = government_words()
     out: dict[str, str] = {}
     bare: set[str] = set()
     for doc, off in pieces:
@@ -197,10 +203,11 @@ def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]]) -> tuple[di
             person = index.at(ent.start_char + off)
             if person is None or person.label != "PERSON":
                 continue
-            org = _apposition_org(doc, ent, off, index, roles)
+            org = _apposition_org(doc, ent, off, index, roles) or \
+                _apposition_org(doc, ent, off, index, gov, labels=("GPE", "NORP"))
             if org:
                 out.setdefault(person.canonical, org)
-            elif _has_bare_role(doc, ent, roles):
+            elif _has_bare_role(doc, ent, roles) and not _has_bare_role(doc, ent, gov):
                 bare.add(person.canonical)
     surnames: dict[str, set[str]] = {}
     for person, org in known.items():
@@ -212,12 +219,13 @@ def affiliations(index: MentionIndex, pieces: list[tuple[Doc, int]]) -> tuple[di
     return out, bare - set(out)
 
 
-def _org_at(tok, off: int, index: MentionIndex) -> str | None:
+def _org_at(tok, off: int, index: MentionIndex, labels: tuple[str, ...] = ("ORG",)) -> str | None:
     m = index.at(tok.idx + off)
-    return m.canonical if m is not None and m.label == "ORG" else None
+    return m.canonical if m is not None and m.label in labels else None
 
 
-def _apposition_org(doc: Doc, ent, off: int, index: MentionIndex, roles: set[str]) -> str | None:
+def _apposition_org(doc: Doc, ent, off: int, index: MentionIndex, roles: set[str],
+                    labels: tuple[str, ...] = ("ORG",)) -> str | None:
     """"Y's CEO X" / "Y CEO X" (before the name) and "X, (the) chief executive of Y" /
     "X, Y's founder" (after it)."""
     # before: role words right before the name, and an organisation right before them
@@ -229,7 +237,7 @@ def _apposition_org(doc: Doc, ent, off: int, index: MentionIndex, roles: set[str
     if saw_role and i >= 0:
         if doc[i].lower_ in ("'s", "’s", "'") and i > 0:
             i -= 1
-        org = _org_at(doc[i], off, index)
+        org = _org_at(doc[i], off, index, labels)
         if org:
             return org
     # after: ", [the|its] [Y's] role ... of|at Y" within the apposition
@@ -239,7 +247,7 @@ def _apposition_org(doc: Doc, ent, off: int, index: MentionIndex, roles: set[str
         stop = min(len(doc), k + 10)
         saw_role = False
         while k < stop and doc[k].text not in (",", ".", ";", "(", ")") and not doc[k].pos_ == "VERB":
-            org = _org_at(doc[k], off, index)
+            org = _org_at(doc[k], off, index, labels)
             if org and (saw_role or any(doc[x].lower_ in roles for x in range(k, stop) if doc[x].text != ",")):
                 return org
             saw_role = saw_role or doc[k].lower_ in roles

@@ -36,8 +36,9 @@ Kinds of expression (vocabulary in ``data/time_words.json``)
               "year-end", "currently".
 * shift       "a year earlier", "a year ago", "the previous year", "year-ago",
               "two quarters earlier": the period the sentence is about (its
-              other stated period), moved back; without one, the publication
-              date moved back.
+              other stated period, else the previous sentence's of the same
+              paragraph), moved back; without one, the publication period
+              moved back.
 * absolute    "in 2023", "June 2024", "in June", "July 4, 2024", "mid-2025",
               "2020-2023"; anything else spaCy marks DATE goes to dateparser.
 
@@ -82,7 +83,10 @@ FUTURE_AUX = set(_W["future_auxiliaries"])
 SPLIT_START = int(_W["split_year_start_month"])
 FISCAL_START = {k: int(v) for k, v in _W["fiscal_year_start_month"].items() if not k.startswith("_")}
 QUARTERS = {**ORDINALS, "1": 1, "2": 2, "3": 3, "4": 4}
-WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])  # "Black Friday", "Super Tuesday": names, not days
+EDGE_NOUNS = set(_W["edge_nouns"])  # "by the end of next year": the expression governs through "end"
+WEEKDAY_NAME_WORDS = set(_W["weekday_name_words"])
+_NON_TIME = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(_W["non_time_phrases"], key=len, reverse=True))
+                       + r")\b", re.I)  # "buy now, pay later", "year on year": idioms, not periods  # "Black Friday", "Super Tuesday": names, not days
 
 
 def _alt(words) -> str:
@@ -104,7 +108,7 @@ _ORD = _alt(ORDINALS)
 _QMON = "(?-i:March|June|September|December|Mar|Jun|Sept|Sep|Dec)"
 _NOW = _alt(NOW_WORDS)
 _VAGUE = _alt(_W["vague_counts"])
-_BASELINE = re.compile(r"\b(?:" + _alt(_W["baseline_before"]) + r")\s*$", re.I)
+_BASELINE = re.compile(r"\b(?:" + _alt(_W["baseline_before"]) + r")\s+(?:(?:in|during|for|on|at|over)\s+)?$", re.I)
 
 # (kind, pattern) in priority order: at one position the longest match wins, then the earliest rule
 _RULES: list[tuple[str, str]] = [
@@ -112,13 +116,16 @@ _RULES: list[tuple[str, str]] = [
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?the\s+(?P<dir>{_BACK1}|{_FWD1})\s+(?P<unit>{_UNIT})\b"),
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?the\s+(?P<dir>{_BACK}|{_FWD})\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
     ("span", rf"\b(?:(?:in|over|during|for|within|across)\s+)?(?P<dir>{_BACK}|{_FWD})\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
+    ("span", rf"\bwithin\s+(?:the\s+)?(?P<dir>{_FWD})?\s*(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\b"),
     ("since", rf"\bsince\s+(?:(?P<month>{_MON})\s+)?(?P<year>{_YEAR})\b"),
+    ("since", rf"\bsince\s+(?:early\s+|mid-|late\s+)?(?P<month>{_MON})\b(?!\s+\d)"),
     ("year_range", rf"\b(?:(?:from|between)\s+)?(?P<y1>{_YEAR})\s*(?:-|–|—|to|and|through)\s*(?P<y2>{_YEAR})\b"),
     ("split_year", rf"\b(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)?(?P<y1>{_YEAR})\s?[-–/]\s?(?P<y2>\d\d)\b(?![-–/]?\d)"),
     ("split_year", rf"\bFY\s?(?P<y1s>\d\d)\s?[-–/]\s?(?P<y2>\d\d)\b"),
     ("fiscal_quarter", rf"\b(?:the\s+)?(?:(?P<ord>{_ORD})[- ]quarter|Q(?P<q>[1-4]))\s+(?:of\s+)?(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)(?P<year>{_YEAR}|\d\d)\b"),
     ("fiscal_quarter", rf"\b(?:(?:fiscal|financial)\s+(?:year\s+)?|FY\s?)(?P<year>{_YEAR}|\d\d)\s+(?:(?P<ord>{_ORD})[- ]quarter|Q(?P<q>[1-4]))\b"),
     ("fiscal_quarter", rf"\bQ(?P<q>[1-4])\s?FY\s?(?P<year>{_YEAR}|\d\d)\b"),
+    ("fiscal_quarter", rf"\b(?:the\s+)?(?:company['’]s\s+)?(?:fiscal|financial)(?:[- ]year)?\s+(?P<ord>{_ORD})[- ]quarter\b"),
     ("fiscal", rf"\b(?:(?:the\s+)?(?:fiscal|financial)\s+(?:year\s+)?|FY\s?-?)(?P<year>{_YEAR}|\d\d)\b"),
     ("half", rf"\b(?:the\s+)?(?P<ord>first|second|1st|2nd)[- ]half(?:\s+(?:of\s+)?(?:the\s+year\s+)?(?P<year>{_YEAR}))?\b"),
     ("half", rf"\b(?P<year>{_YEAR})\s+(?P<ord>first|second)[- ]half\b"),
@@ -129,13 +136,13 @@ _RULES: list[tuple[str, str]] = [
     ("quarter", rf"\b(?P<q>[1-4])(?-i:Q)\s?['’]?(?P<year>{_YEAR}|\d\d)\b"),
     ("month_range", rf"\b(?:(?:in|during|for|between|from)\s+)?(?:the\s+)?(?P<m1>{_MON})\s*(?:-|–|—|to|through|and)\s*(?P<m2>{_MON})(?:\s+(?P<year>{_YEAR}))?(?:\s+(?:period|quarter))?\b"),
     ("month_quarter", rf"\b(?:the\s+)?(?P<month>{_QMON})(?:\s+(?P<year>{_YEAR}))?\s+quarter\b"),
-    ("months_to", rf"\b(?:the\s+)?(?:(?P<n>{_NUM})\s+months?|quarter|(?P<half>half[- ]year))\s+(?:to|ended|ending|through)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MON})(?:\s+\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?\b"),
+    ("months_to", rf"\b(?:the\s+)?(?:(?P<n>{_NUM})\s+months?|quarter|(?P<half>half[- ]year)|(?P<fy>(?:financial\s+|fiscal\s+)?year))\s+(?:to|ended|ending|through)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MON})(?:\s+\d{{1,2}})?(?:,?\s+(?P<year>{_YEAR}))?\b"),
     ("week", rf"\b(?P<rel>{_REL})\s+week(?:['’]s)?\b"),
     ("week", rf"\b(?P<edge>earlier|later)\s+this\s+week\b"),
     ("weekday", rf"\b(?:(?:on|last|this|next|from|by|until)\s+)?(?P<wd>{_WD})(?:['’]s)?\b"),
     ("shift", rf"\b(?:(?:in|during|for|over|of)\s+)?(?:the\s+)?(?:same\s+)?(?:quarter|period|month|half)?\s*(?:of\s+|a\s+)?(?:the\s+)?(?:previous|prior|preceding)[- ](?P<punit>year|quarter|month)(?:['’]s)?\b(?:\s+(?:period|quarter))?"),
     ("shift", rf"\b(?:the\s+)?same\s+(?:quarter|period|month|half|time)\s+(?:of\s+|a\s+)?last\s+year\b"),
-    ("shift", rf"\b(?:the\s+)?(?P<unit>year|quarter|month)[- ](?:earlier|ago)(?:\s+(?:period|quarter|month|year))?\b"),
+    ("shift", rf"\b(?:the\s+)?(?P<unit>year|quarter|month)[- ](?:earlier|ago|before|prior)(?:\s+(?:period|quarter|month|year))?\b"),
     ("shift", rf"\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\s+(?:{_SHIFT})\b"),
     ("edge", rf"\b(?P<edge>earlier|later|so\s+far|early|late)\s+(?:in\s+)?this\s+(?P<unit>year|month|quarter)\b"),
     ("ytd", r"\b(?:the\s+)?year[- ]to[- ]date\b"),
@@ -185,6 +192,8 @@ def _find(text: str) -> tuple[TimeExpr, ...]:
                 continue
             parts = {k: v for k, v in m.groupdict().items() if v is not None}
             found.append((s, -(e - s), rank, TimeExpr(kind, s, e, text[s:e], parts)))
+    blocked = [m.span() for m in _NON_TIME.finditer(text)]
+    found = [f for f in found if not any(a < f[3].end and f[3].start < b for a, b in blocked)]
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     out: list[TimeExpr] = []
     for _, _, _, ex in found:
@@ -320,9 +329,13 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         y = _year(p["year"])
         return _fiscal_year(y, ctx.fiscal_start)
     if kind == "fiscal_quarter":
-        y = _year(p["year"])
         q = QUARTERS[(p.get("ord") or p.get("q")).lower()]
-        fy, _ = _fiscal_year(y, ctx.fiscal_start)
+        if "year" not in p:  # "fiscal fourth-quarter": the nearest such quarter of the company's calendar
+            if a is None:
+                return None
+            first = (ctx.fiscal_start - 1 + 3 * (q - 1)) % 12 + 1
+            return _months(_nearest_year(a, first, 3), first, 3)
+        fy, _ = _fiscal_year(_year(p["year"]), ctx.fiscal_start)
         sy, sm = _add_months(fy.year, fy.month, 3 * (q - 1))
         return _months(sy, sm, 3)
     if kind in ("quarter", "month_quarter", "half"):
@@ -348,7 +361,7 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
             return None
         return _months(_nearest_year(a, m1, n), m1, n)
     if kind == "months_to":
-        n = 6 if p.get("half") else (_count(p["n"]) if p.get("n") else 3)
+        n = 6 if p.get("half") else 12 if p.get("fy") else (_count(p["n"]) if p.get("n") else 3)
         em = MONTHS[p["month"].rstrip(".").lower()]
         if "year" in p:
             ey = int(p["year"])
@@ -405,13 +418,13 @@ def _resolve(ex: TimeExpr, ctx: _Ctx) -> tuple[date, date] | None:
         return (s, e) if s <= e else None
     if kind == "since":
         m0 = MONTHS[p["month"].rstrip(".").lower()] if p.get("month") else 1
-        s = date(int(p["year"]), m0, 1)
+        s = date(int(p["year"]) if p.get("year") else _nearest_year(a, m0, 1), m0, 1)
         e = date.fromisoformat(period(a, g)[1])
         return (s, e) if s <= e else None
     if kind == "span":
         unit = UNITS[p["unit"].lower()]
         n = _count(p.get("n"))
-        fwd = p["dir"].lower() in _W["span_forward"]
+        fwd = ex.text.lower().startswith("within") or p["dir"].lower() in _W["span_forward"]
         if unit in ("day", "week"):
             if day_anchor is None:
                 return None
@@ -608,13 +621,14 @@ def _candidates(sent: Span) -> list[_Cand]:
 
 
 def _attach(span: Span) -> Token:
-    """The token an expression modifies: its root's head, past prepositions."""
+    """The token an expression modifies: its root's head, past prepositions and edge nouns
+    ("by the end of next year")."""
     root = span.root
     h = root.head
     toks = set(range(span.start, span.end))
-    while h.i in toks and h.head is not h:
+    while h.i in toks and h.head.i != h.i:
         h = h.head
-    while h.dep_ in ("prep", "agent") and h.head is not h:
+    while h.head.i != h.i and (h.dep_ in ("prep", "agent") or (h.dep_ == "pobj" and h.lower_ in EDGE_NOUNS)):
         h = h.head
     return h
 
@@ -629,7 +643,7 @@ def _distance(c: _Cand, qspan: Span) -> float | None:
         return None
     qtoks = {t.i for t in qspan}
     qroot = qspan.root
-    chain = [qroot, *qroot.ancestors]
+    chain = _chain(qroot)
     h = _attach(c.span)
     if h.i in qtoks:
         return 0.0
@@ -645,6 +659,17 @@ def _distance(c: _Cand, qspan: Span) -> float | None:
     if h.dep_ in ("nsubj", "nsubjpass", "csubj") and not _is_figure(h) and h.head in chain:
         return chain.index(h.head) + 0.5
     return None
+
+
+def _chain(tok: Token) -> list[Token]:
+    """The token and its ancestors up to the head of the relative clause it sits in, if any: a
+    relative clause keeps its own time ("launched it a month ago; it has since handled 2 million")."""
+    out = [tok]
+    for t in tok.ancestors:
+        if out[-1].dep_ == "relcl":
+            break
+        out.append(t)
+    return out
 
 
 def _in_modifier(c: _Cand) -> bool:
@@ -731,8 +756,10 @@ def time_for(qspan: Span, sent: Span, published: str | None) -> TimeRef | None:
             scored.append((d, abs(c.start - qspan.start_char), c))
     if not scored:
         # a parse that links nothing: the sentence's only time expression, unless it describes
-        # an entity ("Figure, founded in 2022, raised $675m"; "orders to be delivered this year")
-        if len(cands) != 1 or cands[0].ex.kind == "shift" or _in_modifier(cands[0]):
+        # an entity ("Figure, founded in 2022, raised $675m"; "orders to be delivered this year"),
+        # the figure sits in a relative clause, or the expression is a weak "now" ("buy now, pay later")
+        if len(cands) != 1 or cands[0].ex.kind in ("shift", "now") or _in_modifier(cands[0]) \
+                or any(t.dep_ == "relcl" for t in (qspan.root, *qspan.root.ancestors)):
             return None
         scored = [(9.0, 0, cands[0])]
     for _, _, c in sorted(scored, key=lambda s: (s[0], s[1])):
@@ -757,8 +784,31 @@ def _resolve_cand(c: _Cand, cands: list[_Cand], anchor, gran, fiscal) -> tuple[s
             if r is not None:
                 ctx.reference = r
                 break
+        else:
+            ctx.reference = _previous_period(c, anchor, gran, fiscal)
     r = _resolve(c.ex, ctx)
     return _iso(*r) if r else None
+
+
+def _previous_period(c: _Cand, anchor, gran, fiscal) -> tuple[date, date] | None:
+    """The last stated period of the previous sentence of the same paragraph: "Second-quarter
+    revenue was $23.5m. That compares with $24.7m a year earlier." """
+    if c.span is None or not len(c.span):
+        return None
+    sent = c.span.sent
+    doc = sent.doc
+    if sent.start == 0:
+        return None
+    prev = doc[sent.start - 1].sent
+    if "\n\n" in doc.text[prev.end_char:sent.start_char] or "\n\n" in prev.text:
+        return None
+    for o in reversed(_candidates(prev)):
+        if o.ex.kind in ("shift", "entity"):
+            continue
+        r = _resolve(o.ex, _Ctx(anchor, gran, future=_future(o), fiscal_start=fiscal))
+        if r is not None:
+            return r
+    return None
 
 
 def resolve_time(sent: Span, qspan: Span, published: str | None) -> TimeRef | None:

@@ -103,6 +103,18 @@ def test_a_generic_noun_introduces_an_organisation(annotator, text, name):
     assert len(found) == text.count(name)
 
 
+@pytest.mark.parametrize("text", [
+    "AI Startup Raises $10M From Investors",   # title case: the verb is no name
+    "Chip Firm Reports Record Sales",
+])
+def test_no_descriptor_names_in_title_case(annotator, text):
+    from pipeline.annotate import named_by_descriptor
+
+    ad = annotate_one(annotator, text)
+    (doc, off), = ad.pieces
+    assert named_by_descriptor(doc, off, []) == []
+
+
 @pytest.mark.parametrize("text, word", [
     ("AI will change how Microsoft sells software.", "AI"),
     ("The CPU in the new laptop is fast, Apple said.", "CPU"),

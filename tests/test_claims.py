@@ -209,6 +209,14 @@ SPEAKER_TO_ORG = [
          "Voltaro"),
     # no organisation in the document: the data file (a surname alone is enough when unambiguous)
     link("Zuckerberg revealed that he will own 350,000 GPUs by the end of the year.", "350,000 GPUs", "Meta"),
+    # a government role ties a person to a country; "the UK government" is the country
+    link("British Prime Minister Rishi Sunak is set to spend $130 million on chips.", "$130 million",
+         "United Kingdom"),
+    link("Keir Starmer, the British prime minister, pledged £2bn for data centres.", "£2bn", "United Kingdom"),
+    link("The UK government will spend £100m on AI chips.", "£100m", "United Kingdom"),
+    # ... and, with no country named, to no organisation (not the document's topic)
+    link("Prime Minister Anthony Albanese said he will spend $2 billion on quantum computing. "
+         "Nvidia welcomed the plan.", "$2 billion", "Anthony Albanese"),
     # a person's own figure stays the person's
     link("Jensen Huang, chief executive of Nvidia, has a net worth of $100 billion.", "$100 billion",
          "Jensen Huang"),
@@ -228,6 +236,15 @@ FIGURE_NP_NEVER_SUBJECT = [
 ]
 
 
+PLACE_POSSESSOR = [
+    # a place does not own a named organisation: "Germany's Siemens" is Siemens
+    link("Germany's Siemens raised $2 billion from bond investors.", "$2 billion", "Siemens"),
+    link("Japan's SoftBank invested $1 billion in the startup.", "$1 billion", "SoftBank"),
+    # ... but owns what is not named: "Britain's budget"
+    link("Britain's budget for AI is £100m.", "£100m", "United Kingdom"),
+]
+
+
 NAMED_BY_DESCRIPTOR = [
     # a name the NER does not know, introduced by a generic noun, is an organisation
     link("Battery startup Voltaro said on Tuesday it had raised $90 million. Voltaro makes cells.",
@@ -237,7 +254,8 @@ NAMED_BY_DESCRIPTOR = [
 
 
 @pytest.mark.parametrize("text, title, figure, subject",
-                         PRONOUN_TO_ORG + SPEAKER_TO_ORG + FIGURE_NP_NEVER_SUBJECT + NAMED_BY_DESCRIPTOR)
+                         PRONOUN_TO_ORG + SPEAKER_TO_ORG + FIGURE_NP_NEVER_SUBJECT + PLACE_POSSESSOR +
+                         NAMED_BY_DESCRIPTOR)
 def test_subject_is_the_canonical_entity(extractor, text, title, figure, subject):
     c = claim_in(extractor, item(text, title), figure)
     if subject is None:
@@ -257,6 +275,11 @@ METRIC_FAMILIES = [
     family("Anthropic closed a $40 million funding round.", "$40 million", "funding"),
     family("The Series B brought in $80 million for the Paris-based company.", "$80 million", "funding"),
     family("Voltaro secured $15 million in seed financing.", "$15 million", "funding"),
+    # two families in one clause: the nearest words decide
+    family("Voltaro raised $90 million at a valuation of $1.2 billion.", "$90 million", "funding"),
+    family("Voltaro raised $90 million at a valuation of $1.2 billion.", "$1.2 billion", "valuation"),
+    family("Anthropic secured $2 billion in funding at a $30 billion valuation.", "$2 billion", "funding"),
+    family("It amasses $8.5bn-worth of operating costs.", "$8.5bn", "operating_cost"),
     # valuation
     family("The round values Databricks at $43 billion.", "$43 billion", "valuation"),
     family("Stripe is now worth $65 billion.", "$65 billion", "valuation"),
@@ -323,3 +346,39 @@ def test_claim_entities_are_ranked_canonical_names(extractor, title, text, figur
     assert got[:len(expected)] == expected, got
     assert all(e.label != "NP" for e in c.entities)
     assert len(got) == len(set(got))
+
+
+@pytest.mark.parametrize("text, figure, subject, obj", [
+    # a named beneficiary after "for" is the object; the investor stays the subject
+    ("Sequoia led a $30 million round for Voltaro last week.", "$30 million", "Sequoia Capital", "Voltaro"),
+    ("In May, Intel backed a $20 million round for Anthropic.", "$20 million", "Intel", "Anthropic"),
+    # the money noun's own "in": the target
+    ("Microsoft said a $10bn investment in OpenAI would pay off.", "$10bn", "Microsoft", "OpenAI"),
+])
+def test_object_is_the_target(extractor, text, figure, subject, obj):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.subject is not None and c.subject.canonical == subject, c.subject
+    assert c.object is not None and c.object.canonical == obj, c.object
+
+
+@pytest.mark.parametrize("text, figure, investor", [
+    # the investors named inside the round's phrase are not its target
+    ("Voltaro said it had raised $90 million in an early-stage funding from investors including Nvidia.",
+     "$90 million", "Nvidia"),
+    ("Quillon raised $12 million in a seed round from a group led by Sequoia.", "$12 million", "Sequoia Capital"),
+])
+def test_investors_in_the_round_phrase_are_not_the_object(extractor, text, figure, investor):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.object is None or c.object.canonical != investor, c.object
+
+
+@pytest.mark.parametrize("text, figure, metric", [
+    # a count's metric is its counted noun with noun compounds, without adjectives
+    ("Three international underwater cables were damaged.", "Three international underwater cables",
+     "cable_count"),
+    ("Four cables were damaged near the coast.", "Four cables", "cable_count"),
+    ("He hit 43 home runs last season.", "43 home runs", "home_run_count"),
+])
+def test_count_metric_is_the_counted_noun(extractor, text, figure, metric):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric == metric

@@ -436,3 +436,14 @@ def test_factpipe_f1_on_corpus_gold():
     errs = ev.format_errors(ev.errors(gold, system), 15)
     assert r["value_unit"]["f1"] >= 80.0, f"value+unit F1 {r['value_unit']['f1']:.1f} < 80\n{errs}"
     assert not math.isnan(r["value"]["f1"])
+
+
+def test_halves_are_deterministic_and_disjoint():
+    gold = [{"text": f"Sentence number {i} has {i * 7} widgets.", "gold": []} for i in range(200)]
+    tune, check = ev.select_half(gold, "tune"), ev.select_half(gold, "check")
+    assert len(tune) + len(check) == len(gold) and tune and check
+    assert not {s["text"] for s in tune} & {s["text"] for s in check}
+    assert ev.select_half(list(reversed(gold)), "tune") == list(reversed(tune))  # by text, not position
+    assert ev.select_half(gold, "all") == gold
+    with pytest.raises(ValueError):
+        ev.select_half(gold, "dev")

@@ -271,3 +271,64 @@ def test_resolution_is_deterministic_and_order_free():
     r2 = resolve([c, b, a], dict(reversed(list(d1.items()))))
     assert [f.to_dict() for f in r1.facts] == [f.to_dict() for f in r2.facts]
     assert [x.to_dict() for x in r1.conflicts] == [x.to_dict() for x in r2.conflicts]
+
+
+@pytest.mark.parametrize("v_b, metric_b, conflict", [
+    (1299, "price", True),    # same metric, 8% apart: a disagreement
+    (2899, "price", True),    # same metric named by both: even 2.4x apart is a disagreement
+    (21999, "price", False),  # but not 18x apart: another figure (or a misread one)
+    (2899, "", False),        # metric unknown on one side and 2.4x apart: two different figures
+])
+def test_figures_far_apart_link_only_when_the_metric_is_known_to_match(v_b, metric_b, conflict):
+    a = claim("$1,199", 1199, "The Corvo Book from Lanxi costs $1,199.", doc="A", subject="Lanxi", metric="price")
+    s = f"${v_b:,}"
+    b = claim(s, v_b, f"Lanxi prices the Corvo Book at {s}.", doc="B", subject="Lanxi", metric=metric_b)
+    assert bool(run(a, b).conflicts) is conflict
+
+
+@pytest.mark.parametrize("m_a, m_b, sign", [
+    ("share_price_growth", "share_price_decline", -1),   # a rise and a fall: two facts
+    ("sales_increase", "sales_drop", -1),
+    ("share_price_growth", "share_price_growth", 1),
+    ("share_price_growth", "ask", 0),                     # a verb: unknown, no signal
+])
+def test_metric_directions(m_a, m_b, sign):
+    cfg = load_config()
+    ca = claim("5%", 5, "Pellam shares moved 5% on Friday.", subject="Pellam", metric=m_a, kind="percentage",
+               unit="percent")
+    cb = claim("7%", 7, "Pellam shares moved 7% on Monday.", doc="B", subject="Pellam", metric=m_b,
+               kind="percentage", unit="percent")
+    pa, pb = (_prepare(c, i, {}, cfg) for i, c in enumerate([ca, cb]))
+    assert compare(pa, pb, cfg).signals.get("metric") == (sign or None)
+
+
+@pytest.mark.parametrize("metrics, published, n_groups", [
+    # three outlets, one stated past period, one metric: a three-way conflict, months apart or not
+    (("revenue", "revenue", "revenue"), ("2025-02-01", "2025-03-01", "2025-04-20"), 3),
+    # the third figure's metric is not named alike: only the two joined by evidence compete
+    (("revenue", "revenue", "ask"), ("2025-02-01", "2025-02-02", "2025-02-03"), 2),
+])
+def test_which_figures_compete(metrics, published, n_groups):
+    year = ("in 2024", "2024-01-01", "2024-12-31")
+    sentences = ["Dorrit Corp reported revenue of {} in 2024, the filing shows.",
+                 "In 2024 Dorrit's annual revenue reached {}, according to analysts at Pell.",
+                 "Dorrit says its revenue was {} last year (2024), its chief executive told investors."]
+    cs = [claim(s, v * B, t.format(s), doc=d, subject="Dorrit", metric=m, time=year, published=p)
+          for s, v, d, m, p, t in zip(("$5.2 billion", "$6.1 billion", "$7.9 billion"), (5.2, 6.1, 7.9), "ABC",
+                                      metrics, published, sentences)]
+    texts = {c.doc_id: c.provenance.sentence for c in cs}
+    (x,) = run(*cs, texts=texts).conflicts
+    assert len(x.groups) == n_groups
+
+
+@pytest.mark.parametrize("sent_a, sent_b, conflict", [
+    # the same who (Lanxi, Corvo Book) and the same what (base price of the 13-inch): a disagreement
+    ("Lanxi's 13-inch Corvo Book base model starts at $1,099.", "The 13-inch Corvo Book base model from Lanxi starts at $1,199.", True),
+    # the same who, nothing shared about what: two figures of one story
+    ("Lanxi: $1,099 for the tablet.", "Lanxi agreed on $1,199 per seat.", False),
+])
+def test_conflict_needs_who_and_what(sent_a, sent_b, conflict):
+    a = claim("$1,099", 1099, sent_a, doc="A", subject="Lanxi", metric="ask", published="2025-06-11")
+    b = claim("$1,199", 1199, sent_b, doc="B", subject="Lanxi", metric="tag", published="2025-06-11")
+    texts = {"A": "Independent report one. " + sent_a, "B": "A separate account, written apart. " + sent_b}
+    assert bool(run(a, b, texts=texts).conflicts) is conflict

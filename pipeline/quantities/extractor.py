@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
@@ -38,7 +39,7 @@ class QuantityExtractor:
         self.re_digit_like = re.compile(r"[\d½¼¾⅓⅔⅛⅜⅝⅞]")
         lex = self.lex
         words = [w for w in lex.word_numbers if w not in ("a", "an")] + list(lex.vague_bases) + \
-            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2]
+            list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2] + list(lex.fraction_words) + ["couple"]
         self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
@@ -111,7 +112,11 @@ class QuantityExtractor:
         if r.unit == "-" and r.kind in ("count",):
             if next_word_is_street(text, fb, lex):
                 return STREET_ADDRESS  # an address: "575 Wilbraham Road", "the 90049 ZIP Code"
-            counted_tok = self._counted(doc, sent, r, tok, fb)
+            # a figure of several tokens counts from its last one: "three-quarters of a million homes",
+            # "5, 184, 000 pixels"
+            last_tok = _token_at(doc, fb - 1) if fig is not None and fb - 1 > fa else tok
+            counted_tok = self._counted(doc, sent, r, last_tok, fb) or (
+                self._counted(doc, sent, r, tok, fb) if last_tok is not tok else None)
             if r.word and counted_tok is None and not fig.scaled and not (
                     fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
                 return WORD_WITHOUT_NOUN
@@ -255,6 +260,9 @@ class QuantityExtractor:
             for f in found:
                 a, b = f.span
                 name = f.unit.name
+                unit_text = s[q.end - base:b].strip(" -").lower()
+                if unit_text in STOP_WORDS or len(unit_text) < 2 and not unit_text.isalpha():
+                    continue  # "4K at Launch": quantulum3 reads "at" as ampere-turns
                 if a <= rel < b and name not in ("dimensionless",) and f.unit.entity.name not in (
                         "unknown", "dimensionless", "currency") and "to the" not in name and \
                         abs(f.value - q.surface_value) < 1e-9 * max(1, abs(q.surface_value)) and b > q.end - base:
@@ -275,7 +283,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     The bare figure takes it when the text between them has no figure, is at most 60
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
-    least one) in both figures."""
+    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
     text = doc.text
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
@@ -284,20 +292,28 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         if prev is None or prev.vague or prev.is_range or prev.partitive:
             continue
         gap = text[prev.end:q.start]
-        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|(?:and|or|but|while|whereas)", gap):
+        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
             continue
         nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
         if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
             continue
+        before = _token_at(doc, q.start - 1 - (len(text[:q.start]) - len(text[:q.start].rstrip())))
+        if before is not None and before.pos_ in ("NOUN", "PROPN") or re.match(r"[-–]\d", text[q.end:q.end + 2]) or \
+                re.search(r"\d[-–]$", text[max(0, q.start - 2):q.start]):
+            continue  # "in position 5", "at 5-4": a rank or a score, not one more of the list
         if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
             q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
             q.value = q.surface_value
             continue
         dec_q = re.search(r"\.(\d+)$", q.surface.strip())
         dec_p = re.search(r"\d\.(\d+)", prev.surface)
-        if dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1)) and prev.surface_value and not prev.rate:
+        # or both figures follow the same preposition: "rose by 2 percent but fell by 1"
+        lead_q = re.search(r"\b(by|to|at|of)\s+$", text[max(0, q.start - 6):q.start])
+        lead_p = re.search(r"\b(by|to|at|of)\s+$", text[max(0, prev.start - 6):prev.start])
+        parallel = bool(lead_q and lead_p and lead_q.group(1).lower() == lead_p.group(1).lower())
+        if (parallel or dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1))) and prev.surface_value:
             factor = prev.value / prev.surface_value
-            q.kind, q.unit, q.surface_unit = prev.kind, prev.unit, prev.surface_unit
+            q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
             q.value = q.surface_value * factor
 
 

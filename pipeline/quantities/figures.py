@@ -32,7 +32,9 @@ PHONE = re.compile(r"(?<![\w.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
-SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:(?:overtime|extra-time|away|home|shootout|"
+                   r"penalty|road|comeback|opening|final|aggregate|league|cup)\s+)?"
+                   r"(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
                    r"draw|home|away|against|over|to|and|with|for|after|before|scoreline|result|thrashing|"
                    r"triumph|success|first|second)\b))", re.I)
 
@@ -142,8 +144,13 @@ class FigureReader:
             num = g["num"]
             frac = (float(num) if num.isdigit() else float(lex.ones_words[num.lower()])) * \
                 lex.fraction_words[g["frac2"].lower()]
-        value = (whole + frac) * lex.scales[g["scale"].lower()]
         pos = m.end()
+        if g["scale"] is None:
+            # no scale word: only before a unit ("half a mile", "a quarter mile", "a half turn")
+            if g["couple"] or not (lex.re_unit_ci.match(s, pos - 1) or lex.re_unit_cs.match(s, pos - 1)):
+                return None
+            return Figure(m.start(), pos - 1, whole + frac, word=True, digits=s[m.start():pos - 1])
+        value = (whole + frac) * lex.scales[g["scale"].lower()]
         while True:  # "a couple hundred thousand"
             sm = lex.re_scale_spaced.match(s, pos)
             if not sm or sm.group(1).lower() not in lex.scales:
@@ -194,7 +201,8 @@ class FigureReader:
                                         lex.re_unit_pct.match(s, b) or lex.re_scale_spaced.match(s, b) or
                                         lex.re_cur_after.match(s, b))
             elif ", " in txt:
-                ok = bool(lex.re_cur_before_cs.search(s[max(0, a - 6):a]) or lex.re_cur_before.search(s[max(0, a - 6):a]))
+                # "$1, 799" after a currency; "10, 000 monkeys": a group of "000" is never a figure of its own
+                ok = cur_before or txt.endswith(", 000")
             else:
                 ok = bool(lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b) or lex.re_unit_pct.match(s, b)
                           or lex.re_scale_spaced.match(s, b) or lex.re_cur_after.match(s, b))
@@ -241,6 +249,11 @@ class FigureReader:
                 if sm and not (prev in "-−" and a > 1 and s[a - 2].isdigit()):
                     fig.value = -fig.value
                     fig.sign_start = sm.start()
+                out.append(fig)
+        # multipliers written in one word: "tenfold", "threefold"
+        for m in lex.re_fold_word.finditer(s):
+            fig = self.figure_at(s, m.start(1), m.end(1), float(lex.word_numbers[m.group(1).lower()]), True)
+            if fig:
                 out.append(fig)
         for m in lex.re_word_num.finditer(s):
             tok = m.group(1).lower()

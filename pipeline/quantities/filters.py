@@ -82,10 +82,10 @@ def _named(name: str, description: str) -> str:
 
 
 def is_title_case(sent: Span) -> bool:
-    """A headline in title case ("Klarna's AI Assistant Is Doing The Job Of 700 Workers"): at least
-    four words and three in four capitalised, so capitals there say nothing about names."""
+    """A headline in title case ("Klarna's AI Assistant Is Doing The Job Of 700 Workers"): four to
+    sixteen words, three in four capitalised, so capitals there say nothing about names."""
     words = [t.text for t in sent if t.is_alpha and len(t.text) > 1]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+    return 4 <= len(words) <= 16 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
 def drop_reason(c: Candidate) -> str | None:

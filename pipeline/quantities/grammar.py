@@ -44,6 +44,9 @@ class Raw:
     counted_start: int | None = None  # where the text after the figure begins
 
 
+SUBUNIT_AFTER = re.compile(r",?\s+(?:and\s+)?(\d{1,2})\s?(?:cents?|pence|p)(?![\w])", re.I)
+
+
 class QuantityGrammar(FigureReader):
     """Finds quantities in a sentence (plain text, no parse needed)."""
 
@@ -96,6 +99,9 @@ class QuantityGrammar(FigureReader):
                 if u["name"] in ("year", "month", "week", "day") and om:
                     return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
                 return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
+        im = re.match(r"\s?(in|inches|\")(?![\w])", s[pos:pos + 8])
+        if im and re.search(r"\d\s?(?:ft|feet|foot|')\s*$", s[max(0, fig.start - 12):fig.start]):
+            return "inch", "m", 0.0254, "length", pos + im.end(), None  # "12 ft 2 in"
         fm = lex.re_unit_fold.match(s, pos)
         if fm and fm.group(1).casefold() in lex.unit_fold:
             u = lex.unit_fold[fm.group(1).casefold()]
@@ -259,6 +265,14 @@ class QuantityGrammar(FigureReader):
                 name, unit, factor, kind, uend, code = u
                 if kind == "money":
                     r.currency = r.currency or code
+                    # money in two parts: "3 dollars 50 cents", "2 pounds and 40 pence"
+                    sub = SUBUNIT_AFTER.match(s, uend)
+                    if sub and code and r.value_min is None and not fig.scaled and fig.value == int(fig.value) \
+                            and lex.currency_unit(code)[1] == 1.0:
+                        r.value += int(sub.group(1)) / 100
+                        uend = sub.end()
+                        while i < len(figs) and figs[i].start < uend:
+                            i += 1
                 else:
                     r.unit_name, r.unit, r.factor, r.kind = name, unit, factor, kind
                 pos = uend
@@ -289,6 +303,12 @@ class QuantityGrammar(FigureReader):
                     r.unit_name = f"{r.unit_name} per {rt[0]}"
                 pos = rt[2]
                 surface_end = pos
+            elif r.unit != "-" and r.kind not in ("count", "percentage", "duration"):
+                # the rate after what is measured: "2.4 billion gallons of jet fuel a year"
+                om = re.match(r"\s+of\s+(?:[A-Za-z-]+\s+){1,3}?(?=(?:a|an|per|each|every)\s)", s[pos:pos + 60])
+                rt = self.rate_after(s, pos + om.end() - 1) if om else None
+                if rt and rt[0] in ("year", "month", "week", "day", "hour", "quarter"):
+                    r.rate = rt[0]
             r.counted_start = pos
             # equivalents: "$10.5bn (£8.9bn)", "2m euros (£1.7m; $2.6m)", "40,000 km (25,000 miles)"
             if r.kind == "money" or r.unit != "-":

@@ -72,8 +72,8 @@ class Lexicon:
         # a change verb right before a figure (an optional "by" or "from" and a hedge between)
         self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
-        # fractions of a scale word: "a quarter million", "half a billion", "one and a half thousand",
-        # "three-quarters of a million", "a couple hundred" (about 200)
+        # fractions of a scale word or a unit: "a quarter million", "half a billion", "one and a half
+        # thousand", "three-quarters of a million", "a couple hundred" (about 200), "half a mile", "a half turn"
         fw = w["fraction_words"]
         self.fraction_words = fw
         ones_words = [k for k, v in w["word_numbers"].items() if isinstance(v, int) and 1 <= v <= 19 and " " not in k
@@ -84,7 +84,7 @@ class Lexicon:
         whole = r"(?:(?P<whole>%s|\d{1,3})\s+and\s+)?" % _alt(ones_words)
         self.re_fraction_scale = re.compile(
             r"(?<![\w-])(?:%s(?:(?:a|an|one)[\s-](?P<frac1>%s)|half(?P<half>)(?:\s+of)?\s+an?|"
-            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?P<scale>%s)(?![\w])"
+            r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?:(?P<scale>%s)(?![\w])|(?=[a-z]))"
             % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
         self.couple_words = w["couple_words"]
         self.re_number_word_before = re.compile(
@@ -93,11 +93,11 @@ class Lexicon:
         self.change_nouns = set(w["change_nouns"])
         # a share of a group: "half of the staff", "two-thirds of voters", "1 in 5 roles", "nine out of 10"
         self.re_share = re.compile(
-            r"(?<![\w-])(?<!(?:the|its|his|her|our|all)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)"
+            r"(?<![\w-])(?<!(?:the|its|his|her|our|all|and)\s)(?<!first\s|other\s|later\s)(?<!second\s|latter\s|former\s)(?<!and\sa\s)"
             r"(?:(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s|\d)[\s-](?P<frac2>%s))(?=\s+of\s)"
-            r"(?!\s+of\s+an?\s+(?:%s)\b)|"
+            r"(?!\s+of\s+an?\s)|"
             r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
-            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(big), _alt(ones_words), _alt(ones_words)), re.I)
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(ones_words), _alt(ones_words)), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
@@ -109,6 +109,8 @@ class Lexicon:
             r"(?<![\w-])((?:%s)(?:[-\s](?:%s))?|%s)(?![\w])(?!-(?:%s)\b)" % (_alt(tens), _alt(ones), _alt(wn), _alt(ones)),
             re.I)
         self.need_scale = set(w["article_numbers_need_scale"])
+        self.re_fold_word = re.compile(r"(?<![\w-])(%s)(?=fold\b)" % _alt([k for k, v in wn.items() if isinstance(v, int)
+                                                                            and 2 <= v <= 100 and " " not in k]), re.I)
         # vague magnitudes
         vb = w["vague_bases"]
         self.vague_bases = vb
@@ -168,17 +170,24 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-def singular(word: str) -> str:
-    """A lower-case singular of an English noun ("acres" -> "acre", "households" -> "household",
-    "companies" -> "company", "boxes" -> "box"); words that are not plural come back lower-cased."""
-    w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+def singular(noun: str) -> str:
+    """A crude lowercase singular for a counted noun's last word ("job cuts" -> "job cut",
+    "GPUs" -> "gpu", "companies" -> "company", "acres" -> "acre"); the one singulariser of
+    the quantity stage and the evaluation (spaCy's lemma is preferred where a token exists:
+    :func:`pipeline.quantities.noun_lemma`)."""
+    head, _, last = noun.strip().rpartition(" ")
+    head = head.lower()
+    if re.fullmatch(r"[A-Z0-9]+s", last):  # an acronym's plural: GPUs, CPUs
+        last = last[:-1].lower()
+        return f"{head} {last}" if head else last
+    last = last.lower()
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "xes", "ches", "shes")):
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
 
 
 def parse_number(text: str) -> float:

@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, compare, known_metrics, name_idf
+from .comparison import Link, _ratio, compare, known_metrics, name_idf, value_idf, word_idf
 from .decisions import NO_CONFLICT, apply_decisions
 
 
@@ -119,8 +119,8 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
     attach_doc_names(ps, documents, cfg)
-    if "_idf" not in cfg:  # a direct call: names weighed over these claims only
-        cfg = {**cfg, "_idf": name_idf(ps)}
+    if "_idf" not in cfg:  # a direct call: names and words weighed over these claims only
+        cfg = {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}
     bstats: dict[str, int] = {}
     pairs = candidate_pairs(ps, cfg, bstats)
     timings["blocking"] = _time.perf_counter() - t
@@ -139,11 +139,17 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     weights = {"weights": lc["weights"], "thresholds": lc["thresholds"]}
     max_rec = int(lc["max_links_recorded"])
 
-    def gate(groups) -> dict | None:
+    def gate(groups) -> tuple[dict, list[int]] | None:
         """Evidence for a conflict: a strong pair across two value groups, from independent
-        sources published close together (module docstring of comparison)."""
+        sources published close together (module docstring of comparison).  Of several, the
+        pair with the closest values (then the highest topic) is the evidence and its two groups
+        compete; another group joins only if pairs naming the same metric join it to every
+        competing group.  The publication-gap rule (an update) does not apply to two claims about
+        one stated period that ended before both were published (past results).  Returns (evidence, [group
+        indices]) or None."""
         gap = lc["update_gap_days"]
         best = None
+        edges: dict[int, set[int]] = {}
         for gi in range(len(groups)):
             for gj in range(gi + 1, len(groups)):
                 for x in groups[gi].claims():
@@ -154,16 +160,31 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
                         dx, dy = x.claim.doc_id, y.claim.doc_id
                         if dx == dy or (dx in group_of and group_of.get(dy) == group_of[dx]):
                             continue
-                        if x.published and y.published and abs((x.published - y.published).days) > gap:
-                            continue
-                        if best is None or ln.topic > best[0].topic:
-                            best = (ln, x, y)
+                        past = (x.explicit is not None and y.explicit is not None and x.published
+                                and y.published and max(x.explicit.end, y.explicit.end)
+                                < min(x.published, y.published))
+                        if not past and x.published and y.published \
+                                and abs((x.published - y.published).days) > gap:
+                            continue  # a later report revises an estimate: an update
+                        if ln.signals.get("metric") == 1:
+                            edges.setdefault(gi, set()).add(gj)
+                            edges.setdefault(gj, set()).add(gi)
+                        rank = (_ratio(x, y, cfg), -ln.topic, x.order, y.order)
+                        if best is None or rank < best[0]:
+                            best = (rank, ln, x, y, gi, gj)
         if best is None:
             return None
-        ln, x, y = best
-        return {"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
-                        "published close together",
-                "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}
+        _, ln, x, y, gi, gj = best
+        # more than two groups compete only through evidence naming the same metric that joins
+        # each to every group already competing (complete linkage: no chain $1,799 ~ $2,199 ~
+        # $2,799 of three different products)
+        members = {gi, gj}
+        for g in sorted(set(edges.get(gi, ())) - members, key=lambda g: (-len(edges[g]), g)):
+            if all(m in edges[g] for m in members):
+                members.add(g)
+        return ({"rule": "same fact (topic >= conflict threshold), incompatible values, independent sources "
+                         "published close together; the evidence is the closest pair of figures",
+                 "evidence": ln.record(x.claim.claim_id, y.claim.claim_id), **weights}, sorted(members))
 
     def why_for(cl):
         def why(orders: list[int]) -> dict:
@@ -309,7 +330,8 @@ def merge_partitions(parts: Iterable[PartitionResult], decisions: list[dict] | N
 
 def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]) -> tuple[dict, dict]:
     """What linking weighs over the whole corpus, so that every partition weighs alike:
-    (``cfg`` plus ``_idf``: name -> idf, see :func:`pipeline.resolve.comparison.name_idf`;
+    (``cfg`` plus ``_idf``: name -> idf, ``_widf``: sentence word -> idf, ``_vidf``: figure -> idf, see
+    :func:`pipeline.resolve.comparison.name_idf`;
     ``documents`` with ``_names``: each article's main names, see :func:`attach_doc_names`)."""
     ordered = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents, cfg) for i, c in enumerate(ordered)]
@@ -317,7 +339,7 @@ def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]
     docs = {d: dict(meta or {}) for d, meta in documents.items()}
     for p in ps:
         docs.setdefault(p.claim.doc_id, {})["_names"] = p.doc_ents
-    return {**cfg, "_idf": name_idf(ps)}, docs
+    return {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}, docs
 
 
 def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,

@@ -56,6 +56,7 @@ class _P:
     published: date | None = None
     explicit: Period | None = None
     doc_ents: list[str] = field(default_factory=list)  # the article's main names (:func:`attach_doc_names`)
+    words: list[str] = field(default_factory=list)  # content words of the sentence (:func:`sentence_words`)
 
 
 def _block_parts(c: Claim, cfg: dict) -> tuple:
@@ -95,9 +96,13 @@ def block_key(claim: Claim, documents: dict[str, dict] | None = None, cfg: dict 
 def _prepare(c: Claim, order: int, documents: dict, cfg: dict) -> _P:
     block = _block_parts(c, cfg)
     subject, obj, metric, dim, doc_scope = block
+    who = set(_WORDS_RE.findall((subject or "").lower()))
+    words = [w for w in sentence_words(c.provenance.sentence if c.provenance else "", c.surface, cfg)
+             if w not in who]  # the subject is compared on its own: words say what else
     return _P(c, order, block, claim_period(c, documents, cfg), claim_units(c, cfg), claim_type(c),
               subject, obj, metric, dim, doc_scope, entity_keys(c, cfg),
-              publication_date(c, documents), explicit_period(c))
+              publication_date(c, documents), explicit_period(c),
+              words=words)
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.&'’-]*")
@@ -109,6 +114,25 @@ _FIGURE_RE = re.compile(r"[\d.,$€£%]+[a-z]{0,3}")
 def _key(name: str) -> str:
     k = _POSS_RE.sub("", name.strip().lower()).strip(".,;:-'’ ")
     return _SPACE_RE.sub(" ", k)
+
+
+_WORDS_RE = re.compile(r"[a-z][a-z0-9-]+")
+
+
+def sentence_words(sentence: str, surface: str, cfg: dict) -> list[str]:
+    """Content words of the claim's sentence, lower-cased, without the figure's own words,
+    stop words (``dependence.stopwords``, ``names.stop``) and repeats: what the sentence is about
+    ('13-inch', 'retina', 'air', 'seed', 'round')."""
+    stop = cfg["names"].get("_wordstop")
+    if stop is None:
+        stop = cfg["names"]["_wordstop"] = frozenset(cfg["dependence"]["stopwords"]) | frozenset(cfg["names"]["stop"])
+    own = set(_WORDS_RE.findall((surface or "").lower()))
+    out: list[str] = []
+    for w in _WORDS_RE.findall((sentence or "").lower()):
+        if w in stop or w in own or w in out:
+            continue
+        out.append(w)
+    return out
 
 
 def sentence_names(sentence: str, cfg: dict) -> list[str]:
@@ -186,11 +210,16 @@ def blocking_keys(p: _P, cfg: dict) -> list[tuple]:
     """The blocks a claim is compared in: (dimension, 'e', name) for its first
     ``linking.max_keys`` entities, (dimension, 'n', name) for its article's first
     ``linking.doc_keys`` main names (a separate key space: a name common as an article name does
-    not crowd out the claims whose own entity it is), and (dimension, 'd', document)."""
+    not crowd out the claims whose own entity it is), (dimension, 'd', document) and
+    with ``linking.value_blocks``, (dimension, 'v', unit, value to 3 significant digits): the same
+    figure, however worded around it (a common figure such as $1bn fills its block past
+    ``max_block`` and is skipped)."""
     lc = cfg["linking"]
     return ([(p.dimension, "e", k) for k in p.ents[:int(lc["max_keys"])]]
             + [(p.dimension, "n", k) for k in p.doc_ents[:int(lc["doc_keys"])]]
-            + [(p.dimension, "d", p.claim.doc_id)])
+            + [(p.dimension, "d", p.claim.doc_id)]
+            + ([(p.dimension, "v", p.units[0] if p.units else "", float(f"{float(p.claim.value):.3g}"))]
+               if cfg["linking"]["value_blocks"] else []))
 
 
 def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[tuple[int, int]]:

@@ -272,17 +272,23 @@ def _majority(values: list, default=None):
 def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups: list[list[str]],
            gate=None, extra_key: dict | None = None, why=None) -> tuple[list[Fact], list[Conflict]]:
     """Facts (and at most one conflict) of claims already judged one fact, in one period and one
-    unit.  ``gate(groups) -> evidence | None`` decides whether competing value groups are a
-    conflict (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
+    unit.  ``gate(groups) -> (evidence, [group indices]) | None`` decides whether competing value
+    groups are a conflict and which compete (None: they become separate facts); ``why(claims) -> dict`` explains a fact's links."""
     cfg = ctx.cfg
     first = block_ps[0]
     stmts = _statements(block_ps, unit, ctx)
     groups, vague_groups = _value_groups(stmts, ctx)
     conflict = _is_conflict(groups, cfg)
     evidence = None
+    in_conflict = groups
     if conflict and gate is not None:
-        evidence = gate(groups)
-        conflict = evidence is not None
+        judged = gate(groups)
+        conflict = judged is not None
+        if judged is not None:
+            # only the groups joined by conflict evidence compete; other figures are facts of their own
+            evidence, members = judged
+            in_conflict = [groups[i] for i in members]
+
     def order(g: _Group) -> tuple:
         rep = g.rep().rep
         v = value_in(rep.claim, unit, cfg)
@@ -290,7 +296,12 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
 
     groups.sort(key=order)
     vague_groups.sort(key=order)
-    fact_sets = ([groups] if conflict else [[g] for g in groups]) + [[g] for g in vague_groups]
+    if conflict:
+        in_conflict.sort(key=order)
+        rest = [g for g in groups if all(g is not h for h in in_conflict)]
+        fact_sets = [in_conflict] + [[g] for g in rest] + [[g] for g in vague_groups]
+    else:
+        fact_sets = [[g] for g in groups] + [[g] for g in vague_groups]
 
     facts: list[Fact] = []
     conflicts: list[Conflict] = []
@@ -334,7 +345,9 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
             g = gs[0]
             value = value_in(g.rep().rep.claim, unit, cfg)
             vmin, vmax = _finite(g.common.lo), _finite(g.common.hi)
-            n = sources["n_independent"] if cfg["status"]["agreed_requires_independent"] else sources["n_docs"]
+            # a vague magnitude ('hundreds of millions') may support a figure but is no source of it
+            firm = _sources((p.claim.doc_id for p in claims if p.ctype != "vague"), dep_groups, ctx.documents)
+            n = firm["n_independent"] if cfg["status"]["agreed_requires_independent"] else firm["n_docs"]
             status = "agreed" if n >= 2 else "single"
         fact = Fact(
             fact_id=fid,
@@ -499,7 +512,9 @@ def _values_cohere(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
 def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cluster]:
     """Union-find over the same-fact links, strongest first (agreeing values, then topic), a merge
     refused when it would break a cannot-link (:func:`_can_merge`) or, for a weak link, leave the
-    values without a common point (:func:`_values_cohere`: no chaining $100m ~ $113m ~ $130m).  Deterministic: ties in
+    values without a common point (:func:`_values_cohere`: no chaining $100m ~ $113m ~ $130m).
+    A link between different figures is not used when either article also states the other's
+    figure (:func:`states_elsewhere`: then the two figures are two facts of one story).  Deterministic: ties in
     score go to the earlier pair."""
     parent = list(range(len(ps)))
     clusters = {i: _Cluster(p) for i, p in enumerate(ps)}
@@ -510,10 +525,24 @@ def link_clusters(ps: list[_P], links: list, cfg: dict, cache: dict) -> list[_Cl
             x = parent[x]
         return x
 
+    from .comparison import values_meet
+    by_doc_dim: dict[tuple, list[_P]] = {}
+    for p in ps:
+        by_doc_dim.setdefault((p.claim.doc_id, p.dimension), []).append(p)
+
+    def states_elsewhere(x: _P, y: _P) -> bool:
+        """y's article also states x's figure (another claim): then y's different figure is
+        another fact, not a disagreement with x."""
+        return any(q is not y and values_meet(x, q, cfg, cache) for q in by_doc_dim[(y.claim.doc_id, y.dimension)])
+
     for ln in sorted((ln for ln in links if ln.same_fact), key=lambda ln: (-ln.score, ln.a, ln.b)):
         ra, rb = find(ln.a), find(ln.b)
         if ra == rb:
             continue
+        if not ln.values_agree:
+            x, y = ps[ln.a], ps[ln.b]
+            if states_elsewhere(x, y) or states_elsewhere(y, x):
+                continue
         ca, cb = clusters[ra], clusters[rb]
         if not _can_merge(ca, cb, cfg, cache):
             continue

@@ -6,9 +6,12 @@ Signals (each in [-1, 1]; weights in ``linking.weights``):
               different targets ("invested in X" vs "in Y")
     entities  idf-weighted Dice coefficient of the two entity lists (:func:`weighted_overlap`)
     doc_entities  the same for the two articles' main names (two articles)
+    words     the same for the content words of the two sentences ('13-inch', 'retina', 'seed')
     metric    1 same metric (after aliases), -1 (``metric_differs``) two different known families
               (:func:`known_metrics`), 0 otherwise
     same_doc  1 when both come from one document
+    rare_value  two articles stating the same number: its idf over the documents / ``rare_value_idf``
+              (capped at 1): '$160 million' in two articles says more than '$1 billion'
 Hard signals:
     time      :func:`pipeline.resolve.periods.time_compatible`
     values    1 when the intervals intersect in a unit both can be expressed in
@@ -17,10 +20,11 @@ Hard signals:
 ``topic`` is the weighted sum of the soft signals.  A pair links (one fact) when time is
 compatible, it is not a cannot-link, and either ``topic >= thresholds.link`` or the values agree,
 both state the same number (:func:`stated_numbers_meet`: '£100m' and 'up to £100m'), and
-``topic >= thresholds.agree`` (a *weak* link: it may
+``topic >= thresholds.agree``.  Two vague magnitudes of two articles never link (a *weak* link: it may
 only join clusters whose values keep a common point).  Entity overlaps weigh names by idf over the
-corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, metrics
-and objects not different, values that differ by at most ``max_value_ratio`` times (a thousandfold gap is a
+corpus (:func:`name_idf`).  ``strong`` pairs -- topic >= ``thresholds.conflict``, the same subject, the same metric or
+sentences sharing content words (``conflict_min_words``), metrics and objects not different, values that differ by at most ``max_value_ratio`` times
+(``max_value_ratio_same_metric`` when both name the same metric) (a thousandfold gap is a
 misread scale or another figure, not a disagreement) -- are the evidence a conflict needs.  A pair whose only obstacle is time is a
 *series* link: the same thing at another time (a timeline).
 """
@@ -75,7 +79,8 @@ def _ratio(a: _P, b: _P, cfg: dict) -> float:
 
 @functools.cache
 def _rule_metrics() -> frozenset[str]:
-    """Metric names the claims stage's rules assign (``data/metrics.json``)."""
+    """Metric names the claims stage assigns (``data/metrics.json``: taxonomy family ids, or the
+    older rule metrics)."""
     path = Path(__file__).parent.parent / "data" / "metrics.json"
     try:
         with open(path, encoding="utf-8") as fh:
@@ -90,19 +95,31 @@ def _rule_metrics() -> frozenset[str]:
 
 
 def known_metrics(cfg: dict) -> set[str]:
-    """Metric families: those the claims rules assign, the alias targets and ``metrics.families``.
+    """Metric families: those the claims stage assigns (taxonomy family ids), the alias targets and ``metrics.families``.
     Other metric names (a verb such as 'start' or 'get') are read as generic."""
     m = cfg["metrics"]
     return set(_rule_metrics()) | set(m["aliases"].values()) | set(m.get("families", []))
 
 
+def _direction(metric: str, cfg: dict) -> str | None:
+    """'up' / 'down' from the metric name's suffix (``linking.direction_suffixes``), else None."""
+    for d, suffixes in cfg["linking"]["direction_suffixes"].items():
+        if any(metric.endswith(sfx) for sfx in suffixes):
+            return d
+    return None
+
+
 def _metric_signal(a: str, b: str, cfg: dict, known: set[str] | None = None) -> int:
-    """1 same metric, -1 two different known families, 0 otherwise (generic or unknown)."""
+    """1 same metric, -1 two different known families or opposite directions
+    ('share_price_growth' vs 'share_price_decline'), 0 otherwise (generic or unknown)."""
     generic = set(cfg["linking"]["generic_metrics"])
     if a in generic or b in generic:
         return 0
     if a == b:
         return 1
+    da, db = _direction(a, cfg), _direction(b, cfg)
+    if da and db and da != db:
+        return -1  # a rise and a fall are two facts, whatever the metric names
     known = known_metrics(cfg) if known is None else known
     return -1 if a in known and b in known else 0
 
@@ -144,8 +161,8 @@ def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
     if v is None:
         return None
     f = v / c.value if c.value else 1.0
-    if p.ctype == "range" and c.value_min is not None and c.value_max is not None:
-        lo, hi = c.value_min * f, c.value_max * f
+    if p.ctype == "range":
+        return None  # a range states two numbers: see stated_numbers_meet
     elif p.ctype == "bound":
         ref = c.value_min if c.bound == "lower" and c.value_min is not None else (
             c.value_max if c.bound == "upper" and c.value_max is not None else c.value)
@@ -158,12 +175,30 @@ def _stated(p: _P, unit: str, cfg: dict) -> Interval | None:
     return Interval(lo - h, hi + h, False, h > 0)
 
 
+def _same_ends(a: _P, b: _P, unit: str, cfg: dict) -> bool:
+    fa = (value_in(a.claim, unit, cfg) or 0) / a.claim.value if a.claim.value else 1.0
+    fb = (value_in(b.claim, unit, cfg) or 0) / b.claim.value if b.claim.value else 1.0
+    ends = []
+    for p, f in ((a, fa), (b, fb)):
+        h = rounding_half_step(p.claim.surface, p.claim.value_min, cfg) * f
+        ends.append((Interval(p.claim.value_min * f - h, p.claim.value_min * f + h, False, h > 0),
+                     Interval(p.claim.value_max * f - h, p.claim.value_max * f + h, False, h > 0)))
+    return ends[0][0].intersect(ends[1][0]) is not None and ends[0][1].intersect(ends[1][1]) is not None
+
+
 def stated_numbers_meet(a: _P, b: _P, cfg: dict) -> bool:
     """Both state the same number (within rounding), whatever their qualifiers: '£100m' and
-    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Vague magnitudes never."""
+    'up to £100m' do; 'over $5bn' and '$7bn' do not (they only agree).  Two ranges state the
+    same numbers when both ends agree; a range and a single figure never do ('$1,099 to $1,499'
+    is not '$1,199').  Vague magnitudes never."""
     u = next((u for u in a.units if u in b.units), None)
     if u is None:
         return False
+    if a.ctype == "range" or b.ctype == "range":
+        if a.ctype != b.ctype:
+            return False
+        return (claim_interval_in(a.claim, u, cfg) or Interval(0, -1)).intersect(
+            claim_interval_in(b.claim, u, cfg) or Interval(1, 0)) is not None and _same_ends(a, b, u, cfg)
     x, y = _stated(a, u, cfg), _stated(b, u, cfg)
     return x is not None and y is not None and x.intersect(y) is not None
 
@@ -220,6 +255,11 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
         if dov:
             sig["doc_entities"] = round(dov, 3)
             topic += w["doc_entities"] * dov
+    if a.words and b.words and "_widf" in cfg:
+        wov = weighted_overlap(a.words, b.words, cfg["_widf"], wcache)
+        if wov:
+            sig["words"] = round(wov, 3)
+            topic += w["words"] * wov
     m = _metric_signal(a.metric, b.metric, cfg, known)
     if m:
         sig["metric"] = m
@@ -236,15 +276,62 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     link.cannot = same_doc and agree is False
     specific = bool(agree) and stated_numbers_meet(a, b, cfg)
     link.same_number = specific
+    if specific and "_vidf" in cfg and a.claim.doc_id != b.claim.doc_id:
+        # the same number in two articles is evidence in proportion to how rare it is
+        rar = min(cfg["_vidf"].get(value_key(a), 0.0), cfg["_vidf"].get(value_key(b), 0.0)) / lc["rare_value_idf"]
+        if rar > 0:
+            rar = round(min(1.0, rar), 3)
+            sig["rare_value"] = rar
+            topic += w["rare_value"] * rar
+            link.topic = topic
     link.weak = not topic >= th["link"]
     fits = topic >= th["link"] or (agree and specific and topic >= th["agree"])
     if agree is None and topic < th["link"]:
         fits = False
+    if a.ctype == "vague" and b.ctype == "vague" and not same_doc:
+        fits = False  # 'billions' and 'multibillion' say too little to be one fact across articles
+    max_ratio = lc["max_value_ratio_same_metric"] if m > 0 else lc["max_value_ratio"]
+    if agree is False and _ratio(a, b, cfg) > max_ratio:
+        fits = False  # figures this far apart are two facts, not one disputed fact
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
+    # who (subject, names) is not enough for a disagreement: also what (the same metric, or
+    # sentences sharing content words)
+    same_what = m > 0 or sig.get("words", 0) >= lc["conflict_min_words"]
     link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
-                   and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= lc["max_value_ratio"])
+                   and same_what and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
+
+
+def value_key(p: _P) -> tuple:
+    """(unit, value to 3 significant digits): the figure as a token."""
+    return (p.units[0] if p.units else "", float(f"{float(p.claim.value):.3g}"))
+
+
+def value_idf(ps: list[_P]) -> dict[tuple, float]:
+    """idf of every figure (:func:`value_key`) over the documents stating it."""
+    import math
+    docs: dict[tuple, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        docs.setdefault(value_key(p), set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in docs.items()}
+
+
+def word_idf(ps: list[_P]) -> dict[str, float]:
+    """idf of every sentence word (words of one document included: unlike names, a sentence's
+    own words say what else it is about, and count against the overlap)."""
+    import math
+    docs: dict[str, set[str]] = {}
+    all_docs = set()
+    for p in ps:
+        all_docs.add(p.claim.doc_id)
+        for k in p.words:
+            docs.setdefault(k, set()).add(p.claim.doc_id)
+    n = len(all_docs)
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items())}
 
 
 def name_idf(ps: list[_P]) -> dict[str, float]:
