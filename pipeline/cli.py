@@ -223,6 +223,32 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
         sys.exit(EXIT_STRICT)
 
 
+@main.command()
+@click.argument("text")
+@click.option("--published", default=None, metavar="DATE",
+              help="The text's publication date (YYYY, YYYY-MM or YYYY-MM-DD), for relative times.")
+@click.option("--html", "as_html", is_flag=True, help="Print an HTML page (displaCy span view) instead of text.")
+@click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy model (default: the pinned one).")
+def explain(text: str, published: str | None, as_html: bool, model: str | None) -> None:
+    """Explain TEXT (a sentence or paragraph): tokens and entities, each candidate number
+    and the quantity it became or the named filter that dropped it, and each claim's
+    subject, metric and time with the rule that chose them."""
+    from . import ModelNotFound
+    from .explain import cached_extractor, check_published, explain as run_explain, render_html, render_text
+
+    if not text.strip():
+        raise click.BadParameter("give a sentence or a paragraph", param_hint="TEXT")
+    try:
+        check_published(published)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--published") from None
+    try:
+        e = run_explain(text, published, cached_extractor(model))
+    except ModelNotFound as exc:
+        raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
+    click.echo(render_html(e) if as_html else render_text(e))
+
+
 @main.group()
 def evaluate() -> None:
     """Score the extractors against gold annotations."""

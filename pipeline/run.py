@@ -63,13 +63,15 @@ LONG_DOC_CHARS = 2 * LONG_PIECE_CHARS
 class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None):
+    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None,
+                 selective: bool = False):
         # spaCy is imported here, not at module level: a re-run served from the cache never loads it
         from .annotate import Annotator
         from .claims import ClaimBuilder, ClaimConfig
         from .quantities import QuantityExtractor
 
-        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process)
+        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process,
+                                   selective=selective)  # selective: parse only around figures
         self.model_name = model
         self.quantities = QuantityExtractor()
         self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
@@ -125,7 +127,7 @@ class Extractor:
         claims: list[Claim] = []
         mentions: list[Mention] = []
         in_title: list[Mention] = []
-        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=4)
+        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=4)
         for doc, (_, off) in zip(docs, pieces):
             own = entity_mentions(doc, off, self.annotator.aliases)
             resolve_people(own)

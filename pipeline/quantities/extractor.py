@@ -42,6 +42,12 @@ class QuantityExtractor:
             list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2] + list(lex.fraction_words) + ["couple"]
         self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
+    def may_hold_figure(self, text: str) -> bool:
+        """The prefilter: True when ``text`` (a sentence) holds a digit-like character or a
+        number word of the lexicon, i.e. something the grammar could read as a figure.
+        False means no quantity can come from ``text``."""
+        return bool(self.re_digit_like.search(text) or self.re_number_words.search(text))
+
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
                  boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True,
                  dropped: list[DroppedCandidate] | None = None) -> list[Quantity]:
@@ -58,7 +64,7 @@ class QuantityExtractor:
         ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
         for sent in doc.sents:
             s = sent.text
-            if not self.re_digit_like.search(s) and not self.re_number_words.search(s):
+            if not self.may_hold_figure(s):
                 continue  # no figure in digits or words: nothing for the grammar
             base = sent.start_char
             raws = self.g.parse(s)
