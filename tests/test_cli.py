@@ -297,3 +297,19 @@ def test_long_document_is_processed_in_pieces_with_exact_offsets(runner, tmp_pat
     money = {c["surface"] for c in claims if c["kind"] == "money"}
     assert {f"${i + 1}.5 billion" for i in range(len(paras))} <= money  # every paragraph, every piece
     assert max(c["provenance"]["char_start"] for c in claims) > 55_000
+
+
+def test_a_jsonl_id_and_other_fields_reach_documents_jsonl(tmp_path):
+    """A feed's own `id` and extra keys are kept in documents.jsonl (`extra`), not dropped."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "wire-7781", "text": "Orbex raised $20m in a funding round.",
+                                "desk": "markets"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["extract", str(feed), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    (doc,) = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert doc["extra"] == {"desk": "markets", "line": 1, "source_id": "wire-7781"}
