@@ -32,4 +32,6 @@ bench: setup
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) $(OUT)/*.jsonl $(OUT)/*.json $(OUT)/*.html $(OUT)/*.md.tmp
+	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.html $(OUT)/report.md $(OUT)/*.md.tmp
+	# reviewers' decisions (OUT/decisions.jsonl for a run of files) are kept
+	find $(OUT) -maxdepth 1 -name '*.jsonl' ! -name decisions.jsonl -delete 2>/dev/null || true

@@ -192,6 +192,34 @@ def bench_throughput(articles: list[Article], batch_size: int, warmup: int) -> d
             "fp_pipes": ex.annotator.nlp.pipe_names}
 
 
+def bench_selective(articles: list[Article], batch_size: int, warmup: int, reference: list[Claim]) -> dict:
+    """Issue 11's ratio: Factpipe extraction with selective parsing
+    (``Extractor(selective=True)``) against raw full-pipeline ``nlp.pipe`` on the same texts,
+    in this run (F R R F, best of 2), and whether its claims equal ``reference`` (the
+    full-parse extraction's)."""
+    texts = [a.text for a in articles]
+    ex = Extractor(batch_size=batch_size, selective=True)
+    nlp = spacy.load(MODEL)
+    ex.claims(articles[:warmup])
+    list(nlp.pipe(texts[:warmup], batch_size=batch_size))
+    sel, raw = [], []
+    claims: list[Claim] = []
+    for order in (("S", "R"), ("R", "S")):
+        for which in order:
+            if which == "S":
+                s, claims = timed(lambda: ex.claims(articles))
+                sel.append(s)
+            else:
+                s, _ = timed(lambda: sum(1 for _ in nlp.pipe(texts, batch_size=batch_size)))
+                raw.append(s)
+    same = sum(1 for a, b in zip(claims, reference) if dataclasses.asdict(a) == dataclasses.asdict(b))
+    ratio = min(raw) / min(sel)
+    print(f"\nselective parsing: Factpipe extraction {min(sel):.2f} s vs raw full nlp.pipe {min(raw):.2f} s "
+          f"-> {ratio:.2f}x (target >= 1.3x: {'MET' if ratio >= 1.3 else 'NOT MET'}); claims equal to the "
+          f"full-parse run: {same}/{len(reference)} (selective {len(claims)})")
+    return {"sel": sel, "raw": raw, "ratio": ratio, "same": same}
+
+
 def bench_full_extract(articles: list[Article], ex: Extractor) -> dict:
     """``extract()`` end to end, from files in a temp folder to output files."""
     with tempfile.TemporaryDirectory(prefix="factpipe-bench-") as tmp:
@@ -338,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     tp = bench_throughput(articles, args.batch_size, warmup)
     ratio = tp["fp_wps"] / tp["raw_wps"]
     print(f"\npipes  raw spaCy: {', '.join(tp['raw_pipes'])}\n       Factpipe : {', '.join(tp['fp_pipes'])}")
+    bench_selective(articles, args.batch_size, warmup, tp["claims"])
     full = bench_full_extract(articles, tp["extractor"])
     sm = full["summary"]
     table(f"1. Throughput ({len(articles)} docs, {n(w)} words; best of 2 after warm-up on {warmup} docs)",

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.lexicon import lexicon, singular
+from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import DocEntities, PieceMentions, document_entities
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
@@ -48,7 +50,8 @@ SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong t
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
                    "NORP": 7, "FAC": 4, "LOC": 7, "EVENT": 6, "WORK_OF_ART": 8, "LAW": 8}
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
-CHIP_WORDS = {"gpu", "gpus", "chip", "chips", "accelerator", "accelerators", "processor", "processors"}
+# generic chip nouns from the quantity lexicon's one list (model names such as "H100" stay as written)
+CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
 LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
 MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
@@ -82,6 +85,15 @@ class ClaimBuilder:
         self.decline = set(m["decline_words"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
+        # explanations: when a dict, ``build`` stores {claim_id: {"subject": rule, "metric": rule}}
+        # naming the rule that chose each field (pipeline.explain); it never changes a result
+        self.why: dict[str, dict[str, str]] | None = None
+        self._trace: dict[str, str] = {}
+
+    def _because(self, field: str, rule: str, value):
+        """Return ``value``, noting that ``rule`` chose ``field`` (for :attr:`why`)."""
+        self._trace[field] = rule
+        return value
 
     # ------------------------------------------------------------------
     def build(self, ad: AnnotatedDoc, quantities: list[list[Quantity]]) -> list[Claim]:
@@ -89,7 +101,9 @@ class ClaimBuilder:
         art = ad.article
         claims: list[Claim] = []
         de = document_entities(ad.mentions, ad.pieces, art.text, art.title)
+        dollar = dollar_currency(art.url, art.outlet)  # a bare "$" in an Australian outlet is AUD
         for (doc, off), qs in zip(ad.pieces, quantities):
+            localise_dollars(qs, art.text, dollar)
             mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
@@ -145,9 +159,13 @@ class ClaimBuilder:
         qtoks = {t.i for t in span}
         levels = self._local_levels(root, qtoks)
         context = set().union(*levels)
+        self._trace = {}
         metric = self._metric(q, context, sent, root, levels)
         subject, subj_tok = self._subject(doc, sent, root, qtoks, ments, q)
-        subject = self._speaker_org(subject, metric, ments)
+        speaker = self._speaker_org(subject, metric, ments)
+        if speaker is not subject:
+            self._because("subject", f"speaker's organisation (a person's {metric} figure is their employer's)", 0)
+        subject = speaker
         obj = self._object(root, qtoks, ments, q)
         obj = self._speaker_org(obj, metric, ments)
         if obj is not None and subject is not None and obj.canonical == subject.canonical:
@@ -161,6 +179,8 @@ class ClaimBuilder:
                           published=art.published, sentence=sentence, char_start=q.start, char_end=q.end,
                           sentence_start=sent.start_char + off)
         claim_id = stable_id("c", art.doc_id, q.start, q.end, q.kind, q.unit)
+        if self.why is not None:
+            self.why[claim_id] = dict(self._trace)
         return Claim(
             claim_id=claim_id, doc_id=art.doc_id, kind=q.kind, metric=metric, subject=subject, object=obj,
             value=q.value, value_min=q.value_min, value_max=q.value_max, unit=q.unit,
@@ -360,7 +380,7 @@ class ClaimBuilder:
             if t.lower_ in LINKERS or t.lemma_.lower() in LINKERS:
                 words.append("of")
                 continue
-            if t.lower_ in CHIP_WORDS:
+            if singular(t.text) in CHIP_WORDS or singular(t.text).rstrip("s") in CHIP_WORDS:
                 words.append("GPUs")
                 continue
             words.append(t.text if (t.ent_type_ or t.like_num or t.text.isupper()) else t.lower_)
@@ -411,7 +431,7 @@ class ClaimBuilder:
         # the figure is part of a model's name: "Llama 3.1 405B"
         m = ments.at(doc[min(qtoks)].idx)
         if m is not None and m.label == "AI_MODEL":
-            return EntityRef(m.text, m.canonical, m.label), None
+            return self._because("subject", "figure inside an AI model's name", (EntityRef(m.text, m.canonical, m.label), None))
         # the figure describes an organisation: "a $2.6bn robot start-up", "the $10bn company"
         h = root
         for _ in range(3):
@@ -421,7 +441,7 @@ class ClaimBuilder:
             if h.pos_ in ("NOUN", "PROPN") and h.i not in qtoks:
                 r = self._generic_ref(h, ments, qtoks)
                 if r is not None:
-                    return r, h
+                    return self._because("subject", "noun the figure modifies", (r, h))
                 break
         # a count "of" something: "500 million monthly users of Meta AI"
         for c in root.children:
@@ -429,12 +449,12 @@ class ClaimBuilder:
                 for p in c.children:
                     m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
                     if m is not None and m.label in SUBJECT_LABELS and q.kind in ("user_count", "count", "chip_count"):
-                        return EntityRef(m.text, m.canonical, m.label), p
+                        return self._because("subject", "count 'of'/'for' an entity", (EntityRef(m.text, m.canonical, m.label), p))
         # a share of something somewhere: "52 percent (of traffic) in Egypt" -> Egypt
         if q.kind == "percentage":
             r = self._prep_entity(root, qtoks, ments, depth=3)
             if r is not None:
-                return r, None
+                return self._because("subject", "share's place or owner (preposition)", (r, None))
             # a share of a group: "20% of firms", "a third of adults" -> that group
             for c in root.children:
                 if c.dep_ == "prep" and c.lower_ == "of":
@@ -442,7 +462,7 @@ class ClaimBuilder:
                         if p.dep_ == "pobj" and p.tag_ == "NNS" and p.i not in qtoks:
                             r = self._np_ref(p, ments, qtoks)
                             if r is not None:
-                                return r, p
+                                return self._because("subject", "share of a group ('20% of firms')", (r, p))
         first_np = None
         t = root
         came_from: Token | None = None  # the child of ``t`` on the path from the quantity
@@ -455,12 +475,12 @@ class ClaimBuilder:
                     if c.dep_ == "poss":
                         r = self._np_ref(t, ments, qtoks)
                         if r and r.label != "NP":
-                            return r, t
+                            return self._because("subject", "possessor of a noun on the path", (r, t))
             head = t.head
             if t.dep_ in ("nsubj", "nsubjpass") and t.i not in qtoks and t != root:
                 r = self._np_ref(t, ments, qtoks)
                 if r and r.label != "NP":
-                    return r, t
+                    return self._because("subject", "grammatical subject on the path (entity)", (r, t))
                 if r is not None:
                     first_np = first_np or (r, t)
             # a verb of saying reached from a clause ("..., the Information reported, implying a loss
@@ -480,26 +500,26 @@ class ClaimBuilder:
                 if subj:
                     r = self._np_ref(subj[0], ments, qtoks)
                     if r and r.label != "NP":
-                        return r, subj[0]
+                        return self._because("subject", "subject of the governing verb (entity)", (r, subj[0]))
                     if r and first_np is None and not self._bare_measure(subj[0]):
                         first_np = (r, subj[0])
                         # an NP subject of a main or complement clause stands; only an adverbial
                         # clause ("even as costs rise 9%, Meta reported ...") lets the search go on
                         if t.dep_ != "advcl":
-                            return first_np
+                            return self._because("subject", "subject of the governing verb (noun phrase)", first_np)
                 # the quantity inside the subject phrase: its possessor or entity
                 subj_in = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
                            c.left_edge.i <= root.i <= c.right_edge.i]
                 if subj_in:
                     r = self._np_ref(subj_in[0], ments, qtoks)
                     if r and r.label != "NP":
-                        return r, subj_in[0]
+                        return self._because("subject", "entity of the subject phrase holding the figure", (r, subj_in[0]))
                     # the figure in a passive subject: the agent is the subject ("... was agreed by Oracle")
                     for ag in (c for c in t.children if c.dep_ == "agent"):
                         for p in ag.children:
                             m = self._entity_for(p, ments) if p.dep_ == "pobj" else None
                             if m is not None and m.label in SUBJECT_LABELS:
-                                return EntityRef(m.text, m.canonical, m.label), p
+                                return self._because("subject", "agent of a passive ('by X')", (EntityRef(m.text, m.canonical, m.label), p))
                     if r and first_np is None and subj_in[0].i not in qtoks:
                         first_np = (r, subj_in[0])
             if head == t:
@@ -507,13 +527,13 @@ class ClaimBuilder:
             came_from = t
             t = head
         if first_np and not self._bare_measure(first_np[1]):
-            return first_np
+            return self._because("subject", "first noun-phrase subject on the path", first_np)
         # no subject in the structure: the entity the passage is about, i.e. the grammatical
         # subject of one of the last few sentences, else the last entity named before. Only for
         # figures that belong to an organisation or product (money, shares, users, chips, power):
         # "about 1,200 people were evacuated" is nobody's figure
         if q.kind in ("count", "other"):
-            return None, None
+            return self._because("subject", "none: no subject in the structure (plain counts take none from context)", (None, None))
         labels = ("ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT")
         prev = []
         while len(prev) < 3 and (prev[-1] if prev else sent).start > 0:
@@ -524,14 +544,14 @@ class ClaimBuilder:
                     for cand in [tk, *[c for c in tk.children if c.dep_ == "poss"]]:
                         m = self._entity_for(cand, ments)
                         if m is not None and m.label in labels:
-                            return EntityRef(m.text, m.canonical, m.label), None
+                            return self._because("subject", "entity subject of one of the 3 previous sentences", (EntityRef(m.text, m.canonical, m.label), None))
         topic = ments.topic()
         if topic is not None:
-            return topic, None
+            return self._because("subject", "document topic (most salient entity)", (topic, None))
         m = ments.last_before(sent.start_char, labels)
         if m is not None:
-            return EntityRef(m.text, m.canonical, m.label), None
-        return None, None
+            return self._because("subject", "last entity named before the sentence", (EntityRef(m.text, m.canonical, m.label), None))
+        return self._because("subject", "none found", (None, None))
 
     def _prep_entity(self, tok: Token, qtoks, ments, depth: int) -> EntityRef | None:
         """A named place or organisation in the quantity's own prepositional tail."""
@@ -661,6 +681,8 @@ class ClaimBuilder:
         extra = {"monthly"} if q.rate == "month" else set()
         context = context | extra
         metric = self._match_rules(q, context, sentence_words)
+        if metric is not None:
+            self._because("metric", f"family rule on the words around the figure ({metric})", 0)
         if metric is not None and self.families[metric].get("scope") != "sentence":
             # between families named in the local context, the nearest words decide: "raised $675m
             # at a valuation of $2.6bn" is funding for $675m (its verb) and a valuation for $2.6bn
@@ -669,18 +691,27 @@ class ClaimBuilder:
                 seen |= level
                 near = self._match_rules(q, seen, sentence_words, keywords_only=True, wider=context)
                 if near is not None:
+                    if near != metric:
+                        self._because("metric", f"nearest family keyword to the figure ({near})", 0)
                     metric = near
                     break
-        metric = metric or \
-            self._match_rules(q, sentence_words, sentence_words) or \
-            self._fallback_metric(q, root)
+        if metric is None:
+            metric = self._match_rules(q, sentence_words, sentence_words)
+            if metric is not None:
+                self._because("metric", f"family rule on the sentence's words ({metric})", 0)
+        if metric is None:
+            metric = self._fallback_metric(q, root)
+            self._because("metric", f"fallback: named after the counted noun or governing word ({metric})", 0)
         if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
             if context & self.growth:
                 metric += "_growth"
+                self._trace["metric"] = self._trace.get("metric", "") + "; _growth: a growth word near the figure"
             elif context & self.decline:
                 metric += "_decline"
+                self._trace["metric"] = self._trace.get("metric", "") + "; _decline: a decline word near the figure"
         elif q.kind == "money" and self._is_change(root, set(self.families.get(metric, {}).get("synonyms", ()))):
-            metric += "_change"  # "shares dropped $0.65 to $24.05": $0.65 is a move, $24.05 a level
+            metric += "_change"
+            self._trace["metric"] = self._trace.get("metric", "") + "; _change: the amount a rise or fall moved by"  # "shares dropped $0.65 to $24.05": $0.65 is a move, $24.05 a level
         return metric
 
     def _is_change(self, root: Token, family_words: set[str] = frozenset()) -> bool:

@@ -223,6 +223,32 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
         sys.exit(EXIT_STRICT)
 
 
+@main.command()
+@click.argument("text")
+@click.option("--published", default=None, metavar="DATE",
+              help="The text's publication date (YYYY, YYYY-MM or YYYY-MM-DD), for relative times.")
+@click.option("--html", "as_html", is_flag=True, help="Print an HTML page (displaCy span view) instead of text.")
+@click.option("--model", default=None, metavar="NAME_OR_PATH", help="spaCy model (default: the pinned one).")
+def explain(text: str, published: str | None, as_html: bool, model: str | None) -> None:
+    """Explain TEXT (a sentence or paragraph): tokens and entities, each candidate number
+    and the quantity it became or the named filter that dropped it, and each claim's
+    subject, metric and time with the rule that chose them."""
+    from . import ModelNotFound
+    from .explain import cached_extractor, check_published, explain as run_explain, render_html, render_text
+
+    if not text.strip():
+        raise click.BadParameter("give a sentence or a paragraph", param_hint="TEXT")
+    try:
+        check_published(published)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint="--published") from None
+    try:
+        e = run_explain(text, published, cached_extractor(model))
+    except ModelNotFound as exc:
+        raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
+    click.echo(render_html(e) if as_html else render_text(e))
+
+
 @main.group()
 def evaluate() -> None:
     """Score the extractors against gold annotations."""
@@ -354,9 +380,12 @@ def review(out_arg: str | None, out_dir: str | None, show_all: bool, serve: bool
     if not (out / "facts.jsonl").exists():
         raise click.UsageError(f"{out / 'facts.jsonl'} not found: run `factpipe extract` first")
     if serve:
-        from .review import serve as serve_app
+        from .review import PortError, serve as serve_app
 
-        serve_app(out, port=port, reviewer=reviewer, echo=lambda m: click.echo(m, err=True))
+        try:
+            serve_app(out, port=port, reviewer=reviewer, echo=lambda m: click.echo(m, err=True))
+        except PortError as exc:
+            raise Failure(str(exc), EXIT_USAGE) from None
         return
     try:
         click.echo(render_terminal(out, show_all=show_all), nl=False)
@@ -377,7 +406,8 @@ def review(out_arg: str | None, out_dir: str | None, show_all: bool, serve: bool
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Output folder whose conflicts.jsonl lists CONFLICT_ID; its run.json names the corpus.")
 @click.option("--corpus", default=None, type=click.Path(file_okay=False),
-              help="Corpus folder whose decisions.jsonl gets the decision. [default: the one run.json records]")
+              help="Corpus folder whose decisions.jsonl gets the decision, for a --out without run.json. "
+                   "[default: the decisions file run.json records]")
 def resolve(conflict_id: str, accept_claim: str | None, value_text: str | None, split: bool, dismiss: bool,
             note: str | None, force: bool, reviewer: str | None, out_dir: str, corpus: str | None) -> None:
     """Record a decision on CONFLICT_ID of the run in --out.
@@ -391,10 +421,14 @@ def resolve(conflict_id: str, accept_claim: str | None, value_text: str | None, 
     from .report import decisions_path
     from .store import read_jsonl
 
-    if sum(x is not None and x is not False for x in (accept_claim, value_text, split or None, dismiss or None)) > 1:
-        raise click.UsageError("give one of --accept CLAIM_ID, --value '35 MW', --split or --dismiss")
-    if accept_claim is None and value_text is None and not split and not dismiss and not note:
-        raise click.UsageError("give one of --accept CLAIM_ID, --value '35 MW', --split, --dismiss (or a --note)")
+    actions = "--accept CLAIM_ID, --value '35 MW', --split or --dismiss"
+    given = [o for o, v in (("--accept", accept_claim), ("--value", value_text), ("--split", split or None),
+                            ("--dismiss", dismiss or None)) if v is not None]
+    if len(given) > 1:
+        raise click.UsageError(f"give only one of {actions} (got {' and '.join(given)})")
+    if not given:
+        raise click.UsageError(f"give one of {actions}" + (" (--note only adds the reason to one of them)"
+                                                           if note else ""))
     out = Path(out_dir)
     path = out / "conflicts.jsonl"
     if not path.exists():
@@ -402,15 +436,19 @@ def resolve(conflict_id: str, accept_claim: str | None, value_text: str | None, 
     known = {r["conflict_id"]: r for r in read_jsonl(path)}
     if conflict_id not in known:
         raise click.UsageError(f"{conflict_id} is not a conflict in {path}")
-    dpath = Path(corpus) / "decisions.jsonl" if corpus else decisions_path(out)
+    recorded = decisions_path(out)
+    dpath = Path(corpus) / "decisions.jsonl" if corpus else recorded
     if dpath is None:
-        raise click.UsageError(f"{out / 'run.json'} records no corpus folder: give --corpus")
+        raise click.UsageError(f"{out / 'run.json'} not found: give --corpus (the corpus folder of the run)")
+    if recorded is not None and dpath.resolve() != recorded.resolve():
+        raise click.UsageError(f"--corpus {corpus}: the next `factpipe extract` of this run reads its decisions "
+                               f"from {recorded} (run.json), not {dpath}; leave out --corpus")
     facts = {f["fact_id"]: f for f in read_jsonl(out / "facts.jsonl")} if (out / "facts.jsonl").exists() else {}
     try:
         previous = load_decisions(dpath, on_error=lambda n, why: None)  # a bad old line must not block a new one
         rec = make_decision(known[conflict_id], fact=facts.get(known[conflict_id]["fact_id"]),
                             accept_claim=accept_claim, value_text=value_text, split=split,
-                            dismiss=dismiss or (accept_claim is None and value_text is None and not split),
+                            dismiss=dismiss,
                             note=note, who=reviewer, force=force, previous=previous)
         write_decision(dpath, rec)
     except (DecisionError, ValueError, OSError) as exc:

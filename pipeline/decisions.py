@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -168,7 +169,7 @@ def append_decision(path: str | os.PathLike, conflict_id: str, accept_claim: str
         except (TypeError, ValueError):
             raise DecisionError(f"value {value!r} is not a number") from None
         if not math.isfinite(value):
-            raise DecisionError(f"value {value!r} is not a finite number")
+            raise DecisionError(f"value {value!r} is not a finite value")
     rec = {
         "conflict_id": conflict_id,
         "accept_claim": accept_claim,
@@ -180,6 +181,17 @@ def append_decision(path: str | os.PathLike, conflict_id: str, accept_claim: str
     }
     rec["decision_id"] = decision_id_for(rec)
     return write_decision(path, rec)
+
+
+def decisions_file(inputs: list[str] | tuple[str, ...], out_dir: str | os.PathLike) -> Path:
+    """Where the decisions of a run live (one rule for extract, resolve, the app
+    and export): ``FOLDER/decisions.jsonl`` when the run read exactly one corpus
+    folder, else ``OUT/decisions.jsonl`` (a JSONL feed, single files, several
+    inputs).  ``inputs`` as given to extract; returns a path that may not exist."""
+    ins = [str(p) for p in inputs or []]
+    if len(ins) == 1 and os.path.isdir(ins[0]):
+        return Path(ins[0]) / "decisions.jsonl"
+    return Path(out_dir) / "decisions.jsonl"
 
 
 # --------------------------------------------------------------------------
@@ -196,6 +208,11 @@ def parse_value(text: str, unit: str, kind: str) -> float:
     s = (text or "").strip()
     if not s:
         raise DecisionError("give a value with its unit, e.g. '35 MW' or '$1.2bn'")
+    for m in _NUMBER_LITERAL.finditer(s):  # what float() reads but the grammar does not: 1e400, inf, nan
+        v = float(m.group(0).replace(",", ""))
+        if not math.isfinite(v):
+            raise DecisionError(f"{text!r} is not a finite value")
+        raise DecisionError(f"{text!r}: write the number without an exponent (e.g. '35 MW', '$1.2bn')")
     raws = _grammar().parse(s)
     if len(raws) != 1 or raws[0].vague or raws[0].value_min is not None:
         raise DecisionError(f"{text!r} is not one figure with a unit (e.g. '35 MW', '$1.2bn')")
@@ -213,8 +230,13 @@ def parse_value(text: str, unit: str, kind: str) -> float:
         raise DecisionError(f"{text!r} is in {got}, but the fact is in {unit}")
     value = float(r.value) * float(r.factor or 1.0)
     if not math.isfinite(value):
-        raise DecisionError(f"{text!r} is not a finite number")
+        raise DecisionError(f"{text!r} is not a finite value")
     return value
+
+
+_NUMBER_LITERAL = re.compile(
+    r"(?<![\w.])[-+]?(?:\d[\d,]*\.?\d*|\.\d+)[eE][-+]?\d+(?![\w.])"  # 1e400, 2.5E-3
+    r"|(?<![a-z])[-+]?(?:nan|inf(?:inity)?)(?![a-z])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -241,7 +263,7 @@ def check_value(value: float, conflict: dict[str, Any], kind: str, force: bool =
     outside every candidate value of ``conflict`` (a conflicts.jsonl record)."""
     cfg = config()
     if value is None or not math.isfinite(value):
-        raise DecisionError(f"value {value!r} is not a finite number")
+        raise DecisionError(f"value {value!r} is not a finite value")
     if value < 0 and kind in cfg["nonnegative_kinds"]:
         raise DecisionError(f"a {kind.replace('_', ' ')} cannot be negative ({value:g})")
     cands = [abs(g["value"]) for g in conflict.get("groups") or [] if isinstance(g.get("value"), (int, float))]
@@ -261,12 +283,14 @@ def make_decision(conflict: dict[str, Any], *, fact: dict[str, Any] | None = Non
                   previous: list[dict[str, Any]] | None = None, when: str | None = None) -> dict[str, Any]:
     """A checked decision on ``conflict`` (a conflicts.jsonl record) ready for
     :func:`write_decision`.  Exactly one of accept_claim / value_text / split /
-    dismiss; a note alone is a dismiss with a note.  ``previous`` are the
+    dismiss, else DecisionError (a note alone decides nothing).  ``previous`` are the
     decisions already recorded: the new one ``supersedes`` the last on this
     conflict (or on its claims).  Raises DecisionError."""
     chosen = [x for x in (accept_claim is not None, value_text is not None, split, dismiss) if x]
-    if len(chosen) > 1:
-        raise DecisionError("give one of: accept a claim, a corrected value, not the same fact, dismiss")
+    if len(chosen) != 1:
+        raise DecisionError(("give only one of" if chosen else "give one of") +
+                            ": accept a claim, a corrected value, not the same fact, dismiss"
+                            + (" (a note only adds the reason to one of them)" if note and not chosen else ""))
     cid = conflict["conflict_id"]
     claim_ids = [c for g in conflict.get("groups") or [] for c in g.get("claim_ids") or []]
     unit = (fact or {}).get("unit") or (conflict.get("key") or {}).get("unit") or \

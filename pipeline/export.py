@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.store import load_schema, read_jsonl
+from pipeline.store import _umask, load_schema, read_jsonl
 
 TABLES = {  # table -> (file, schema, primary key)
     "documents": ("documents.jsonl", "document.schema.json", "doc_id"),
@@ -123,7 +123,10 @@ def _guess(recs: list[dict], col: str) -> str:
 def _tmp_beside(dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # like every other output (mkstemp makes 0600)
+    finally:
+        os.close(fd)
     return Path(name)
 
 

@@ -199,15 +199,18 @@ def load_output(out_dir: str | os.PathLike) -> dict[str, Any]:
 
 
 def decisions_path(out_dir: str | os.PathLike, run: dict | None = None) -> Path | None:
-    """The decisions file of the corpus ``run.json`` records (None when it records none)."""
+    """The decisions file ``run.json`` records; for a run.json from before it was
+    recorded, :func:`pipeline.decisions.decisions_file` of its inputs (what the
+    next extract reads).  None only when ``out_dir`` has no run.json."""
+    from .decisions import decisions_file
+
     if run is None:
         p = Path(out_dir) / "run.json"
         run = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
     if run.get("decisions"):
         return Path(run["decisions"])
-    for inp in run.get("inputs") or []:
-        if os.path.isdir(inp):
-            return Path(inp) / "decisions.jsonl"
+    if "inputs" in run:
+        return decisions_file(run.get("inputs") or [], out_dir)
     return None
 
 
@@ -253,12 +256,17 @@ def stale_from_files(decisions: list[dict], conflicts: list[dict]) -> list[dict]
 # The view model
 
 
+NO_OUTLET = "(no outlet)"
+
+
 def _source_name(row: dict[str, Any]) -> str:
+    """The outlet; without one, "(no outlet) FILE" (or the doc id), never a bare
+    file name that reads like an outlet."""
     if row.get("outlet"):
         return row["outlet"]
     if row.get("path"):
-        return Path(row["path"]).name
-    return row.get("doc_id") or "unknown source"
+        return f"{NO_OUTLET} {Path(row['path']).name}"
+    return f"{NO_OUTLET} {row.get('doc_id') or 'unknown source'}"
 
 
 def _split_sentence(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -458,6 +466,9 @@ def _conflict_view(c: dict[str, Any], fact: dict[str, Any] | None, documents: di
         "entities": fv["entities"] if fv else [], "outlets": fv["outlets"] if fv else [],
         "dates": fv["dates"] if fv else [], "search": fv["search"] if fv else "",
         "status": "resolved" if c.get("resolution") else "conflict",
+        # what a Status filter matches: the conflict's state, and "open" for a reopened one too
+        "statuses": {"open": ["open", "conflict"], "reopened": ["reopened", "open", "conflict"],
+                     "resolved": ["resolved"]}[state],
     }
 
 
@@ -558,6 +569,9 @@ def build_view(facts: list[dict], conflicts: list[dict], claims: list[dict], doc
         "status": [s for s in _wording()["status_order"] if by_status.get(s) or s == "resolved"],
         "outlet": sorted({o for f in fviews for o in f["outlets"]}),
         "date": sorted({d[:7] for f in fviews for d in f["dates"]}),
+        # the Status choices of a conflicts page (facts' single/agreed do not apply to conflicts)
+        "conflict_status": [s for s in ("open", "reopened", "resolved")
+                            if s != "reopened" or any(c["state"] == s for c in cviews)],
     }
     return {"summary": summary, "verdict": verdict, "conflicts": cviews, "facts": fviews,
             "timelines": _timelines(fviews), "sources": _sources_view(documents, facts, claims),
@@ -587,7 +601,7 @@ def _matches(item: dict[str, Any], filters: dict[str, str]) -> bool:
         return False
     if filters.get("metric") and item.get("metric") != filters["metric"]:
         return False
-    if filters.get("status") and item.get("status") != filters["status"]:
+    if filters.get("status") and filters["status"] not in (item.get("statuses") or [item.get("status")]):
         return False
     out = (filters.get("outlet") or "").strip().lower()
     if out and not any(out == (o or "").lower() or out in (o or "").lower() for o in item.get("outlets") or []):
@@ -604,7 +618,8 @@ def _matches(item: dict[str, Any], filters: dict[str, str]) -> bool:
 def filter_view(view: dict[str, Any], filters: dict[str, str] | None) -> dict[str, Any]:
     """The view with conflicts, facts and timelines kept only when they match
     every given filter: entity (substring of subject/object), metric (exact),
-    status (single|agreed|conflict|resolved), outlet (substring), date (prefix
+    status (facts: single|agreed|conflict|resolved; conflicts: open|reopened|resolved
+    or conflict), outlet (substring), date (prefix
     of a source's publication date, e.g. 2024-07) and q (words, all in a quote)."""
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
     if not filters:

@@ -54,6 +54,8 @@ def create_app(out_dir: str | Path, reviewer: str | None = None) -> Flask:
     def page(name: str) -> str:
         d = data()
         view = filter_view(build_view(**d), {k: request.args.get(k, "") for k in request.args})
+        if name == "conflicts":  # conflicts are open, reopened or resolved (not single/agreed)
+            view = dict(view, options=dict(view["options"], status=view["options"]["conflict_status"]))
         pending = pending_decisions(d)
         return environment("html").get_template("app.html.j2").render(
             v=view, page=name, title=PAGES[name], out_dir=str(out), reviewer=who, token=token,
@@ -83,7 +85,7 @@ def create_app(out_dir: str | Path, reviewer: str | None = None) -> Flask:
         if conflict is None:
             return _back(f"{cid} is not a conflict of this run", error=True)
         if not d.get("decisions_path"):
-            return _back("run.json records no corpus folder: decisions cannot be recorded", error=True)
+            return _back("this run has no run.json, so it has no decisions file: run `factpipe extract` again", error=True)
         fact = next((f for f in d["facts"] if f["fact_id"] == conflict["fact_id"]), None)
         action = request.form.get("action") or ""
         note = (request.form.get("note") or "").strip() or None
@@ -122,18 +124,31 @@ def _back(message: str, error: bool = False, anchor: str | None = None):
 
 def make_server(out_dir: str | Path, port: int = 8765, reviewer: str | None = None):
     """A werkzeug server on 127.0.0.1:``port`` (0 picks a free port); ``.port`` is the port."""
+    import socket
+
     from werkzeug.serving import make_server as mk
 
+    if port:  # werkzeug prints a paragraph and exits on a busy port: find out first (OSError)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
     return mk("127.0.0.1", port, create_app(out_dir, reviewer), threaded=True)
+
+
+class PortError(RuntimeError):
+    """The app cannot listen on the port asked for (a one-line message naming --port)."""
 
 
 def serve(out_dir: str | Path, port: int = 8765, reviewer: str | None = None,
           echo: Callable[[str], None] = print) -> None:
-    """Serve until interrupted; prints the URL first."""
+    """Serve until interrupted; prints the URL first.  Raises PortError when
+    127.0.0.1:``port`` cannot be bound."""
     try:
         server = make_server(out_dir, port, reviewer)
-    except OSError as exc:
-        raise SystemExit(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
+    except OSError as exc:  # port in use, no permission ...
+        why = (exc.strerror or str(exc)).rstrip(". ").lower()
+        raise PortError(f"cannot listen on 127.0.0.1:{port} ({why}): choose another port with --port "
+                        f"(--port 0 picks a free one)") from None
     echo(f"Factpipe review app: http://127.0.0.1:{server.port}/  (Ctrl-C stops it)")
     try:
         server.serve_forever()

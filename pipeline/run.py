@@ -37,36 +37,44 @@ class RunSummary:
     out_dir: str = ""
     stale_decisions: int = 0
     cached: int = 0
+    open_conflicts: int = 0  # conflicts: all in conflicts.jsonl; open: those with no decision applied
 
     def line(self) -> str:
-        return (f"{self.documents} documents, {self.claims} claims, {self.facts} facts, "
-                f"{self.conflicts} conflicts, {self.errors} errors in {self.seconds:.1f}s "
-                f"({self.cached} documents from cache) -> {self.out_dir}")
+        """One line: counts with proper plurals; conflicts as "total (n open)"."""
+        def n(k: int, word: str) -> str:
+            return f"{k} {word}" if k == 1 else f"{k} {word}s"
+        return (f"{n(self.documents, 'document')}, {n(self.claims, 'claim')}, {n(self.facts, 'fact')}, "
+                f"{n(self.conflicts, 'conflict')} ({self.open_conflicts} open), {n(self.errors, 'error')} "
+                f"in {self.seconds:.1f}s ({n(self.cached, 'document')} from cache) -> {self.out_dir}")
 
 
-def decisions_path_for(paths: list[str]) -> Path | None:
-    """``decisions.jsonl`` lives in the (first) corpus folder."""
-    for p in paths:
-        if os.path.isdir(p):
-            return Path(p) / "decisions.jsonl"
-    return None
+def decisions_path_for(paths: list[str], out: str | os.PathLike = "output") -> Path:
+    """The run's decisions file: see :func:`pipeline.decisions.decisions_file`."""
+    from .decisions import decisions_file
+
+    return decisions_file(paths, out)
 
 
-# long articles are processed in pieces of at most this many characters (cut at paragraph,
-# line or sentence ends): each piece's cost does not depend on the article's length
+# articles longer than LONG_DOC_CHARS are processed in pieces of at most LONG_PIECE_CHARS
+# characters (cut at paragraph, line or sentence ends): each piece's cost does not depend on the
+# article's length. Some stages still scan the whole spaCy doc per quantity (quadratic in its
+# length), so the pieces are kept small.
 LONG_PIECE_CHARS = 10_000
+LONG_DOC_CHARS = 2 * LONG_PIECE_CHARS
 
 
 class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
-    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None):
+    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None,
+                 selective: bool = False):
         # spaCy is imported here, not at module level: a re-run served from the cache never loads it
         from .annotate import Annotator
         from .claims import ClaimBuilder, ClaimConfig
         from .quantities import QuantityExtractor
 
-        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process)
+        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process,
+                                   selective=selective)  # selective: parse only around figures
         self.model_name = model
         self.quantities = QuantityExtractor()
         self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
@@ -79,16 +87,15 @@ class Extractor:
                on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
         """Claims of ``articles``; ``on_doc(article, claims, mentions)`` after each one.
 
-        An article longer than one piece (``Annotator.max_chars``, 100,000
-        characters) is processed a piece at a time (:meth:`long_article`,
-        pieces of :data:`LONG_PIECE_CHARS`), so
+        An article longer than :data:`LONG_DOC_CHARS` is processed a piece
+        at a time (:meth:`long_article`, pieces of :data:`LONG_PIECE_CHARS`), so
         time grows linearly with its length and memory holds one piece's
         spaCy doc; the others go through the model in batches.
         """
         out: list[Claim] = []
         short: list[Article] = []
         for art in articles:
-            if len(art.text) > self.annotator.max_chars:
+            if len(art.text) > LONG_DOC_CHARS:
                 cs, ms = self.long_article(art)
                 out.extend(cs)
                 if on_doc:
@@ -110,21 +117,29 @@ class Extractor:
         Pieces are cut at paragraph, line or sentence ends
         (:func:`pipeline.annotate.split_text`); each is annotated and turned into
         claims on its own, with the piece's offset in ``art.text``, so claim ids
-        and provenance are those of the whole text. Context that crosses a cut
-        (a pronoun's antecedent, a surname's full name) is not carried over.
+        and provenance are those of the whole text. The title's entity mentions
+        (when the text starts with the title) go with every piece; other context
+        that crosses a cut (a pronoun's antecedent, a surname's full name,
+        entity salience) is the piece's own.
         """
         from .annotate import AnnotatedDoc, entity_mentions, resolve_people, split_text
+        from .mentions import title_span
 
         pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
+        span = title_span(art.text, art.title)
         claims: list[Claim] = []
         mentions: list[Mention] = []
-        docs = self.annotator.nlp.pipe((p for p, _ in pieces), batch_size=1)
+        in_title: list[Mention] = []
+        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=4)
         for doc, (_, off) in zip(docs, pieces):
-            ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
-            resolve_people(ad.mentions)
-            qs = [self.quantities(doc, ad.mentions, off, art.boilerplate, keep_bare=False)]
+            own = entity_mentions(doc, off, self.annotator.aliases)
+            resolve_people(own)
+            if span and off == 0:
+                in_title = [m for m in own if m.end <= span[1]]
+            ad = AnnotatedDoc(art, [(doc, off)], (in_title if off else []) + own)
+            qs = [self.quantities(doc, own, off, art.boilerplate, keep_bare=False)]
             claims.extend(self.builder.build(ad, qs))
-            mentions.extend(ad.mentions)
+            mentions.extend(own)
         return claims, mentions
 
 
@@ -279,7 +294,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         from .resolve import resolve
 
         t = time.perf_counter()
-        dpath = decisions_path_for(paths)
+        dpath = decisions_path_for(paths, out)
         decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
             str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
             if dpath and dpath.exists() else []
@@ -291,7 +306,8 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         facts_recs = [f.to_dict() for f in res.facts]
         conflict_recs = [c.to_dict() for c in res.conflicts]
         summary.facts = len(facts_recs)
-        summary.conflicts = sum(1 for c in res.conflicts if c.resolution is None)
+        summary.conflicts = len(conflict_recs)
+        summary.open_conflicts = sum(1 for c in res.conflicts if c.resolution is None)
         summary.stale_decisions = len(res.stale_decisions)
         t = time.perf_counter()
         write_report(res, claims, docs_meta, out)
@@ -316,10 +332,11 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
-        "decisions": str(Path(decisions_path_for(paths)).resolve()) if decisions_path_for(paths) else None,
+        "decisions": str(decisions_path_for(paths, out).resolve()),
         "engine": engines.engine,
         "counts": {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors,
-                   "facts": summary.facts, "conflicts": summary.conflicts, "words": summary.words},
+                   "facts": summary.facts, "conflicts": summary.conflicts,
+                   "open_conflicts": summary.open_conflicts, "words": summary.words},
         "timings": {k: round(v, 3) for k, v in summary.timings.items()},
         "seconds": round(summary.seconds, 3),
     }

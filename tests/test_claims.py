@@ -233,6 +233,10 @@ FIGURE_NP_NEVER_SUBJECT = [
          "Helionix Power said the money would fund its first plant.", "$4bn", "Helionix Power"),
     # a container named by the phrase is the subject
     link("A cluster of 20,000 GPUs draws 30 megawatts.", "30 megawatts", "cluster of 20,000 GPUs"),
+    # chip nouns (quantity lexicon's chip_nouns) read as one word, whatever the spelling
+    link("A pod of 4,096 TPUs draws 12 megawatts.", "12 megawatts", "pod of 4,096 GPUs"),
+    link("A rack of 72 chips uses 120 kilowatts.", "120 kilowatts", "rack of 72 GPUs"),
+    link("A farm of 8,000 accelerators consumes 9 megawatts.", "9 megawatts", "farm of 8,000 GPUs"),
 ]
 
 

@@ -36,8 +36,11 @@ def test_parse_value_with_units(text, unit, kind, expected):
 @pytest.mark.parametrize("text,unit,kind,message", [
     ("35", "W", "power", "no unit"),  # the old `--value 35` recorded 35 W
     ("1.2", "USD", "money", "no unit"),
-    ("nan", "W", "power", "not one figure"),
-    ("inf MW", "W", "power", "not one figure"),
+    ("nan", "W", "power", "not a finite value"),
+    ("inf MW", "W", "power", "not a finite value"),
+    ("1e400 GW", "W", "power", "not a finite value"),  # float() overflows; used to say "has no unit"
+    ("-1E+999 MW", "W", "power", "not a finite value"),
+    ("2.5e3 MW", "W", "power", "without an exponent"),
     ("35 MW", "USD", "money", "is in W"),  # wrong dimension
     ("£3bn", "USD", "money", "is in GBP"),  # another currency
     ("30 to 35 MW", "W", "power", "not one figure"),  # a range is not a decision
@@ -240,7 +243,8 @@ def test_resolve_writes_to_the_corpus_run_json_records(power_run, tmp_path, monk
 
 @pytest.mark.parametrize("value,message", [
     ("35", "has no unit"),  # recorded 35 W before
-    ("nan", "not one figure"),  # written as NaN before
+    ("nan", "not a finite value"),  # written as NaN before
+    ("1e400 GW", "not a finite value"),  # said "has no unit"
     ("-5 MW", "cannot be negative"),
     ("5 kW", "--force"),
     ("3 GW", "--force"),

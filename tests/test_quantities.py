@@ -420,7 +420,8 @@ NOT_QUANTITIES = [
     ("The airline grounded its Boeing 737 fleet.", None),
     ("The briefing starts at 10:30.", None),
     ("The vote was held on the 5th.", None),
-    ("One US fluid ounce is 1/16 of a US pint.", "1/16"),
+    # a fraction with no unit after it is not a quantity ("1/16 of a US pint" is a volume: test_quantities_kinds)
+    ("The ratio was cut to 1/16 last year.", "1/16"),
     ("The mass is approximately 1.99×10−30 kilograms.", "10−30"),
     ("The airline debuted its 787 Dreamliner in 2011.", None),
     ("The Nvidia 9600M GT graphics chip is slower.", None),

@@ -81,6 +81,24 @@ def test_change_and_level(nlp, sentence, surface, value, unit, extra):
         assert q.value_min is None and q.value_max is None, "a change and a level are not a range"
 
 
+# 1b. a bare figure that cannot share the next figure's scale is not a range's lower end
+NOT_A_LOWER_END = rows(
+    ("Ticket prices rose 12% in 2025 to £500m.", "£500m", 5e8, "GBP", {}),
+    ("Group sales climbed in 2023 to $4bn, the filing showed.", "$4bn", 4e9, "USD", {}),
+    ("Exports jumped in 1999 to €2.5 billion.", "€2.5 billion", 2.5e9, "EUR", {}),
+    # a figure below the scaled one still shares its scale
+    ("Fees could reach 3 to 4 billion dollars.", "3 to 4 billion dollars", None, "USD",
+     {"value_min": 3e9, "value_max": 4e9}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", NOT_A_LOWER_END)
+def test_bare_figure_is_not_a_lower_end(nlp, sentence, surface, value, unit, extra):
+    q, qs = check_row(nlp, sentence, surface, value, unit, extra)
+    if "value_min" not in extra:
+        assert q.value_min is None and q.value_max is None, (q.surface, q.value_min)
+
+
 # 2. scale abbreviations, with or without a currency; "m" is a metre only in a measure context
 SCALES = rows(
     ("The insurer booked A$2.3 bil in claims.", "A$2.3 bil", 2.3e9, "AUD", {}),
@@ -284,3 +302,101 @@ def test_headline_units_need_a_real_unit(nlp):
     # quantulum3's fallback must not read a function word as a unit ("4K at" is not ampere-turns)
     qs = quantities(nlp, "Stadia Falls Short of 4K at Launch, Destiny 2 Runs at a Native 1080p")
     assert not [q for q in qs if q.kind == "other"], [(q.surface, q.unit) for q in qs]
+
+
+# 11. a figure no calendar can hold is not a date, whatever spaCy's DATE label says
+BIG_NOT_DATES = rows(
+    ("By 2019 the register listed 2741093 voters.", "2741093 voters", 2741093, "voter", {}),
+    ("Ohio logged 893412 flashes in 2017, while Iowa came second with 651207 lightning strikes.",
+     "651207 lightning strikes", 651207, "strike", {}),
+    ("In 2016 the fund paid 3812456 claims.", "3812456 claims", 3812456, "claim", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", BIG_NOT_DATES)
+def test_big_numbers_are_not_dates(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+@pytest.mark.parametrize("value, date_like", [
+    (2019, True), (31, True), (9999, True), (20230415, True), (19991231, True),
+    (2741093, False), (10000, False), (20231345, False), (12.5, True), (99999999, False),
+    ((1334.2, True), False), ((1250, True), False), ((10.3, False), True),  # (value, written with a thousands comma)
+])
+def test_calendar_like(value, date_like):
+    from pipeline.quantities.filters import calendar_like
+    args = value if isinstance(value, tuple) else (value,)
+    assert calendar_like(*args) is date_like
+
+
+# 12. a fraction "of a" unit, and "US" between a figure and its unit; US volume units
+FRACTION_OF_UNIT = rows(
+    ("Whisk in 3/4 of a cup of cream.", "3/4 of a cup", 0.75 * 0.2365882365, "l", {"surface_unit": "cup"}),
+    ("Roughly 1/3 of a mile of the levee failed.", "1/3 of a mile", 1609.344 / 3, "m", {"surface_unit": "mile"}),
+    ("A gill is 1/4 of a US pint.", "1/4 of a US pint", 0.25 * 0.473176473, "l", {"surface_unit": "pint"}),
+    ("The recipe needs 2 US quarts of stock.", "2 US quarts", 2 * 0.946352946, "l", {"surface_unit": "quart"}),
+    ("Each can holds 12 fl oz of soda.", "12 fl oz", 12 * 0.0295735295625, "l", {"surface_unit": "fluid ounce"}),
+    ("The bar poured 420 pints on match day.", "420 pints", 420 * 0.473176473, "l", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", FRACTION_OF_UNIT)
+def test_fraction_of_a_unit(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_us_before_money_is_not_a_unit_qualifier(nlp):
+    s = "The fee is 5 US dollars per visit."
+    (q,) = over(quantities(nlp, s), s, "5")
+    assert q.unit == "USD" and q.kind == "money"
+
+
+# 13. a qualifier between a figure and a unit of time
+DURATION_QUALIFIED = rows(
+    ("Inflation has fallen for three straight years.", "three straight years", 3, "year", {}),
+    ("Factory output shrank for 10 consecutive months.", "10 consecutive months", 10, "month", {}),
+    ("The strike lasted two full days.", "two full days", 2, "day", {}),
+    ("It outsold the 20 previous years combined.", "20 previous years", 20, "year", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", DURATION_QUALIFIED)
+def test_duration_qualifiers(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 14. a level in a parallel clause takes the unit of the earlier level, past a change in between
+PARALLEL_LEVELS = rows(
+    ("The Dow fell 0.5% to 38,210.55 points, and the Nasdaq slipped 0.8% to 15,990.12.",
+     "15,990.12", 15990.12, "point", {}),
+    ("The Nikkei closed up 1.2% at 33,120.40 points while the Topix gained 0.9% to finish at 2,341.75.",
+     "2,341.75", 2341.75, "point", {}),
+    ("The ASX 200 ended 0.3% lower at 7,601.2 points, whereas the All Ords dropped 0.4% to close at 7,812.9.",
+     "7,812.9", 7812.9, "point", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", PARALLEL_LEVELS)
+def test_parallel_levels(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_level_without_a_twin_stays_bare(nlp):
+    s = "Shares fell 2.5% to 41.25 after the report."  # no earlier level with a unit: nothing to carry
+    (q,) = over(quantities(nlp, s), s, "41.25")
+    assert q.surface_unit == "-"
+
+
+
+# 8b. a list article numbering its own items is not a quantity (the filter is named in
+# tests/test_quantities_filters.py); the same nouns counted inside a sentence still are
+COUNTED_LIST_NOUNS = rows(
+    ("The committee sent 14 questions to the regulator.", "14 questions", 14, "question", {}),
+    ("Auditors found 37 mistakes in the filing.", "37 mistakes", 37, "mistake", {}),
+    ("Investigators listed 5 reasons for the crash.", "5 reasons", 5, "reason", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", COUNTED_LIST_NOUNS)
+def test_list_nouns_counted_in_a_sentence(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)

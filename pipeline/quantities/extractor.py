@@ -15,7 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
-from .filters import (BARE_NUMBER, BOILERPLATE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
+from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, _alt
@@ -42,6 +42,12 @@ class QuantityExtractor:
             list(lex.multi_prefix) + [w for w in lex.scales if len(w) > 2] + list(lex.fraction_words) + ["couple"]
         self.re_number_words = re.compile(r"(?i)\b(?:%s)" % _alt(words))
 
+    def may_hold_figure(self, text: str) -> bool:
+        """The prefilter: True when ``text`` (a sentence) holds a digit-like character or a
+        number word of the lexicon, i.e. something the grammar could read as a figure.
+        False means no quantity can come from ``text``."""
+        return bool(self.re_digit_like.search(text) or self.re_number_words.search(text))
+
     def __call__(self, doc: Doc, mentions: list[Mention] = (), offset: int = 0,
                  boilerplate: list[tuple[int, int]] = (), keep_bare: bool = True,
                  dropped: list[DroppedCandidate] | None = None) -> list[Quantity]:
@@ -58,7 +64,7 @@ class QuantityExtractor:
         ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
         for sent in doc.sents:
             s = sent.text
-            if not self.re_digit_like.search(s) and not self.re_number_words.search(s):
+            if not self.may_hold_figure(s):
                 continue  # no figure in digits or words: nothing for the grammar
             base = sent.start_char
             raws = self.g.parse(s)
@@ -154,6 +160,8 @@ class QuantityExtractor:
                 counted = counted_tok.text
             lemma = noun_lemma(counted_tok)
             low_phrase = counted.lower()
+            if lemma in lex.listicle_nouns and not text[sent.start_char:a].strip(" '\"‘“"):
+                return LISTICLE
             if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
                     any(m[2] == "ACCELERATOR" and fb <= m[0] < counted_tok.idx + len(counted_tok) for m in named) and \
                     counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:
@@ -288,12 +296,6 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
             continue
-        prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
-        if prev is None or prev.vague or prev.is_range or prev.partitive:
-            continue
-        gap = text[prev.end:q.start]
-        if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
-            continue
         nxt = _token_at(doc, q.end + len(text[q.end:]) - len(text[q.end:].lstrip()))
         if nxt is not None and nxt.idx >= q.end and nxt.pos_ in ("NOUN", "PROPN", "NUM"):
             continue
@@ -301,20 +303,61 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         if before is not None and before.pos_ in ("NOUN", "PROPN") or re.match(r"[-–]\d", text[q.end:q.end + 2]) or \
                 re.search(r"\d[-–]$", text[max(0, q.start - 2):q.start]):
             continue  # "in position 5", "at 5-4": a rank or a score, not one more of the list
-        if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
-            q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
-            q.value = q.surface_value
+        prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
+        if prev is None:
             continue
-        dec_q = re.search(r"\.(\d+)$", q.surface.strip())
-        dec_p = re.search(r"\d\.(\d+)", prev.surface)
-        # or both figures follow the same preposition: "rose by 2 percent but fell by 1"
-        lead_q = re.search(r"\b(by|to|at|of)\s+$", text[max(0, q.start - 6):q.start])
-        lead_p = re.search(r"\b(by|to|at|of)\s+$", text[max(0, prev.start - 6):prev.start])
-        parallel = bool(lead_q and lead_p and lead_q.group(1).lower() == lead_p.group(1).lower())
-        if (parallel or dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1))) and prev.surface_value:
-            factor = prev.value / prev.surface_value
-            q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
-            q.value = q.surface_value * factor
+        if _carry_from_previous(text, q, prev):
+            continue
+        # a parallel clause with a change in between: "... ended at 1,463.78 points, while the other
+        # index lost 1.1% to end at 1,334.20": an earlier measure (not money, not a percentage) with the
+        # same preposition before it and the same number of decimals (at least one), within 150 characters
+        lead_q = re.search(r"\b(to|at)\s+$", text[max(0, q.start - 6):q.start])
+        dec_q = _decimals(q.surface)
+        if lead_q and dec_q:
+            twin = next((p for p in reversed(qs[:k]) if p is not prev and p.surface_unit != "-" and not p.vague
+                         and not p.is_range and not p.partitive and p.kind not in ("money", "percentage", "count")
+                         and p.surface_value and q.start - p.end <= 150
+                         and re.search(r"\b%s\s+$" % lead_q.group(1), text[max(0, p.start - 6):p.start], re.I)
+                         and _decimals(p.surface) == dec_q), None)
+            if twin is not None and re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", text[twin.end:q.start]):
+                _take_unit(q, twin)
+
+
+def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
+    """Give bare ``q`` the unit of ``prev``, the quantity right before it, when they form a list
+    (see :func:`carry_units`); True when it did."""
+    if prev.vague or prev.is_range or prev.partitive:
+        return False
+    gap = text[prev.end:q.start]
+    if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
+        return False
+    if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
+        q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
+        q.value = q.surface_value
+        return True
+    dec_q = re.search(r"\.(\d+)$", q.surface.strip())
+    dec_p = re.search(r"\d\.(\d+)", prev.surface)
+    # or both figures follow the same preposition: "rose by 2 percent but fell by 1"
+    lead_q = re.search(r"\b(by|to|at|of)\s+$", text[max(0, q.start - 6):q.start])
+    lead_p = re.search(r"\b(by|to|at|of)\s+$", text[max(0, prev.start - 6):prev.start])
+    parallel = bool(lead_q and lead_p and lead_q.group(1).lower() == lead_p.group(1).lower())
+    if (parallel or dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1))) and prev.surface_value:
+        _take_unit(q, prev)
+        return True
+    return False
+
+
+def _decimals(surface: str) -> int:
+    """Digits after the decimal point of the first figure in ``surface`` (0 when none)."""
+    m = re.search(r"\d\.(\d+)", surface)
+    return len(m.group(1)) if m else 0
+
+
+def _take_unit(q: Quantity, prev: Quantity) -> None:
+    """Give ``q`` the kind, unit and rate of ``prev`` (its value scaled as ``prev``'s is)."""
+    factor = prev.value / prev.surface_value
+    q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
+    q.value = q.surface_value * factor
 
 
 def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:

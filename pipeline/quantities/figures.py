@@ -58,6 +58,7 @@ class Figure:
     sign_start: int | None = None  # where a minus sign starts
     approximate: bool = False  # "a couple hundred"
     unscaled: float | None = None  # the figure before its scale ("4.5" of "4.5 billion"), when it has one
+    fraction: bool = False  # written as a fraction ("1/16", "¾"): may take "of a" before its unit
 
 
 
@@ -166,7 +167,11 @@ class FigureReader:
         # fractions before a unit: "10 1/2 miles", "a 1/4 mile oval", "½ teaspoon"
         for m in FRACTION.finditer(s):
             b = m.end()
-            if not (lex.re_unit_ci.match(s, b) or lex.re_unit_cs.match(s, b)):
+            fm = lex.re_fraction_of.match(s, b)  # "1/16 of a US pint", "3/4 of a mile"
+            u = fm.end() if fm else b
+            qm = lex.re_unit_qualifiers.match(s, u)
+            u = qm.end() if qm else u
+            if not (lex.re_unit_ci.match(s, u) or lex.re_unit_cs.match(s, u)):
                 continue
             if m.group(5):
                 value = float(m.group(4) or 0) + VULGAR[m.group(5)]
@@ -177,6 +182,7 @@ class FigureReader:
                 value = float(m.group(1) or 0) + float(m.group(2)) / den
             fig = self.figure_at(s, m.start(), b, value, False)
             if fig:
+                fig.fraction = True
                 out.append(fig)
                 spaced.append((m.start(), b))
         # phone numbers are not figures: "555-123-4567", "(212) 555-0199", "+44 20 7946 0958"

@@ -138,9 +138,23 @@ def _date_day(c: Candidate) -> bool:
                 nw and nw.group(1).lower() in c.lex.month_names)
 
 
-@_filter("date_entity", "a unitless figure inside a DATE or TIME entity")
+def calendar_like(value: float, grouped: bool = False) -> bool:
+    """Could this figure be (part of) a date or a time? A year, day, hour ("10.30") or count up to
+    9999, or a compact date (YYYYMMDD, years 1800-2199). "1385710" is not, nor a figure written with
+    a thousands separator (``grouped``: "1,334.20"): spaCy's DATE label on them is wrong."""
+    if grouped:
+        return False
+    if value != int(value) or value < 10000:
+        return True
+    d = str(int(value))
+    return len(d) == 8 and 1800 <= int(d[:4]) <= 2199 and 1 <= int(d[4:6]) <= 12 and 1 <= int(d[6:]) <= 31
+
+
+@_filter("date_entity", "a unitless figure inside a DATE or TIME entity (one that a calendar can hold)")
 def _date_entity(c: Candidate) -> bool:
-    return c.bare and c.raw.unit == "-" and any(x <= c.fa < y for x, y, _ in c.dates)
+    return c.bare and c.raw.unit == "-" and any(x <= c.fa < y for x, y, _ in c.dates) and \
+        calendar_like(c.raw.value if c.raw.value is not None else 0,
+                      bool(c.raw.figure and c.raw.figure.has_comma))
 
 
 @_filter("identifier", "a number naming something after a word ('Section 427', 'SMW 4', 'Llama 3', 'Core 2 Duo')")
@@ -211,4 +225,5 @@ ONE_WITHOUT_NOUN = _named("one_without_noun", "'one' not directly before the nou
 PARTITIVE_WITHOUT_NOUN = _named("partitive_without_noun", "'one of the ...' with no noun after 'of'")
 VAGUE_WITHOUT_NOUN = _named("vague_without_noun", "a vague magnitude with nothing counted ('thousands' of what?)")
 BARE_NUMBER = _named("bare_number", "a figure with no unit, currency or counted noun (dropped from claims)")
+LISTICLE = _named("listicle", "a figure opening its sentence or headline that counts a list article's own items ('15 Fun Facts About ...')")
 BOILERPLATE = _named("boilerplate", "inside web boilerplate (comment forms, navigation)")

@@ -11,7 +11,7 @@ conversions (``$10.5bn (£8.9bn)``: one figure with an equivalent). It returns
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 
 from ..records import Equivalent
 from .figures import (DASH, MONEY_CONTEXT, VAGUE_CURRENCY, WEIGHT_CONTEXT, Figure,
@@ -112,6 +112,24 @@ class QuantityGrammar(FigureReader):
             u = lex.unit_cs.get(form) or lex.unit_ci.get(form.lower())
             if u is not None:
                 return u["name"], u["unit"], u["factor"], u["kind"], bm.end(), None
+        # qualifiers before the unit ("1 US fluid ounce", "2 imperial gallons"), and "of a" after a
+        # fraction ("1/16 of a US pint", "3/4 of a mile"): the unit after them, never money
+        lead = pos
+        if fig.fraction:
+            fm = lex.re_fraction_of.match(s, lead)
+            lead = fm.end() if fm else lead
+        qm = lex.re_unit_qualifiers.match(s, lead)
+        lead = qm.end() if qm else lead
+        if lead > pos and fig.currency is None:
+            u = self.unit_after(s, lead, replace(fig, fraction=False))
+            if u is not None and u[3] not in ("money", "percentage"):
+                return u
+        # "three straight years", "10 consecutive months": a unit of time after a qualifier
+        dm = lex.re_duration_qualifiers.match(s, pos) if fig.currency is None else None
+        if dm:
+            u = self.unit_after(s, dm.end(), replace(fig, fraction=False))
+            if u is not None and u[3] == "duration":
+                return u
         return None
 
     def rate_after(self, s: str, pos: int) -> tuple[str, str, int] | None:
@@ -243,6 +261,10 @@ class QuantityGrammar(FigureReader):
                         raw_hi = nxt.unscaled
                         if fig.value < raw_hi:
                             lo_v = fig.value * (nxt.value / raw_hi)
+                        elif not (fig.currency or u1):
+                            # a bare figure that cannot share the scale is no lower end: "rose 12% in
+                            # 2024 to £500m", "climbed in 2023 to $4bn" (a year, then the level)
+                            lo_v = float("inf")
                     u2 = self.unit_after(s, nxt.end, nxt)
                     units_agree = (u1 is None or u2 is None or u1[:2] == u2[:2])
                     if u1 is not None and u1[3] != "money" and nxt.currency:

@@ -87,6 +87,12 @@ class Lexicon:
             r"(?P<num>%s|\d)[\s-](?P<frac2>%s))(?:\s+of\s+an?)?|(?P<couple>%s))\s+(?:(?P<scale>%s)(?![\w])|(?=[a-z]))"
             % (whole, _alt(fw), _alt(ones_words), _alt(fw), _alt(w["couple_words"]), _alt(big)), re.I)
         self.couple_words = w["couple_words"]
+        # words between a figure and its unit ("US fluid" of "1 US fluid ounce"); "of a" after a fraction
+        quals = [q for q in w["unit_qualifiers"]] + [q.capitalize() for q in w["unit_qualifiers"] if q.islower()]
+        self.re_unit_qualifiers = re.compile(r"(?:\s+(?:%s)(?![\w.]))+" % "|".join(
+            re.escape(q) + ("" if q.endswith(".") else "") for q in sorted(quals, key=len, reverse=True)))
+        self.re_fraction_of = re.compile(r"\s+of\s+an?(?=\s)", re.I)
+        self.re_duration_qualifiers = re.compile(r"(?:\s+(?:%s)(?![\w-]))+" % _alt(w["duration_qualifiers"]), re.I)
         self.re_number_word_before = re.compile(
             r"(?<![\w-])(?:%s|hundred|dozen)[\s-]+$" % _alt(list(self.ones_words) + list(self.tens_words)), re.I)
         self.video_resolutions = {float(v) for v in w["video_resolutions"]}
@@ -139,6 +145,7 @@ class Lexicon:
         self.id_prefixes = set(w["identifier_prefixes"])
         self.chip_nouns = set(w["chip_nouns"])
         self.user_nouns = set(w["user_nouns"])
+        self.listicle_nouns = set(w["listicle_nouns"]["words"])
         self.monthly = set(w["monthly_markers"])
         self.daily = set(w["daily_markers"])
         self.param_context = set(w["parameter_context"])
