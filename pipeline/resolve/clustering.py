@@ -12,7 +12,6 @@ from pipeline.records import Conflict, EntityRef, Fact
 from .intervals import INF, Interval, TYPE_RANK, claim_interval_in, value_in
 from .periods import Period, same_period
 from .blocking import _P
-from .currency import foreign_dollar_groups
 from .display import _reason, _severity, display_claim
 
 
@@ -281,22 +280,14 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
     groups, vague_groups = _value_groups(stmts, ctx)
     conflict = _is_conflict(groups, cfg)
     evidence = None
-    competing = groups
-    if conflict:
-        # a bare '$' from an outlet at home in another dollar country that fits once read in that
-        # dollar does not compete: it stays a fact of its own
-        foreign = foreign_dollar_groups(groups, unit, ctx.documents, cfg)
-        if foreign:
-            competing = [g for g in groups if all(g is not h for h in foreign)]
-            conflict = _is_conflict(competing, cfg)
-    in_conflict = competing
+    in_conflict = groups
     if conflict and gate is not None:
-        judged = gate(competing)
+        judged = gate(groups)
         conflict = judged is not None
         if judged is not None:
             # only the groups joined by conflict evidence compete; other figures are facts of their own
             evidence, members = judged
-            in_conflict = [competing[i] for i in members]
+            in_conflict = [groups[i] for i in members]
 
     def order(g: _Group) -> tuple:
         rep = g.rep().rep
