@@ -24,7 +24,6 @@ A report, not a test: it always exits 0.
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import json
 import os

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,7 @@ from . import DEFAULT_MODEL
 from .batch import ClaimCache, OutputLock, fingerprint
 from .ingest import read_corpus
 from .records import Article, Claim, IngestError, Mention
-from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, dumps,
-                    entity_records, error_record)
+from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, entity_records, error_record)
 
 
 @dataclass
