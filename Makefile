@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.factpipe-installed
 CORPUS ?= corpus
 OUT    ?= output
 
-.PHONY: setup extract test bench clean screenshots review
+.PHONY: setup extract lint test bench clean screenshots review
 
 setup: $(STAMP)
 
@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 extract: setup
 	$(BIN)/factpipe extract $(CORPUS) --out $(OUT)
 
-test: setup
+lint: setup
+	$(BIN)/ruff check pipeline tests bench scripts
+
+test: setup lint
 	$(BIN)/python -m pytest -q
 
 # the review app in headless chromium: output/review-conflicts.png, output/review-facts-filtered.png

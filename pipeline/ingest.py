@@ -51,6 +51,7 @@ lists them all (sorted; ``path`` is the first), with a warning.
 """
 from __future__ import annotations
 
+import calendar
 import codecs
 import errno
 import functools
@@ -409,6 +410,23 @@ def _with_headline(body: str, title: str | None) -> tuple[str, tuple[int, int] |
     return f"{title}\n\n{body}", (0, len(title))
 
 
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def is_date(value: str) -> bool:
+    """True for an ISO date or partial date as metadata gives it: ``2024``, ``2024-07``,
+    ``2024-07-23``, ``2024-07-23T10:00:00Z``; the month and day must exist."""
+    m = _DATE.fullmatch(value.strip())
+    if not m:
+        return False
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    if mo is None:
+        return True
+    if not 1 <= mo <= 12:
+        return False
+    return d is None or 1 <= d <= calendar.monthrange(y, mo)[1]
+
+
 def _meta_value(value: Any) -> str | None:
     if value is None:
         return None
@@ -699,6 +717,12 @@ class _Reader:
                 fields[k] = None
         merged = {k: v for k, v in meta.items() if k != "path" and k not in META_FIELDS + ("author",)}
         merged.update(extra)
+        warnings = list(warnings)
+        if fields.get("published") is not None and not is_date(fields["published"]):
+            warnings.append(f"{sources.get('published', 'metadata')} date {fields['published']!r} is not a date "
+                            "(YYYY, YYYY-MM or YYYY-MM-DD, optionally with a time); ignored")
+            fields["published"] = None
+            sources.pop("published", None)
         return Article(
             doc_id=make_doc_id(text),
             text=text,

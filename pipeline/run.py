@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,7 @@ from . import DEFAULT_MODEL
 from .batch import ClaimCache, OutputLock, fingerprint
 from .ingest import read_corpus
 from .records import Article, Claim, IngestError, Mention
-from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, dumps,
-                    entity_records, error_record)
+from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, entity_records, error_record)
 
 
 @dataclass
@@ -55,9 +53,12 @@ def decisions_path_for(paths: list[str], out: str | os.PathLike = "output") -> P
     return decisions_file(paths, out)
 
 
-# long articles are processed in pieces of at most this many characters (cut at paragraph,
-# line or sentence ends): each piece's cost does not depend on the article's length
+# articles longer than LONG_DOC_CHARS are processed in pieces of at most LONG_PIECE_CHARS
+# characters (cut at paragraph, line or sentence ends): each piece's cost does not depend on the
+# article's length. Some stages still scan the whole spaCy doc per quantity (quadratic in its
+# length), so the pieces are kept small.
 LONG_PIECE_CHARS = 10_000
+LONG_DOC_CHARS = 2 * LONG_PIECE_CHARS
 
 
 class Extractor:
@@ -84,16 +85,15 @@ class Extractor:
                on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
         """Claims of ``articles``; ``on_doc(article, claims, mentions)`` after each one.
 
-        An article longer than one piece (``Annotator.max_chars``, 100,000
-        characters) is processed a piece at a time (:meth:`long_article`,
-        pieces of :data:`LONG_PIECE_CHARS`), so
+        An article longer than :data:`LONG_DOC_CHARS` is processed a piece
+        at a time (:meth:`long_article`, pieces of :data:`LONG_PIECE_CHARS`), so
         time grows linearly with its length and memory holds one piece's
         spaCy doc; the others go through the model in batches.
         """
         out: list[Claim] = []
         short: list[Article] = []
         for art in articles:
-            if len(art.text) > self.annotator.max_chars:
+            if len(art.text) > LONG_DOC_CHARS:
                 cs, ms = self.long_article(art)
                 out.extend(cs)
                 if on_doc:
@@ -115,21 +115,29 @@ class Extractor:
         Pieces are cut at paragraph, line or sentence ends
         (:func:`pipeline.annotate.split_text`); each is annotated and turned into
         claims on its own, with the piece's offset in ``art.text``, so claim ids
-        and provenance are those of the whole text. Context that crosses a cut
-        (a pronoun's antecedent, a surname's full name) is not carried over.
+        and provenance are those of the whole text. The title's entity mentions
+        (when the text starts with the title) go with every piece; other context
+        that crosses a cut (a pronoun's antecedent, a surname's full name,
+        entity salience) is the piece's own.
         """
         from .annotate import AnnotatedDoc, entity_mentions, resolve_people, split_text
+        from .mentions import title_span
 
         pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
+        span = title_span(art.text, art.title)
         claims: list[Claim] = []
         mentions: list[Mention] = []
-        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=1)
+        in_title: list[Mention] = []
+        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=4)
         for doc, (_, off) in zip(docs, pieces):
-            ad = AnnotatedDoc(art, [(doc, off)], entity_mentions(doc, off, self.annotator.aliases))
-            resolve_people(ad.mentions)
-            qs = [self.quantities(doc, ad.mentions, off, art.boilerplate, keep_bare=False)]
+            own = entity_mentions(doc, off, self.annotator.aliases)
+            resolve_people(own)
+            if span and off == 0:
+                in_title = [m for m in own if m.end <= span[1]]
+            ad = AnnotatedDoc(art, [(doc, off)], (in_title if off else []) + own)
+            qs = [self.quantities(doc, own, off, art.boilerplate, keep_bare=False)]
             claims.extend(self.builder.build(ad, qs))
-            mentions.extend(ad.mentions)
+            mentions.extend(own)
         return claims, mentions
 
 

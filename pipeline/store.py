@@ -115,6 +115,7 @@ def document_record(a: Article) -> dict:
         "reader": a.reader,
         "headline": list(a.headline) if a.headline else None,
         "source": a.extra.get("source"),
+        "extra": {k: v for k, v in sorted(a.extra.items()) if k != "source"},
     }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.annotate import AliasTable, Annotator, split_text
+from pipeline.annotate import AliasTable, split_text
 from pipeline.records import Article
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -278,7 +277,7 @@ def test_long_document_is_processed_in_pieces_with_exact_offsets(runner, tmp_pat
     """A document longer than one piece: claims everywhere in it, each quoting the text exactly."""
     firms = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"]
     paras, n = [], 0
-    while n < 105_000:  # just over one piece of the model (100,000 characters): the long path
+    while n < 60_000:  # longer than LONG_DOC_CHARS: the piece-by-piece path
         i = len(paras)
         p = (f"{firms[i % len(firms)]} said on Monday that revenue rose {i % 40 + 2}% to ${i + 1}.5 billion "
              f"in the quarter, and that it would hire {100 + i} engineers.")
@@ -296,4 +295,20 @@ def test_long_document_is_processed_in_pieces_with_exact_offsets(runner, tmp_pat
     assert len({c["claim_id"] for c in claims}) == len(claims)
     money = {c["surface"] for c in claims if c["kind"] == "money"}
     assert {f"${i + 1}.5 billion" for i in range(len(paras))} <= money  # every paragraph, every piece
-    assert max(c["provenance"]["char_start"] for c in claims) > 100_000
+    assert max(c["provenance"]["char_start"] for c in claims) > 55_000
+
+
+def test_a_jsonl_id_and_other_fields_reach_documents_jsonl(tmp_path):
+    """A feed's own `id` and extra keys are kept in documents.jsonl (`extra`), not dropped."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "wire-7781", "text": "Orbex raised $20m in a funding round.",
+                                "desk": "markets"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["extract", str(feed), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    (doc,) = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert doc["extra"] == {"desk": "markets", "line": 1, "source_id": "wire-7781"}

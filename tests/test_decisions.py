@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.decisions import (DecisionError, FarValue, append_decision, apply_decisions, check_value,
+from pipeline.decisions import (DecisionError, FarValue, append_decision, check_value,
                                 load_decisions, make_decision, parse_value)
 from pipeline.records import Claim, EntityRef, Provenance, TimeRef
 from pipeline.resolve import resolve

@@ -843,3 +843,23 @@ def test_warc_of_hundreds_of_real_pages_end_to_end(tmp_path):
         pv = c["provenance"]
         assert text[c["doc_id"]][pv["char_start"]:pv["char_end"]] == c["surface"]
     assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
+
+
+@pytest.mark.parametrize("published, kept", [
+    ("2023", True),
+    ("2023-11", True),
+    ("2023-11-30", True),
+    ("2023-11-30T08:15:00Z", True),
+    ("2024-02-29", True),
+    ("2023-02-29", False),   # no such day
+    ("2023-13-01", False),   # no such month
+    ("last Tuesday", False),
+    ("30/11/2023", False),   # ambiguous order: not guessed
+])
+def test_metadata_dates_that_are_not_dates_are_dropped_with_a_warning(cwd, published, kept):
+    write(cwd / "d" / "a.txt", "Article A\n")
+    write(cwd / "d" / "manifest.jsonl", json.dumps({"path": "a.txt", "published": published}) + "\n")
+    (a,), errors = read_corpus(["d"])
+    assert errors == []
+    assert a.published == (published if kept else None)
+    assert any("is not a date" in w for w in a.warnings) is (not kept)

@@ -40,6 +40,10 @@ ROWS = [
     ("The meeting starts at 9 am sharp.", "9", "date_entity"),
     ("Its account number is 4402918837 apparently.", "4402918837", "long_digits"),
     ("The bill took thousands to pass.", "thousands", "vague_without_noun"),
+    ("9 Things Every Renter Should Know", "9", "listicle"),
+    ("Twelve Surprising Facts About the Moon Landing", "Twelve", "listicle"),
+    ("Five questions for the new chancellor after the budget", "Five", "listicle"),
+    ("“Six ways to cut your energy bill this winter”", "Six", "listicle"),
 ]
 
 

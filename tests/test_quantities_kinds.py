@@ -385,3 +385,18 @@ def test_a_level_without_a_twin_stays_bare(nlp):
     s = "Shares fell 2.5% to 41.25 after the report."  # no earlier level with a unit: nothing to carry
     (q,) = over(quantities(nlp, s), s, "41.25")
     assert q.surface_unit == "-"
+
+
+
+# 8b. a list article numbering its own items is not a quantity (the filter is named in
+# tests/test_quantities_filters.py); the same nouns counted inside a sentence still are
+COUNTED_LIST_NOUNS = rows(
+    ("The committee sent 14 questions to the regulator.", "14 questions", 14, "question", {}),
+    ("Auditors found 37 mistakes in the filing.", "37 mistakes", 37, "mistake", {}),
+    ("Investigators listed 5 reasons for the crash.", "5 reasons", 5, "reason", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", COUNTED_LIST_NOUNS)
+def test_list_nouns_counted_in_a_sentence(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)

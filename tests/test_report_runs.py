@@ -100,9 +100,6 @@ def test_values_keep_their_bounds_and_plurals_as_written(tmp_path, extractor):
     assert f["status"] == "agreed" and f["n_independent"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="resolve.find_dependent_docs ignores items found in more than max_df (50) "
-                                       "documents, so from 51 copies on nothing links them; resolve is being "
-                                       "rewritten on branch i7r")
 def test_sixty_copies_are_still_one_source(tmp_path, extractor):
     texts = {f"copy{i:02d}.txt": ARTICLE + f"\n\nRe-posted by syndication partner number {i}." for i in range(60)}
     out = _run(tmp_path, extractor, texts, {n: {"outlet": "The Guardian", "published": "2024-07-01"} for n in texts})

@@ -3,7 +3,6 @@ and the whole loop in a real browser (Playwright driving Debian's chromium)."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import sys
 from pathlib import Path

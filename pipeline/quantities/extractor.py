@@ -15,7 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
-from .filters import (BARE_NUMBER, BOILERPLATE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
+from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, _alt
@@ -160,6 +160,8 @@ class QuantityExtractor:
                 counted = counted_tok.text
             lemma = noun_lemma(counted_tok)
             low_phrase = counted.lower()
+            if lemma in lex.listicle_nouns and not text[sent.start_char:a].strip(" '\"‘“"):
+                return LISTICLE
             if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
                     any(m[2] == "ACCELERATOR" and fb <= m[0] < counted_tok.idx + len(counted_tok) for m in named) and \
                     counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:

@@ -225,4 +225,5 @@ ONE_WITHOUT_NOUN = _named("one_without_noun", "'one' not directly before the nou
 PARTITIVE_WITHOUT_NOUN = _named("partitive_without_noun", "'one of the ...' with no noun after 'of'")
 VAGUE_WITHOUT_NOUN = _named("vague_without_noun", "a vague magnitude with nothing counted ('thousands' of what?)")
 BARE_NUMBER = _named("bare_number", "a figure with no unit, currency or counted noun (dropped from claims)")
+LISTICLE = _named("listicle", "a figure opening its sentence or headline that counts a list article's own items ('15 Fun Facts About ...')")
 BOILERPLATE = _named("boilerplate", "inside web boilerplate (comment forms, navigation)")

@@ -145,6 +145,7 @@ class Lexicon:
         self.id_prefixes = set(w["identifier_prefixes"])
         self.chip_nouns = set(w["chip_nouns"])
         self.user_nouns = set(w["user_nouns"])
+        self.listicle_nouns = set(w["listicle_nouns"]["words"])
         self.monthly = set(w["monthly_markers"])
         self.daily = set(w["daily_markers"])
         self.param_context = set(w["parameter_context"])

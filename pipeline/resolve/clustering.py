@@ -458,16 +458,33 @@ class _Cluster:
         self.common: dict[str, Interval | None] | None = None  # per unit: the values all specific claims allow
 
 
+def _figures_differ(p: _P, q: _P, rel: float) -> bool:
+    """Two non-vague claims in one unit whose stated figures differ by more than ``rel`` of the
+    larger (bounds included: 'up to 16GB' vs 'up to 768GB')."""
+    if p.ctype == "vague" or q.ctype == "vague" or p.claim.unit != q.claim.unit:
+        return False
+    x, y = p.claim.value, q.claim.value
+    if x is None or y is None:
+        return False
+    x, y = float(x), float(y)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return False
+    return abs(x - y) > rel * max(abs(x), abs(y))
+
+
 def _can_merge(a: _Cluster, b: _Cluster, cfg: dict, cache: dict) -> bool:
     """Cannot-link: one document's claims whose values do not intersect; two different named
     objects ('for ATI', 'for Xilinx'); explicit periods that are not the same period."""
     from .comparison import values_meet
     from .periods import periods_near
     small, big = (a, b) if len(a.members) <= len(b.members) else (b, a)
+    rel = float(cfg["linking"].get("same_doc_figure_rel", -1))
     for doc, ps in small.by_doc.items():
         for q in big.by_doc.get(doc, ()):
             for p in ps:
                 if values_meet(p, q, cfg, cache) is False:
+                    return False
+                if rel >= 0 and _figures_differ(p, q, rel):
                     return False
     if a.objects and b.objects and a.objects != b.objects:
         return False

@@ -1,8 +1,10 @@
 """Copied sources: pairs of documents that are near copies or rewrites of each other."""
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import zlib
 from collections import Counter
 from itertools import chain
 from typing import Any, Iterable
@@ -108,6 +110,73 @@ def _prefix_join(shared: list[set], postings: dict[Any, list[int]], sizes: list[
     return out
 
 
+def _sketch(shingles: set, bins: int) -> tuple:
+    """One-permutation MinHash: ``bins`` slots, slot = crc32 % bins, value =
+    the least crc32 falling in that slot (None for an empty slot).
+    Deterministic across processes (no salted ``hash``)."""
+    slots: list = [None] * bins
+    for x in shingles:
+        h = zlib.crc32(x.encode("utf-8"))
+        k = h % bins
+        v = slots[k]
+        if v is None or h < v:
+            slots[k] = h
+    return tuple(slots)
+
+
+def _copy_candidates(words: list[list[str]], shingles: list[set], cc: dict,
+                     stats: dict | None = None) -> set[tuple[int, int]]:
+    """Pairs (i, j), i < j, of near-exact copies, found at any scale.
+
+    Documents with one normalised word sequence (a content hash) are a group:
+    each links to the group's first document.  Then documents whose MinHash
+    sketches agree on a whole band share a bucket; in each bucket a document is
+    compared with at most ``max_leaders`` earlier leaders (first one whose
+    Jaccard over all shingles is >= ``jaccard`` wins, else it becomes a leader
+    while there is room).  Cost: O(shingles + documents x bands x max_leaders),
+    so 10,000 copies of one article cost 10,000 comparisons, not 50 million."""
+    out: set[tuple[int, int]] = set()
+    first: dict[bytes, int] = {}
+    leader_of: list[int] = []
+    for i, w in enumerate(words):
+        key = hashlib.blake2b(" ".join(w).encode("utf-8"), digest_size=16).digest()
+        j = first.setdefault(key, i)
+        leader_of.append(j)
+        if j != i and w:
+            out.add((j, i))
+    bins, rows = int(cc["bins"]), int(cc["rows"])
+    max_leaders, jmin = int(cc["max_leaders"]), float(cc["jaccard"])
+    buckets: dict[tuple, list[int]] = {}
+    for i, s in enumerate(shingles):
+        if not s or leader_of[i] != i:
+            continue  # exact copies ride on their group's first document
+        sk = _sketch(s, bins)
+        for b in range(0, bins - rows + 1, rows):
+            band = sk[b:b + rows]
+            if all(v is None for v in band):
+                continue
+            buckets.setdefault((b, band), []).append(i)
+    compared = 0
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        leaders: list[int] = []
+        for i in members:
+            for j in leaders:
+                compared += 1
+                inter = len(shingles[i] & shingles[j])
+                union = len(shingles[i]) + len(shingles[j]) - inter
+                if union and inter / union >= jmin:
+                    out.add((j, i) if j < i else (i, j))
+                    break
+            else:
+                if len(leaders) < max_leaders:
+                    leaders.append(i)
+    if stats is not None:
+        stats["copy_pairs_compared"] = compared
+    return out
+
+
 def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None = None,
                         config: dict | None = None, _cfg: dict | None = None,
                         _stats: dict | None = None, _exhaustive: bool = False) -> list[dict]:
@@ -133,9 +202,11 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
     shingles: list[set] = []
     sents: list[set] = []
     vocab: list[set] = []
+    all_words: list[list[str]] = []
     for d in ids:
         text = (documents[d] or {}).get("text") or ""
         w, ss = _words_and_sentences(text, int(dc["sentence_words"]))
+        all_words.append(w)
         shingles.append({" ".join(w[i:i + n]) for i in range(len(w) - n + 1)})
         sents.append(ss)
         vocab.append({x for x in set(w) - stop if len(x) > 2 and not x.isdigit()})
@@ -165,7 +236,9 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
     pairs = (_prefix_join(sh_shared, sh_post, [len(s) for s in shingles], sh_need)
              | _prefix_join(se_shared, se_post, [len(s) for s in sents], se_need)
              | _prefix_join(sig_shared, sig_post, [len(s) for s in sigs], sig_need))
-    candidates = sorted(pairs)
+    cc = dc.get("copies")
+    copies = _copy_candidates(all_words, shingles, cc, _stats) if cc else set()
+    candidates = sorted(pairs | copies)
     if _stats is not None:
         _stats["doc_pairs_compared"] = len(candidates)
 
@@ -190,6 +263,12 @@ def find_dependent_docs(documents: dict[str, dict], claims: list[Claim] | None =
         if maybe_rewrite or jac >= dc["jaccard"] or cont >= dc["containment"] or shared_sent >= dc["shared_sentences"]:
             vmin = min(len(vocab[a]), len(vocab[b]))
             voc = len(vocab[a] & vocab[b]) / vmin if vmin else 0.0
+        if (a, b) in copies and not (jac >= dc["jaccard"] or cont >= dc["containment"]):
+            # a near-exact copy whose shingles are too common for the idf-limited test
+            inter = len(shingles[a] & shingles[b])
+            union = len(shingles[a]) + len(shingles[b]) - inter
+            jac = inter / union if union else 1.0
+            cont = inter / small if small else 1.0
         if jac >= dc["jaccard"] or cont >= dc["containment"] or shared_sent >= dc["shared_sentences"]:
             method, sim = "near_copy", max(cont, jac)
         elif maybe_rewrite and voc >= dc["vocab_containment"]:
