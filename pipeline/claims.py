@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span, Token
 from .annotate import AnnotatedDoc, load_json
 from .quantities.lexicon import lexicon, singular
 from .quantities.locale import dollar_currency, localise_dollars
-from .mentions import DocEntities, PieceMentions, document_entities
+from .mentions import PieceMentions, document_entities
 from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
 
