@@ -436,7 +436,7 @@ class Annotator:
     (:class:`SelectiveParser`) when the model allows it (one process only); the default,
     ``False``, runs the whole pipeline on every token: on news text most sentences hold a
     figure or name an entity next to one, so selection parsed ~86% of the tokens and was
-    slower than the full pipeline (see NOTES-i11.md). Offsets are exact either way."""
+    slower than the full pipeline (see `docs/dev-notes/i11.md`). Offsets are exact either way."""
 
     def __init__(self, nlp: Language | None = None, model: str | None = None,
                  batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1,
