@@ -136,8 +136,10 @@ def test_format_conflicts_text(scenario):
     (1e12, "USD", "$1tn"),
     (150e6, "W", "150 MW"),
     (22, "percent", "22%"),
-    (100000, "GPU", "100,000 GPU"),
-    (5e8, "user", "500 million user"),
+    (100000, "GPU", "100,000 GPUs"),
+    (5e8, "user", "500 million users"),
+    (1, "GPU", "1 GPU"),
+    (2.5e6, "person", "2.5 million people"),
 ])
 def test_format_value(value, unit, expected):
     assert format_value(value, unit) == expected

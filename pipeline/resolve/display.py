@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import re
 
 from pipeline.records import Claim
+from pipeline.values import CURRENCY_SYMBOLS, format_quantity  # noqa: F401  (CURRENCY_SYMBOLS re-exported)
 
 from .intervals import INF, approx_tolerance, claim_unit, value_in
 from .blocking import _P
@@ -14,46 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .clustering import _Ctx, _Group
 
 
-CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "INR": "₹", "KRW": "₩"}
-
-
-def _num(x: float, digits: int = 3) -> str:
-    s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
-    return s if s not in ("-0", "") else "0"
-
-
-def format_value(value: float | None, unit: str | None) -> str:
-    """'$13.2bn', '£8.9bn', '150 MW', '22%', '100,000 GPU'."""
-    if value is None:
-        return "?"
-    if value in (INF, -INF):
-        return "∞" if value > 0 else "-∞"
-    u = unit or ""
-    a = abs(value)
-    sign = "-" if value < 0 else ""
-    if u in CURRENCY_SYMBOLS or re.fullmatch(r"[A-Z]{3}", u):
-        sym = CURRENCY_SYMBOLS.get(u)
-        for scale, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
-            if a >= scale:
-                body = _num(a / scale) + suffix
-                break
-        else:
-            body = _num(a, 2)
-        return f"{sign}{sym}{body}" if sym else f"{sign}{body} {u}"
-    if u in ("W", "Wh"):
-        for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if a >= scale:
-                return f"{sign}{_num(a / scale)} {prefix}{u}"
-        return f"{sign}{_num(a)} {u}"
-    if u == "percent":
-        return f"{_num(value)}%"
-    if u == "percentage_point":
-        return f"{_num(value)} pp"
-    if a >= 1e6:
-        for scale, suffix in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
-            if a >= scale:
-                return f"{sign}{_num(a / scale)}{suffix} {u}".rstrip()
-    return f"{_num(value)} {u}".rstrip()
+# one formatter for people, shared with the report
+format_value = format_quantity
 
 
 def display_claim(c: Claim) -> str:
