@@ -166,12 +166,7 @@ def pending_decisions(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def stale_from_files(decisions: list[dict], conflicts: list[dict]) -> list[dict]:
     """Decisions that apply to no conflict of the run (as the run judged them)."""
-    used = set()
-    for c in conflicts:
-        for r in (c.get("resolution"), c.get("previous_decision")):
-            if r:
-                used.add(r.get("decision_id"))
-                used.update(s.get("decision_id") for s in r.get("superseded") or [])
+    used = _used_decisions(conflicts)
     ids = {c["conflict_id"] for c in conflicts}
     from pipeline.decisions import _legacy_id
 
