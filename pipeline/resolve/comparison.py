@@ -320,31 +320,27 @@ def value_idf(ps: list[_P]) -> dict[tuple, float]:
     return {k: math.log((n + 1) / len(d)) for k, d in docs.items()}
 
 
-def word_idf(ps: list[_P]) -> dict[str, float]:
-    """idf of every sentence word (words of one document included: unlike names, a sentence's
-    own words say what else it is about, and count against the overlap)."""
+def _idf(ps: list[_P], features, min_docs: int = 1) -> dict[str, float]:
+    """log((documents + 1) / documents with the feature) for every feature that
+    ``features(p)`` yields in at least ``min_docs`` documents."""
     import math
     docs: dict[str, set[str]] = {}
     all_docs = set()
     for p in ps:
         all_docs.add(p.claim.doc_id)
-        for k in p.words:
+        for k in features(p):
             docs.setdefault(k, set()).add(p.claim.doc_id)
     n = len(all_docs)
-    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items())}
+    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= min_docs}
+
+
+def word_idf(ps: list[_P]) -> dict[str, float]:
+    """idf of every sentence word (words of one document included: unlike names, a sentence's
+    own words say what else it is about, and count against the overlap)."""
+    return _idf(ps, lambda p: p.words)
 
 
 def name_idf(ps: list[_P]) -> dict[str, float]:
     """idf of every name found in >= 2 documents (claims' entities and articles' main names):
     log(documents / documents with the name)."""
-    import math
-    docs: dict[str, set[str]] = {}
-    all_docs = set()
-    for p in ps:
-        all_docs.add(p.claim.doc_id)
-        for k in p.ents:
-            docs.setdefault(k, set()).add(p.claim.doc_id)
-        for k in p.doc_ents:
-            docs.setdefault(k, set()).add(p.claim.doc_id)
-    n = len(all_docs)
-    return {k: math.log((n + 1) / len(d)) for k, d in sorted(docs.items()) if len(d) >= 2}
+    return _idf(ps, lambda p: list(p.ents) + list(p.doc_ents), min_docs=2)
