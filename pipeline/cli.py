@@ -332,8 +332,7 @@ def evaluate_resolution(spec: str, corpus: str, out_dir: str | None, existing: b
         with _scored_output(corpus, out_dir, existing) as out:
             result = score_resolution(out, spec, corpus, half)
     except EvalInputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
+        raise Failure(str(e)) from e
     click.echo(json.dumps(result, indent=2) if as_json else format_resolution(result, Path(spec).name))
 
 
@@ -356,8 +355,7 @@ def evaluate_claims(gold: str, corpus: str, out_dir: str | None, existing: bool,
         with _scored_output(corpus, out_dir, existing) as out:
             result = score_claims(gold, corpus, out, half)
     except EvalInputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
+        raise Failure(str(e)) from e
     click.echo(json.dumps(result, indent=2) if as_json else format_claims(result, Path(gold).name))
 
 
