@@ -225,8 +225,8 @@ def _gold_names() -> frozenset[str]:
 def singular(noun: str) -> str:
     """A crude lowercase singular for a counted noun's last word ("job cuts"
     -> "job cut", "GPUs" -> "gpu", "companies" -> "company"): the quantity
-    stage's own (:func:`pipeline.quantities.lexicon.singular`)."""
-    from pipeline.quantities.lexicon import singular as _singular
+    stage's own (:func:`pipeline.words.singular`)."""
+    from pipeline.words import singular as _singular
 
     return _singular(noun)
 

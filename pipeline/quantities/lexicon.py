@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..annotate import load_json
+from ..words import singular  # noqa: F401  (the one singulariser; re-exported for the quantity stage)
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -175,26 +176,6 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     return Lexicon()
-
-
-def singular(noun: str) -> str:
-    """A crude lowercase singular for a counted noun's last word ("job cuts" -> "job cut",
-    "GPUs" -> "gpu", "companies" -> "company", "acres" -> "acre"); the one singulariser of
-    the quantity stage and the evaluation (spaCy's lemma is preferred where a token exists:
-    :func:`pipeline.quantities.noun_lemma`)."""
-    head, _, last = noun.strip().rpartition(" ")
-    head = head.lower()
-    if re.fullmatch(r"[A-Z0-9]+s", last):  # an acronym's plural: GPUs, CPUs
-        last = last[:-1].lower()
-        return f"{head} {last}" if head else last
-    last = last.lower()
-    if last.endswith("ies") and len(last) > 4:
-        last = last[:-3] + "y"
-    elif last.endswith(("sses", "xes", "ches", "shes")):
-        last = last[:-2]
-    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
-        last = last[:-1]
-    return f"{head} {last}" if head else last
 
 
 def parse_number(text: str) -> float:

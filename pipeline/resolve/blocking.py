@@ -8,19 +8,11 @@ from datetime import date
 from typing import Iterable
 
 from pipeline.records import Claim, EntityRef
+from pipeline.words import singular
 
 from .config import load_config
 from .intervals import claim_type, claim_units, norm_unit
 from .periods import Period, claim_period, explicit_period, publication_date
-
-
-def _singular(word: str) -> str:
-    w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
-    return w
 
 
 def counted_head(c: Claim, cfg: dict) -> str:
@@ -28,7 +20,7 @@ def counted_head(c: Claim, cfg: dict) -> str:
     lower-case, through ``units.counted_aliases``."""
     src = c.counted or norm_unit(c.unit, cfg) or ""
     words = re.findall(r"[A-Za-z0-9]+", src)
-    head = _singular(words[-1]) if words else ""
+    head = singular(words[-1]) if words else ""
     return cfg["units"].get("counted_aliases", {}).get(head, head)
 
 
@@ -77,7 +69,7 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
         # "43 RBIs in 54 games" is not the season's 121 RBIs: a scoped figure is its own fact
         nums = re.findall(r"\d[\d,.]*", c.scope)
         words = re.findall(r"[a-z]+", c.scope.lower())
-        dim += " @" + " ".join(nums + [_singular(words[-1])] if words else nums)
+        dim += " @" + " ".join(nums + [singular(words[-1])] if words else nums)
     doc_scope = c.doc_id if (subject is None or not metric) else None
     return (subject, obj, metric, dim, doc_scope)
 

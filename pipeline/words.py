@@ -1,0 +1,33 @@
+"""Word forms shared by every stage, without spaCy (importing this module loads no model).
+
+:func:`singular` is the project's one singulariser of a counted noun or unit word: the
+quantity stage, the evaluation and resolution's blocking use it. Plurals for display live
+in :func:`pipeline.values.plural`. Where a spaCy token is at hand, its lemma is preferred
+(:func:`pipeline.quantities.extractor.noun_lemma`).
+"""
+from __future__ import annotations
+
+import re
+
+_ACRONYM_PLURAL = re.compile(r"[A-Z0-9]+s")
+
+
+def singular(noun: str) -> str:
+    """A crude lower-case singular of a noun phrase's last word; the words before it are only
+    lower-cased. ``"job cuts"`` -> ``"job cut"``, ``"GPUs"`` -> ``"gpu"``, ``"H100s"`` ->
+    ``"h100"``, ``"companies"`` -> ``"company"``, ``"boxes"`` -> ``"box"``, ``"acres"`` ->
+    ``"acre"``; ``"status"``, ``"analysis"``, ``"glass"`` and words of three letters or fewer
+    stay as they are. ``str`` in, ``str`` out; never raises (``""`` -> ``""``)."""
+    head, _, last = noun.strip().rpartition(" ")
+    head = head.lower()
+    if _ACRONYM_PLURAL.fullmatch(last):  # an acronym's or a model name's plural: GPUs, H100s
+        last = last[:-1].lower()
+        return f"{head} {last}" if head else last
+    last = last.lower()
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "xes", "ches", "shes")):
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
