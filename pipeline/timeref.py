@@ -69,6 +69,7 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from .annotate import load_json
+from .quantities.docindex import doc_index
 from .records import TimeRef
 
 _W = load_json("time_words.json")
@@ -598,22 +599,25 @@ class _Cand:
 def _candidates(sent: Span) -> list[_Cand]:
     """The sentence's time expressions: the grammar's, plus spaCy DATE entities it does not cover."""
     doc, off = sent.doc, sent.start_char
+    index = doc_index(doc)  # the document's text and entities, read once (not per figure)
+    text = index.text
+    ents = index.ents_in(sent)
     out = []
     for ex in find_expressions(sent.text):
         a, b = off + ex.start, off + ex.end
-        if _BASELINE.search(doc.text[max(off, a - 20):a]) and ex.kind != "span":
+        if _BASELINE.search(text[max(off, a - 20):a]) and ex.kind != "span":
             continue  # "compared with 2023", "up 9% from a year ago": a baseline, not the claim's period
         if ex.kind == "month" and "year" not in ex.parts and any(
                 e.label_ in ("PERSON", "ORG", "WORK_OF_ART") and e.start_char <= a + ex.text.find(ex.parts["month"]) < e.end_char
-                for e in sent.ents):
+                for e in ents):
             continue  # "April Jones", "June Holdings": a name
         out.append(_Cand(ex, doc.char_span(a, b, alignment_mode="expand"), a, b))
-    for ent in sent.ents:
+    for ent in ents:
         if ent.label_ != "DATE" or any(c.start < ent.end_char and ent.start_char < c.end for c in out):
             continue
         if any(ex.start + off < ent.end_char and ent.start_char < ex.end + off for ex in find_expressions(sent.text)):
             continue  # overlaps an expression dropped as a baseline
-        if _BASELINE.search(doc.text[max(off, ent.start_char - 20):ent.start_char]):
+        if _BASELINE.search(text[max(off, ent.start_char - 20):ent.start_char]):
             continue
         out.append(_Cand(TimeExpr("entity", ent.start_char - off, ent.end_char - off, ent.text), ent,
                          ent.start_char, ent.end_char))
@@ -705,7 +709,7 @@ def _baseline_figure_before(c: _Cand) -> bool:
     while f.i > sp.sent.start and (doc[f.i - 1].tag_ == "$" or doc[f.i - 1].pos_ == "SYM"
                                    or doc[f.i - 1].dep_ in ("quantmod", "nummod") or doc[f.i - 1].like_num):
         f = doc[f.i - 1]
-    return bool(_BASELINE.search(doc.text[max(sp.sent.start_char, f.idx - 25):f.idx]))
+    return bool(_BASELINE.search(doc_index(doc).text[max(sp.sent.start_char, f.idx - 25):f.idx]))
 
 
 def _future(c: _Cand) -> bool:
@@ -721,7 +725,7 @@ def _future(c: _Cand) -> bool:
 
 
 def _fiscal_start(sent: Span) -> int:
-    for ent in sent.ents:
+    for ent in doc_index(sent.doc).ents_in(sent):
         if ent.label_ == "ORG":
             k = ent.text.lower().removesuffix("'s").removesuffix(" inc.").removesuffix(" corp.").strip()
             if k in FISCAL_START:
@@ -800,7 +804,7 @@ def _previous_period(c: _Cand, anchor, gran, fiscal) -> tuple[date, date] | None
     if sent.start == 0:
         return None
     prev = doc[sent.start - 1].sent
-    if "\n\n" in doc.text[prev.end_char:sent.start_char] or "\n\n" in prev.text:
+    if "\n\n" in doc_index(doc).text[prev.end_char:sent.start_char] or "\n\n" in prev.text:
         return None
     for o in reversed(_candidates(prev)):
         if o.ex.kind in ("shift", "entity"):

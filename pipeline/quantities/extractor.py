@@ -15,6 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
+from .docindex import SpanIndex, doc_index
 from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
 from .grammar import QuantityGrammar, Raw
@@ -57,11 +58,12 @@ class QuantityExtractor:
         ``dropped`` is a list, every candidate a filter drops is appended to it as a
         :class:`~pipeline.records.DroppedCandidate` naming the filter."""
         out: list[Quantity] = []
-        text = doc.text
-        named = [(m.start - offset, m.end - offset, m.label) for m in mentions
-                 if m.label in ("ACCELERATOR", "AI_MODEL", "SYSTEM", "PRODUCT")]
-        dates = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ("DATE", "TIME")]
-        ordinals = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORDINAL"]
+        index = doc_index(doc)  # text and entities read once per document, looked up by bisect per figure
+        text = index.text
+        named = SpanIndex((m.start - offset, m.end - offset, m.label) for m in mentions
+                          if m.label in ("ACCELERATOR", "AI_MODEL", "SYSTEM", "PRODUCT"))
+        dates = index.spans(("DATE", "TIME"))
+        ordinals = index.spans(("ORDINAL",), payload=False)
         for sent in doc.sents:
             s = sent.text
             if not self.may_hold_figure(s):
@@ -108,7 +110,7 @@ class QuantityExtractor:
         fa = sent.start_char + fig.start if fig else a
         fb = sent.start_char + fig.end if fig else b
         tok = _token_at(doc, fa)
-        cand = Candidate(doc, sent, r, a, b, fa, fb, tok, lex, named, dates, ordinals)
+        cand = Candidate(doc, sent, r, a, b, fa, fb, tok, lex, named, dates, ordinals, text)
         reason = drop_reason(cand)
         if reason:
             return reason
@@ -163,7 +165,7 @@ class QuantityExtractor:
             if lemma in lex.listicle_nouns and not text[sent.start_char:a].strip(" '\"‘“"):
                 return LISTICLE
             if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
-                    any(m[2] == "ACCELERATOR" and fb <= m[0] < counted_tok.idx + len(counted_tok) for m in named) and \
+                    any(m[2] == "ACCELERATOR" for m in named.starting_in(fb, counted_tok.idx + len(counted_tok))) and \
                     counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:
                 kind, unit = "chip_count", "GPU"
             elif lemma in lex.user_nouns or counted_tok.lower_ in lex.user_nouns:
@@ -238,7 +240,7 @@ class QuantityExtractor:
         return None
 
     def _noun_after_of(self, doc: Doc, char: int) -> Token | None:
-        m = re.match(r"['’\"”]?\s*of\s+", doc.text[char:char + 12])
+        m = re.match(r"['’\"”]?\s*of\s+", doc_index(doc).text[char:char + 12])
         if not m:
             return None
         t = _token_at(doc, char + m.end())
@@ -292,7 +294,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
     least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
-    text = doc.text
+    text = doc_index(doc).text
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
             continue

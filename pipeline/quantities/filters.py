@@ -16,6 +16,7 @@ from typing import Callable
 
 from spacy.tokens import Doc, Span, Token
 
+from .docindex import SpanIndex
 from .grammar import Raw
 from .lexicon import Lexicon
 
@@ -28,7 +29,9 @@ class Candidate:
 
     ``a``/``b``: the candidate's surface (document characters); ``fa``/``fb``: its
     figure; ``tok``: the spaCy token at ``fa`` (or None); ``named``/``dates``/
-    ``ordinals``: entity spans of the document as ``(start, end, ...)`` tuples."""
+    ``ordinals``: entity spans of the document as ``(start, end, ...)`` tuples, a
+    :class:`~.docindex.SpanIndex` built once per document (a list is indexed on creation);
+    ``doc_text``: ``doc.text``, read once per document (empty: read from ``doc``)."""
 
     doc: Doc
     sent: Span
@@ -39,13 +42,21 @@ class Candidate:
     fb: int
     tok: Token | None
     lex: Lexicon
-    named: list = field(default_factory=list)
-    dates: list = field(default_factory=list)
-    ordinals: list = field(default_factory=list)
+    named: SpanIndex = field(default_factory=SpanIndex)
+    dates: SpanIndex = field(default_factory=SpanIndex)
+    ordinals: SpanIndex = field(default_factory=SpanIndex)
+    doc_text: str = ""
+
+    def __post_init__(self):
+        for name in ("named", "dates", "ordinals"):
+            if not isinstance(getattr(self, name), SpanIndex):
+                setattr(self, name, SpanIndex(getattr(self, name)))
+        if not self.doc_text:
+            self.doc_text = self.doc.text
 
     @property
     def text(self) -> str:
-        return self.doc.text
+        return self.doc_text
 
     @property
     def digits(self) -> str:
@@ -101,7 +112,7 @@ def drop_reason(c: Candidate) -> str | None:
 
 @_filter("inside_name", "inside a product, model or accelerator name ('Llama 3.1', 'H100')")
 def _inside_name(c: Candidate) -> bool:
-    return c.raw.kind != "parameter_count" and any(x <= c.fa < y for x, y, _ in c.named)
+    return c.raw.kind != "parameter_count" and c.named.covers(c.fa)
 
 
 @_filter("split_decimal", "the decimals of a number split across a sentence boundary ('1. 8GHz')")
@@ -115,7 +126,7 @@ def _split_decimal(c: Candidate) -> bool:
 
 @_filter("ordinal", "an ORDINAL entity ('the 3rd')")
 def _ordinal(c: Candidate) -> bool:
-    return c.bare and any(x <= c.fa < y for x, y in c.ordinals)
+    return c.bare and c.ordinals.covers(c.fa)
 
 
 @_filter("year", "a bare year ('in 2019'), not a range")
@@ -152,7 +163,7 @@ def calendar_like(value: float, grouped: bool = False) -> bool:
 
 @_filter("date_entity", "a unitless figure inside a DATE or TIME entity (one that a calendar can hold)")
 def _date_entity(c: Candidate) -> bool:
-    return c.bare and c.raw.unit == "-" and any(x <= c.fa < y for x, y, _ in c.dates) and \
+    return c.bare and c.raw.unit == "-" and c.dates.covers(c.fa) and \
         calendar_like(c.raw.value if c.raw.value is not None else 0,
                       bool(c.raw.figure and c.raw.figure.has_comma))
 
