@@ -31,3 +31,20 @@ def singular(noun: str) -> str:
     elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
         last = last[:-1]
     return f"{head} {last}" if head else last
+
+
+# a model or product name written in the plural: letters and digits (at least one digit), and the
+# letter or digit before the final "s" is a digit or a capital ("H100s", "A350s", "F-35s",
+# "MI300Xs", "TPUv5s", "787s"); not a decade ("1990s", "80s")
+_PLURAL_NAME = re.compile(r"(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]*[0-9A-Z]s")
+_DECADE = re.compile(r"'?\d*0s")
+
+
+def plural_name_singular(word: str) -> str | None:
+    """The singular of a model or product name used as a plural noun, as written:
+    ``"H100s"`` -> ``"H100"``, ``"F-35s"`` -> ``"F-35"``, ``"787s"`` -> ``"787"``; None for
+    anything else (``"GPUs"`` has no digit, ``"1990s"`` is a decade, ``"5s"`` is a figure with
+    a letter)."""
+    if not _PLURAL_NAME.fullmatch(word) or _DECADE.fullmatch(word) or word[:-1].isdigit() and len(word) < 4:
+        return None
+    return word[:-1]

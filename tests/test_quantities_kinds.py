@@ -400,3 +400,27 @@ COUNTED_LIST_NOUNS = rows(
 @pytest.mark.parametrize("sentence,surface,value,unit,extra", COUNTED_LIST_NOUNS)
 def test_list_nouns_counted_in_a_sentence(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 10b. a model or product name in the plural is the counted noun ("100,000 H100s"); an
+# accelerator of the gazetteer makes it a chip count
+PLURAL_NAMES = rows(
+    ("The new cluster links 100,000 H100s over one fabric.", "100,000 H100s", 1e5, "GPU",
+     {"kind": "chip_count", "surface_unit": "h100"}),
+    ("They bought 20,000 A100s and later 5,000 MI300Xs.", "5,000 MI300Xs", 5000, "GPU",
+     {"kind": "chip_count", "surface_unit": "mi300x"}),
+    ("The carrier ordered 40 A350s for its long-haul fleet.", "40 A350s", 40, "a350",
+     {"kind": "count", "surface_unit": "a350"}),
+    ("The air force flew 12 F-35s over the parade.", "12 F-35s", 12, "f-35", {"kind": "count"}),
+    ("Boeing delivered 31 787s in the quarter.", "31 787s", 31, "787", {"kind": "count"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", PLURAL_NAMES)
+def test_plural_names_are_counted(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_decade_is_not_a_plural_name(nlp):
+    s = "Rents doubled between the 1980s and 2010s."
+    assert quantities(nlp, s) == []

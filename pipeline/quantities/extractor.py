@@ -15,6 +15,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from ..records import DroppedCandidate, Mention, Quantity
+from ..words import plural_name_singular
 from .docindex import SpanIndex, doc_index
 from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
@@ -164,7 +165,7 @@ class QuantityExtractor:
             low_phrase = counted.lower()
             if lemma in lex.listicle_nouns and not text[sent.start_char:a].strip(" '\"‘“"):
                 return LISTICLE
-            if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or \
+            if lemma in lex.chip_nouns or counted_tok.text.lower() in lex.chip_nouns or lemma in lex.accelerator_names or \
                     any(m[2] == "ACCELERATOR" for m in named.starting_in(fb, counted_tok.idx + len(counted_tok))) and \
                     counted_tok.lower_ in lex.chip_nouns | {"unit", "units"}:
                 kind, unit = "chip_count", "GPU"
@@ -214,6 +215,11 @@ class QuantityExtractor:
         """The noun a bare number counts: '350,000 Nvidia Corp. H100 GPUs' -> GPUs."""
         if tok is None:
             return None
+        # a model or product name in the plural right after the figure counts: "100,000 H100s",
+        # "40 A350s", "12 F-35s" (whatever the tagger makes of it)
+        nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if nxt is not None and tok.whitespace_ and plural_name_singular(nxt.text):
+            return nxt
         t = tok
         # climb from the number through number words ("500 million")
         for _ in range(3):
@@ -403,7 +409,10 @@ def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
 
 
 def noun_lemma(tok: Token) -> str:
-    """Lower-case singular of a counted noun: 'GPUs' -> 'gpu', 'people' -> 'people'."""
+    """Lower-case singular of a counted noun: 'GPUs' -> 'gpu', 'people' -> 'people', 'H100s' -> 'h100'."""
+    name = plural_name_singular(tok.text)
+    if name:
+        return name.lower()
     lemma = tok.lemma_.lower()
     if tok.tag_ in ("NNS", "NNPS") and lemma == tok.lower_ and len(lemma) > 3 and lemma.endswith("s") \
             and not lemma.endswith("ss"):

@@ -16,6 +16,7 @@ from typing import Callable
 
 from spacy.tokens import Doc, Span, Token
 
+from ..words import plural_name_singular
 from .docindex import SpanIndex
 from .grammar import Raw
 from .lexicon import Lexicon
@@ -194,7 +195,8 @@ def _named_after(c: Candidate) -> bool:
     return c.bare and tok is not None and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and \
         not is_title_case(c.sent) and \
         doc[tok.i + 1].text[:1].isupper() and doc[tok.i + 1].tag_ != "NNPS" and \
-        doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start
+        doc[tok.i + 1].ent_type_ not in ("ACCELERATOR",) and not doc[tok.i + 1].is_sent_start and \
+        not plural_name_singular(doc[tok.i + 1].text)  # "100,000 H100s" counts H100s
 
 
 @_filter("parenthesised_number", "a bare number alone in brackets: a shirt number or a list marker ('Smith (4)')")

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from ..annotate import load_json
+from ..annotate import load_json, load_jsonl
 from ..words import singular  # noqa: F401  (the one singulariser; re-exported for the quantity stage)
 
 
@@ -145,6 +145,10 @@ class Lexicon:
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
         self.chip_nouns = set(w["chip_nouns"])
+        # accelerator names of the entity ruler's gazetteer, lower-case ("h100", "mi300x"): a count
+        # of them ("20,000 MI300Xs") counts chips
+        self.accelerator_names = {p["pattern"].lower() for p in load_jsonl("entities.jsonl")
+                                  if p.get("label") == "ACCELERATOR" and isinstance(p.get("pattern"), str)}
         self.user_nouns = set(w["user_nouns"])
         self.listicle_nouns = set(w["listicle_nouns"]["words"])
         self.monthly = set(w["monthly_markers"])
