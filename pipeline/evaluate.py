@@ -22,6 +22,12 @@ CQE evaluation code):
   agree on value and unit are matched first, the rest on value alone;
 * precision = matched / system pairs, recall = matched / gold pairs, micro over
   all sentences; reported in percent.
+
+Our quantities are turned into NewsQuant's pairs as NewsQuant writes them
+(:func:`from_quantity`, :func:`movement_pairs`): a share of a group is ``(0.5,
+"% group")``, a rate joins the unit ("dollar per month"), a stated equivalent is a
+pair of its own, and a movement "from X to Y" -- two quantities for the claims, the
+earlier and the new level -- is one range ``(X, Y)`` in the order written.
 """
 from __future__ import annotations
 
@@ -273,6 +279,33 @@ def from_quantity(q: Quantity) -> Pair:
     return value, unit
 
 
+_MOVE_FROM = re.compile(r"\bfrom\s+(?:(?:about|around|roughly|nearly|almost|some|up\s+to)\s+)?$", re.I)
+_MOVE_GAP = re.compile(r"[^;:()\n]{0,40}?\bto\s+$", re.I)
+
+
+def movement_pairs(text: str, qs: Sequence[Quantity]) -> list[Pair]:
+    """Scoring pairs of one text's quantities (in text order), with each movement "from X to Y"
+    as NewsQuant annotates it: one range ``(X, Y)`` in the order written ("dropped from 208
+    pounds to 193" -> ``((208, 193), "pound-mass")``). The two quantities must be single
+    figures in the same unit (and rate), X right after "from", Y right after "to", at most 40
+    characters apart; anything else is scored as :func:`from_quantity` gives it."""
+    pairs: list[Pair] = []
+    k = 0
+    while k < len(qs):
+        q = qs[k]
+        nxt = qs[k + 1] if k + 1 < len(qs) else None
+        if nxt is not None and not (q.is_range or q.vague or nxt.is_range or nxt.vague) and \
+                q.surface_unit == nxt.surface_unit and q.rate == nxt.rate and q.surface_unit != "-" and \
+                _MOVE_FROM.search(text[max(0, q.start - 30):q.start]) and _MOVE_GAP.fullmatch(text[q.end:nxt.start]):
+            unit = from_quantity(q)[1]
+            pairs.append(((float(q.surface_value), float(nxt.surface_value)), unit))
+            k += 2
+            continue
+        pairs.append(from_quantity(q))
+        k += 1
+    return pairs
+
+
 # ----------------------------------------------------------------------- systems
 
 
@@ -284,10 +317,9 @@ def ours(texts: Sequence[str], model: Any = None) -> list[list[Pair]]:
 
     grammar = QuantityGrammar()
     out = []
-    for qs in extract_quantities_from_texts(list(texts), model=model):
-        pairs = []
+    for text, qs in zip(texts, extract_quantities_from_texts(list(texts), model=model)):
+        pairs = movement_pairs(text, qs)
         for q in qs:
-            pairs.append(from_quantity(q))
             # "$10.5bn (£8.9bn)" is one claim, but NewsQuant annotates each stated amount,
             # in its own unit as written: read the equivalent's surface again
             for e in q.equivalents:

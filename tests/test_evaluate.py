@@ -447,3 +447,36 @@ def test_halves_are_deterministic_and_disjoint():
     assert ev.select_half(gold, "all") == gold
     with pytest.raises(ValueError):
         ev.select_half(gold, "dev")
+
+
+# a movement "from X to Y" is one range for NewsQuant (two levels for our claims)
+MOVEMENTS = [
+    ("The coach slimmed down from 230 pounds to 205 over the summer.", ((230.0, 205.0), "pound-mass")),
+    ("The token slid from $2,040 at midnight to $1,935 by noon.", ((2040.0, 1935.0), "dollar")),
+    ("Harvests grew from 1.2 million tonnes to 1.5 million tonnes.", ((1.2e6, 1.5e6), "metric ton")),
+    ("Fuel economy improved from 20 miles per gallon to 29 mpg.", ((20.0, 29.0), "mile per gallon")),
+]
+
+
+@pytest.mark.parametrize("text,pair", MOVEMENTS)
+def test_movement_is_one_range(text, pair):
+    _extractor_or_skip()
+    (pairs,) = ev.ours([text])
+    assert pairs == [pair]
+
+
+NOT_MOVEMENTS = [
+    # a change and a level: the change is no end of a range
+    ("Shares fell 3.2% to 1,250 points.", 2),
+    # two levels without "from": two pairs
+    ("Revenue was $5 million in May and rose to $6 million in June.", 2),
+    # units differ: two pairs
+    ("The car went from 60 mph to 12 seconds of braking.", 2),
+]
+
+
+@pytest.mark.parametrize("text,n", NOT_MOVEMENTS)
+def test_not_a_movement(text, n):
+    _extractor_or_skip()
+    (pairs,) = ev.ours([text])
+    assert len(pairs) == n and not any(isinstance(v, tuple) for v, _ in pairs), pairs

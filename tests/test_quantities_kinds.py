@@ -424,3 +424,30 @@ def test_plural_names_are_counted(nlp, sentence, surface, value, unit, extra):
 def test_a_decade_is_not_a_plural_name(nlp):
     s = "Rents doubled between the 1980s and 2010s."
     assert quantities(nlp, s) == []
+
+
+# 5b. a movement "from X <unit> to Y" names its unit once: Y takes X's unit (and X's scale
+# factor for the normalised value); a noun of a time expression is never a counted noun
+FROM_TO_UNITS = rows(
+    ("The coach slimmed down from 230 pounds to 205 over the summer.", "205", 205 * 0.45359237, "kg",
+     {"surface_unit": "pound-mass"}),
+    ("The union wants the week cut from 40 hours to 35.", "35", 35, "hour", {}),
+    ("Harvests grew from 1.2 million tonnes to 1.5 million within a decade.", "1.5 million", 1.5e9, "kg",
+     {"surface_unit": "metric ton"}),
+    ("Headcount fell from 300 engineers to 240 last year.", "240", 240, "engineer", {"kind": "count"}),
+    ("Fuel economy went from about 14-18 mpg to 24 for pickups.", "24", 24, "mpg", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", FROM_TO_UNITS)
+def test_from_to_carries_the_unit(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_bare_figure_without_from_takes_no_unit(nlp):
+    s = "The plant made 40 tonnes in May and shipped it to 35 buyers."  # "to 35 buyers" counts buyers
+    (q,) = over(quantities(nlp, s), s, "35")
+    assert q.unit == "buyer"
+    s = "Sales reached 40 tonnes; the target rose to 35."  # no "from": nothing to carry
+    (q,) = over(quantities(nlp, s), s, "35")
+    assert q.surface_unit == "-"

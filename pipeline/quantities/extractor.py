@@ -234,6 +234,10 @@ class QuantityExtractor:
             # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
             if head.lower_ in self.lex.month_names:
                 return None
+            # nor part of a time expression the figure is not in: "to 240 last year"
+            if head.ent_type_ in ("DATE", "TIME") and not any(
+                    x <= t.idx < y for x, y, _ in doc_index(doc).chars.covering(head.idx)):
+                return None
             if head.pos_ == "PROPN" and noun_lemma(head) not in self.lex.chip_nouns and \
                     not (head.text.islower() or head.ent_type_ == "ACCELERATOR" or head.tag_ == "NNPS") and \
                     not (is_title_case(sent) and head.text[-1:] == "s"):
@@ -314,7 +318,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
         if prev is None:
             continue
-        if _carry_from_previous(text, q, prev):
+        if _carry_from_previous(text, q, prev) or _carry_from_to(text, q, prev):
             continue
         # a parallel clause with a change in between: "... ended at 1,463.78 points, while the other
         # index lost 1.1% to end at 1,334.20": an earlier measure (not money, not a percentage) with the
@@ -353,6 +357,31 @@ def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
         _take_unit(q, prev)
         return True
     return False
+
+
+RE_FROM_BEFORE = re.compile(r"\bfrom\s+(?:(?:about|around|roughly|nearly|almost|some|up\s+to|over|under)\s+)?$", re.I)
+RE_TO_GAP = re.compile(r"[^;:()\n]{0,40}?\bto\s+$", re.I)
+
+
+def _carry_from_to(text: str, q: Quantity, prev: Quantity) -> bool:
+    """A movement "from X <unit> to Y" names its unit once: bare ``q`` after "to" takes the unit
+    of ``prev`` right after "from" ("dropped from 208 pounds to 193", "cut from 40 hours to 35",
+    "grew from 1.2 million tonnes to 1.5 million", "from 14-18 mpg to 24"); True when it did.
+    ``prev`` is not a vague magnitude, and at most 40 characters stand between them."""
+    if prev.vague or prev.partitive or prev.surface_unit == "-":
+        return False
+    before = text[max(0, prev.start - 30):prev.start]
+    if not RE_FROM_BEFORE.search(before) and not RE_FROM_BEFORE.search(
+            text[max(0, prev.start - 30):prev.start + len(prev.surface) - len(prev.surface.lstrip())]):
+        return False
+    if not RE_TO_GAP.fullmatch(text[prev.end:q.start]):
+        return False
+    if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
+        q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
+        q.value = q.surface_value
+    else:
+        _take_unit(q, prev)
+    return True
 
 
 def _decimals(surface: str) -> int:
