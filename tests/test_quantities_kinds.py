@@ -451,3 +451,35 @@ def test_a_bare_figure_without_from_takes_no_unit(nlp):
     s = "Sales reached 40 tonnes; the target rose to 35."  # no "from": nothing to carry
     (q,) = over(quantities(nlp, s), s, "35")
     assert q.surface_unit == "-"
+
+
+# 10c. a count keeps its noun when the parser hangs the figure on a glued scale letter or on the
+# first of two coordinated adjectives ("2.5M digital copies", "4.3M digital and physical sales");
+# a share of such a group names it too
+COORDINATED_COUNTS = rows(
+    ("The studio sold 2.5M digital copies in a week.", "2.5M digital copies", 2.5e6, "copy",
+     {"surface_unit": "digital copy"}),
+    ("The label reported 4.3M digital and physical sales of the album.", "4.3M digital and physical sales",
+     4.3e6, "sale", {"surface_unit": "digital physical sale"}),
+    ("The agency hired 40 young and talented designers.", "40 young and talented designers", 40, "designer",
+     {"surface_unit": "young talented designer"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", COORDINATED_COUNTS)
+def test_coordinated_counts(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+SHARE_GROUPS = [
+    ("Nearly two-thirds of the combined 4.3M digital and physical sales came from CDs.", "Nearly two-thirds",
+     "digital physical sale"),
+    ("About half of the estimated 12,000 local and foreign workers left.", "About half", "local foreign worker"),
+    ("Roughly a quarter of the 3.2M new and used cars sold were electric.", "Roughly a quarter", "new car"),
+]
+
+
+@pytest.mark.parametrize("sentence,surface,group", SHARE_GROUPS)
+def test_share_names_a_long_group(nlp, sentence, surface, group):
+    (q,) = over(quantities(nlp, sentence), sentence, surface)
+    assert q.surface_unit == "fraction" and q.counted == group

@@ -149,7 +149,8 @@ class QuantityExtractor:
             group = self._noun_after_of(doc, sent.start_char + r.end)
             q = self._record(r, a, b, text, r.kind, r.unit, r.unit_name, None, tok)
             if group is not None:
-                q.counted = counted_unit_name(doc, group.left_edge.idx, group)
+                first = group.head if group.dep_ == "conj" and group.head.pos_ == "ADJ" and group.head.i < group.i else group
+                q.counted = counted_unit_name(doc, min(group.left_edge.idx, first.left_edge.idx), group)
             return q
         # a count quotes its counted noun too: "approximately 350,000 Nvidia Corp. H100 GPUs"
         if counted_tok is not None and counted_tok.idx >= b:
@@ -229,7 +230,11 @@ class QuantityExtractor:
             else:
                 break
         head = t.head
-        if t.dep_ in ("nummod", "amod", "compound", "npadvmod", "dobj", "nsubj") and head.i > t.i and \
+        deps = ("nummod", "amod", "compound", "npadvmod", "dobj", "nsubj")
+        if t is not tok and t.lower_ in self.lex.scales:
+            deps += ("nmod",)  # "2.5M digital copies": the scale letter hangs on the noun as nmod
+        head = _coordinated_noun(head, t)
+        if t.dep_ in deps and head.i > t.i and \
                 head.pos_ in ("NOUN", "PROPN") and head.i - t.i <= 6 and head.sent == sent:
             # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
             if head.lower_ in self.lex.month_names:
@@ -264,6 +269,14 @@ class QuantityExtractor:
                 return tk
             if tk.is_punct:
                 return None
+        # a long group the scan cannot reach: the object of "of" in the parse ("two-thirds of the
+        # combined 4.3M digital and physical sales")
+        of = doc[t.i - 1] if t.i > 0 and doc[t.i - 1].lower_ == "of" else None
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if obj is not None:
+            obj = _coordinated_noun(obj, of)
+            if obj.pos_ == "NOUN" and obj.i - t.i <= 10:
+                return obj
         return None
 
     def _quantulum_units(self, s: str, base: int, leftovers: list[Quantity]) -> None:
@@ -397,6 +410,16 @@ def _take_unit(q: Quantity, prev: Quantity) -> None:
     q.value = q.surface_value * factor
 
 
+def _coordinated_noun(head: Token, t: Token) -> Token:
+    """The noun of a coordination the parser hung on its first adjective: in "4.3M digital and
+    physical sales" the figure hangs on "digital", whose conjunct is "sales"; else ``head``."""
+    if head.pos_ == "ADJ" and head.i > t.i:
+        conj = next((c for c in head.children if c.dep_ == "conj" and c.pos_ == "NOUN" and c.i - head.i <= 4), None)
+        if conj is not None:
+            return conj
+    return head
+
+
 def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
     words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
     caps = [w for w in words if w[:1].isupper()]
@@ -414,13 +437,18 @@ def counted_unit_name(doc: Doc, start_char: int, head: Token) -> str:
     "350,000 Nvidia Corp. H100 GPUs" -> "gpu")."""
     words: list[str] = []
     chunk: list[Token] = []
-    toks = [t for t in doc[head.left_edge.i:head.i] if t.idx >= start_char]
+    # a coordination hung on its first adjective ("digital and physical sales"): from that adjective
+    first = head.head if head.dep_ == "conj" and head.head.pos_ == "ADJ" and head.head.i < head.i else head
+    toks = [t for t in doc[first.left_edge.i:head.i] if t.idx >= start_char]
 
     def flush():
         content = [t for t in chunk if not (t.is_punct or t.like_num or t.is_stop or
                                              t.pos_ in ("DET", "NUM", "CCONJ", "ADP", "PRON") or
-                                             t.tag_ in ("VBN", "VBG") or t.ent_type_ in NAME_LABELS)]
-        if content and all(t.head.i == head.i or t.head.head.i == head.i or t.head in chunk for t in content):
+                                             t.tag_ in ("VBN", "VBG") or t.ent_type_ in NAME_LABELS or
+                                             # a scale or unit glued to a figure: the "M" of "3.2M"
+                                             t.i > 0 and doc[t.i - 1].like_num and not doc[t.i - 1].whitespace_)]
+        if content and all(t.head.i == head.i or t.head.head.i == head.i or t.head in chunk or t.i == first.i
+                           for t in content):
             if len(chunk) > 1 and any(t.text in "-‑" for t in chunk):  # "first-team"
                 words.append("".join(t.text for t in chunk).lower())
             else:
