@@ -483,3 +483,19 @@ SHARE_GROUPS = [
 def test_share_names_a_long_group(nlp, sentence, surface, group):
     (q,) = over(quantities(nlp, sentence), sentence, surface)
     assert q.surface_unit == "fraction" and q.counted == group
+
+
+# 10d. "one of the ...": the set a partitive picks from, with an infinitive that restricts it
+# ("one of the largest dinosaurs to ever live"), named as NewsQuant writes units; no claim
+PARTITIVE_SETS = [
+    ("It was one of the boldest saves ever to decide a league final.", "bold save decide league final"),
+    ("The ship, one of the largest vessels to ever sail the Baltic, docked.", "large vessel sail baltic"),
+    ("He became one of the youngest players to score in a final.", "young player score final"),
+    ("It is one of the best screens in this price range.", "good screen"),  # no infinitive: the set alone
+]
+
+
+@pytest.mark.parametrize("sentence,unit", PARTITIVE_SETS)
+def test_partitive_set_with_infinitive(nlp, sentence, unit):
+    (q,) = [q for q in quantities(nlp, sentence) if q.partitive]
+    assert q.surface_unit == unit and q.value == 1

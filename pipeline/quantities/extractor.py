@@ -140,7 +140,8 @@ class QuantityExtractor:
                 if pm and partitive is None:
                     return PARTITIVE_WITHOUT_NOUN
         if r.unit == "-" and r.kind == "count" and r.word and fig and fig.value == 1 and partitive is not None:
-            unit_name = counted_unit_name(doc, partitive.left_edge.idx, partitive)
+            unit_name = " ".join([counted_unit_name(doc, partitive.left_edge.idx, partitive)] +
+                                 _infinitive_tail(doc, partitive))
             return Quantity(start=a, end=b, surface=text[a:b], kind="count", value=1.0, unit=noun_lemma(partitive),
                             surface_value=1.0, surface_unit=unit_name, counted=partitive.text, partitive=True,
                             head=tok.i if tok is not None else None)
@@ -408,6 +409,27 @@ def _take_unit(q: Quantity, prev: Quantity) -> None:
     factor = prev.value / prev.surface_value
     q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
     q.value = q.surface_value * factor
+
+
+def _infinitive_tail(doc: Doc, noun: Token) -> list[str]:
+    """The content words of an infinitive right after the set a partitive picks from, as
+    NewsQuant writes the unit: "one of the largest dinosaurs to ever live" -> ["live"], "one of
+    the best sides ever to win the cup" -> ["win", "cup"]; [] when no "to" + verb follows. Verbs
+    as lemmas, the rest lower-case; stops at a comma, a conjunction or the sentence's end."""
+    k = noun.i + 1
+    end = noun.sent.end
+    while k < end and doc[k].pos_ == "ADV":
+        k += 1
+    if not (k + 1 < end and doc[k].lower_ == "to" and doc[k].pos_ == "PART"):
+        return []
+    words: list[str] = []
+    for t in doc[k + 1:end]:
+        if t.is_punct or t.pos_ in ("CCONJ", "SCONJ"):
+            break
+        if t.is_stop or t.like_num or t.pos_ in ("DET", "ADP", "PART", "AUX", "PRON", "ADV"):
+            continue
+        words.append(t.lemma_.lower() if t.pos_ == "VERB" else t.lower_)
+    return words if words and doc[k + 1].pos_ in ("VERB", "AUX", "ADV") else []
 
 
 def _coordinated_noun(head: Token, t: Token) -> Token:
