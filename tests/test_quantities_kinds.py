@@ -499,3 +499,27 @@ PARTITIVE_SETS = [
 def test_partitive_set_with_infinitive(nlp, sentence, unit):
     (q,) = [q for q in quantities(nlp, sentence) if q.partitive]
     assert q.surface_unit == unit and q.value == 1
+
+
+# 3b. "a NOUN or two": about two of the noun; a unit noun makes a measure
+NOUN_OR_FEW = rows(
+    ("The club hopes to trade for another pick or two before the deadline.", "another pick or two", 2, "pick",
+     {"approximate": True, "kind": "count"}),
+    ("The outage should be fixed in a day or two, engineers said.", "a day or two", 2, "day",
+     {"approximate": True}),
+    ("The striker may miss a match or three after the knock.", "a match or three", 3, "match",
+     {"approximate": True}),
+    ("Most visitors stay an hour or two at the museum.", "an hour or two", 2, "hour", {"approximate": True}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", NOUN_OR_FEW)
+def test_noun_or_few(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_noun_or_few_needs_the_pattern(nlp):
+    assert quantities(nlp, "Take one or two.") == []
+    s = "He owns a bike or two cars."  # a noun follows: it counts cars
+    (q,) = quantities(nlp, s)
+    assert q.unit == "car" and q.value == 2 and q.surface == "two cars"

@@ -128,7 +128,7 @@ class QuantityExtractor:
                 self._counted(doc, sent, r, tok, fb) if last_tok is not tok else None)
             if r.word and counted_tok is None and not fig.scaled and not (
                     fig.value == 1 and re.match(r"\s+of\s", text[fb:fb + 5])):
-                return WORD_WITHOUT_NOUN
+                return self._noun_or_figure(doc, sent, r, fa, fb, text, tok) or WORD_WITHOUT_NOUN
             if r.word and fig and fig.value == 1 and not fig.scaled:
                 # "one of the best speakers": one member of a set (NewsQuant counts it; no claim)
                 pm = re.match(r"\s+of\s+(?:the|its|his|her|their|our|these|those)\s+", text[fb:fb + 20])
@@ -196,6 +196,37 @@ class QuantityExtractor:
         if kind == "count" and unit == "-" and r.word:
             return WORD_WITHOUT_NOUN
         return self._record(r, a, b, text, kind, unit, unit_name, counted, tok)
+
+    RE_NOUN_OR = re.compile(r"\b(?:a|an|another|one)\s+([A-Za-z]+)\s+or\s+$", re.I)
+
+    def _noun_or_figure(self, doc: Doc, sent: Span, r: Raw, fa: int, fb: int, text: str,
+                        tok: Token | None) -> Quantity | None:
+        """"a day or two", "another pick or two", "a game or three": a number word after "a NOUN
+        or" counts that noun, about that many (approximate; the surface runs from the article).
+        A unit noun makes a measure ("a day or two" is 2 days); None when the pattern is absent
+        or a noun follows the figure."""
+        m = self.RE_NOUN_OR.search(text[max(sent.start_char, fa - 40):fa])
+        if not m or not r.figure or r.figure.value < 2 or r.value_min is not None:
+            return None
+        nxt = _token_at(doc, fb + len(text[fb:]) - len(text[fb:].lstrip())) if text[fb:].strip() else None
+        if nxt is not None and nxt.i < sent.end and nxt.pos_ in ("NOUN", "PROPN") and nxt.idx >= fb:
+            return None
+        a = max(sent.start_char, fa - 40) + m.start()
+        noun = _token_at(doc, max(sent.start_char, fa - 40) + m.start(1))
+        if noun is None or noun.pos_ != "NOUN":
+            return None
+        value = r.figure.value
+        measure = [x for x in self.g.parse(f"{value:g} {noun.text}s") + self.g.parse(f"{value:g} {noun.text}")
+                   if x.unit != "-" and x.rate is None]
+        if measure:
+            x = measure[0]
+            kind, unit, unit_name, factor, counted = x.kind, x.unit, x.unit_name, x.factor, None
+        else:
+            kind, unit, unit_name, factor, counted = "count", noun_lemma(noun), counted_unit_name(doc, noun.idx, noun), \
+                1.0, noun.text
+        return Quantity(start=a, end=fb, surface=text[a:fb], kind=_claim_kind(kind), value=value * factor, unit=unit,
+                        surface_value=value, surface_unit=unit_name, approximate=True, counted=counted,
+                        change="~", head=tok.i if tok is not None else None)
 
     @staticmethod
     def _record(r: Raw, a: int, b: int, text: str, kind: str, unit: str, unit_name: str, counted: str | None,
