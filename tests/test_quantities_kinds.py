@@ -523,3 +523,36 @@ def test_noun_or_few_needs_the_pattern(nlp):
     s = "He owns a bike or two cars."  # a noun follows: it counts cars
     (q,) = quantities(nlp, s)
     assert q.unit == "car" and q.value == 2 and q.surface == "two cars"
+
+
+# 5c. a unit written once after the second figure: "from X to Y <unit>" and "X of the Y <unit>"
+# give X the unit of Y; a figure never counts the noun of the figure after it
+UNIT_AFTER_SECOND = rows(
+    ("Inflation is forecast to ease from 3.1 to 2.9 per cent next year.", "3.1", 3.1, "percent", {}),
+    ("The club has sold 4,000 of its 25,000 season tickets.", "4,000", 4000, "ticket", {"kind": "count"}),
+    ("She has raised 2 million of the 5 million euros she needs.", "2 million", 2e6, "EUR", {"kind": "money"}),
+    ("Output is expected to slip from 9.6 to 9.1 tonnes a day.", "9.6", 9600, "kg", {"rate": "day"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", UNIT_AFTER_SECOND)
+def test_unit_after_the_second_figure(nlp, sentence, surface, value, unit, extra):
+    q, qs = check_row(nlp, sentence, surface, value, unit, extra)
+    assert all(not (o is not q and o.start < q.end and q.start < o.end) for o in qs)  # no overlap
+
+
+# 3c. "some" before a number word is "about" ("some seven miles"); before a scale word it is vague
+SOME_ABOUT = rows(
+    ("The tail of debris ran for some seven miles.", "some seven miles", 7 * 1609.344, "m", {"approximate": True}),
+    ("The crowd numbered some forty thousand fans.", "some forty thousand fans", 40000, "fan", {"approximate": True}),
+    ("The lake is some twelve metres deep at the dam.", "some twelve metres", 12, "m", {"approximate": True}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", SOME_ABOUT)
+def test_some_before_a_number_word(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_some_hundred_stays_vague(nlp):
+    assert quantities(nlp, "Some hundred people gathered.") == []

@@ -271,6 +271,9 @@ class QuantityExtractor:
             # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
             if head.lower_ in self.lex.month_names:
                 return None
+            # nor the noun of another figure: "from 4.8 to 4.7 percent"
+            if any(x.like_num and x.idx >= max(fb, sent.start_char + r.end) for x in doc[tok.i + 1:head.i]):
+                return None
             # nor part of a time expression the figure is not in: "to 240 last year"
             if head.ent_type_ in ("DATE", "TIME") and not any(
                     x <= t.idx < y for x, y, _ in doc_index(doc).chars.covering(head.idx)):
@@ -360,6 +363,9 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
         if before is not None and before.pos_ in ("NOUN", "PROPN") or re.match(r"[-–]\d", text[q.end:q.end + 2]) or \
                 re.search(r"\d[-–]$", text[max(0, q.start - 2):q.start]):
             continue  # "in position 5", "at 5-4": a rank or a score, not one more of the list
+        nxt_q = qs[k + 1] if k + 1 < len(qs) else None
+        if nxt_q is not None and _carry_to_earlier(text, q, nxt_q):
+            continue
         prev = next((p for p in reversed(qs[:k]) if p.surface_unit != "-"), None)
         if prev is None:
             continue
@@ -426,6 +432,29 @@ def _carry_from_to(text: str, q: Quantity, prev: Quantity) -> bool:
         q.value = q.surface_value
     else:
         _take_unit(q, prev)
+    return True
+
+
+RE_OF_TOTAL = re.compile(r"\s+of\s+(?:the|its|his|her|their|our|a|an|an\s+estimated|a\s+total)\s+$", re.I)
+
+
+def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
+    """A unit written once, after the second figure: bare ``q`` takes the unit of ``nxt``, the
+    quantity right after it, in a movement "from X to Y <unit>" ("slow from 4.8 to 4.7 percent",
+    "cut from 40 to 35 hours") or a part of a total "X of the Y <unit>" ("raised 280 million of
+    the 1.5 billion shekels", "sold 30 of its 120 stores"); True when it did. ``nxt`` is a single
+    figure with a unit, a currency or a counted noun, not vague."""
+    if nxt.vague or nxt.is_range or nxt.partitive or nxt.surface_unit == "-" or not nxt.surface_value:
+        return False
+    gap = text[q.end:nxt.start]
+    movement = RE_FROM_BEFORE.search(text[max(0, q.start - 30):q.start]) and re.fullmatch(r"\s+to\s+", gap)
+    if not (movement or RE_OF_TOTAL.fullmatch(gap)):
+        return False
+    if nxt.counted and nxt.kind in ("count", "chip_count", "user_count"):
+        q.kind, q.unit, q.surface_unit, q.counted = nxt.kind, nxt.unit, nxt.surface_unit, nxt.counted
+        q.value = q.surface_value
+    else:
+        _take_unit(q, nxt)
     return True
 
 

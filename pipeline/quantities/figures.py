@@ -270,8 +270,9 @@ class FigureReader:
                 v = lex.word_numbers[t] + lex.word_numbers[o]
             if any(f.start <= m.start() < f.end for f in out):
                 continue
-            if re.search(r"\b(?:several|a few|few|many|some)\s+$", s[max(0, m.start() - 10):m.start()], re.I):
-                continue  # "several hundred": a vague amount without a stated figure
+            vague_before = re.search(r"\b(several|a few|few|many|some)\s+$", s[max(0, m.start() - 10):m.start()], re.I)
+            if vague_before and (vague_before.group(1).lower() != "some" or v >= 100 or tok in ("dozen", "dozens")):
+                continue  # "several hundred", "some thousand": vague; "some seven miles" is about seven
             w0 = max(0, m.start() - 4)
             if any(w0 + im.start() <= m.start() < w0 + im.end() for im in lex.re_idiom.finditer(s[w0:m.end() + 14])) \
                     or re.match(r"-time\b", s[m.end():m.end() + 6]):
