@@ -556,3 +556,24 @@ def test_some_before_a_number_word(nlp, sentence, surface, value, unit, extra):
 
 def test_some_hundred_stays_vague(nlp):
     assert quantities(nlp, "Some hundred people gathered.") == []
+
+
+# 7b. a rate after a counted noun: "3,000 tests per day", "40 cars a week"
+COUNT_RATES = rows(
+    ("The clinic now runs three thousand tests per day.", "three thousand tests per day", 3000, "test",
+     {"rate": "day"}),
+    ("The new line builds 40 cars a week.", "40 cars a week", 40, "car", {"rate": "week"}),
+    ("The winger averaged 1.2 goals per game last season.", "1.2 goals per game", 1.2, "goal", {"rate": "game"}),
+    ("Growers harvest 200 bushels per acre.", "200 bushels per acre", 200, "bushel", {"rate": "acre"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", COUNT_RATES)
+def test_rate_after_a_counted_noun(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_year_after_is_no_rate(nlp):
+    s = "The chain opened 500 stores a year after the merger."
+    (q,) = over(quantities(nlp, s), s, "500")
+    assert q.rate is None and q.surface == "500 stores"

@@ -195,7 +195,16 @@ class QuantityExtractor:
                 return VAGUE_WITHOUT_NOUN  # "thousands" of what? not a usable quantity
         if kind == "count" and unit == "-" and r.word:
             return WORD_WITHOUT_NOUN
-        return self._record(r, a, b, text, kind, unit, unit_name, counted, tok)
+        rate = None
+        if counted_tok is not None and r.rate is None and counted_tok.idx + len(counted_tok) >= b:
+            # a rate after the counted noun: "3,000 tests per day", "40 cars a week", "12 goals per game"
+            rt = self.g.rate_after(sent.text, counted_tok.idx + len(counted_tok) - sent.start_char)
+            if rt is not None:
+                rate, b = rt[0], sent.start_char + rt[2]
+        q = self._record(r, a, b, text, kind, unit, unit_name, counted, tok)
+        if rate is not None:
+            q.rate = rate
+        return q
 
     RE_NOUN_OR = re.compile(r"\b(?:a|an|another|one)\s+([A-Za-z]+)\s+or\s+$", re.I)
 
