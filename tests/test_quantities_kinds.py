@@ -577,3 +577,24 @@ def test_a_year_after_is_no_rate(nlp):
     s = "The chain opened 500 stores a year after the merger."
     (q,) = over(quantities(nlp, s), s, "500")
     assert q.rate is None and q.surface == "500 stores"
+
+
+# 6b. a suspended hyphen: "four-, five- and six-cylinder engines" -- each figure takes the unit or
+# noun after the series' last hyphen
+SUSPENDED = rows(
+    ("The maker offers four-, five- and six-cylinder engines.", "four", 4, "cylinder", {"kind": "count"}),
+    ("The maker offers four-, five- and six-cylinder engines.", "five", 5, "cylinder", {"kind": "count"}),
+    ("The estate has two- and three-bedroom flats for rent.", "two", 2, "bedroom", {"kind": "count"}),
+    ("The mill sells 5- and 10-kilogram bags of flour.", "5", 5, "kg", {"surface_unit": "kilogram"}),
+    ("Investors bought 10- or 20-year bonds.", "10", 10, "year", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", SUSPENDED)
+def test_suspended_hyphen(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_a_score_is_no_suspended_hyphen(nlp):
+    s = "The team won 3- and lost 2."  # no hyphenated word ends the series
+    assert all(q.surface_unit == "-" for q in quantities(nlp, s))

@@ -115,6 +115,10 @@ class QuantityExtractor:
         reason = drop_reason(cand)
         if reason:
             return reason
+        if r.unit == "-" and r.kind == "count":
+            sus = self._suspended(doc, sent, r, fa, fb, text, tok)
+            if sus is not None:
+                return sus
         # word numbers need a unit, a currency or a noun they count
         counted_tok = None
         partitive = None
@@ -224,7 +228,13 @@ class QuantityExtractor:
         noun = _token_at(doc, max(sent.start_char, fa - 40) + m.start(1))
         if noun is None or noun.pos_ != "NOUN":
             return None
-        value = r.figure.value
+        return self._quantity_of_noun(doc, r.figure.value, noun, a, fb, text, tok, approximate=True)
+
+    def _quantity_of_noun(self, doc: Doc, value: float, noun: Token, a: int, b: int, text: str,
+                          tok: Token | None, approximate: bool = False) -> Quantity:
+        """``value`` of the unit or counted noun ``noun`` written elsewhere in the sentence; the
+        surface is ``text[a:b]``. A noun the grammar reads as a unit ("day", "kilogram") makes a
+        measure, any other noun a count."""
         measure = [x for x in self.g.parse(f"{value:g} {noun.text}s") + self.g.parse(f"{value:g} {noun.text}")
                    if x.unit != "-" and x.rate is None]
         if measure:
@@ -233,9 +243,29 @@ class QuantityExtractor:
         else:
             kind, unit, unit_name, factor, counted = "count", noun_lemma(noun), counted_unit_name(doc, noun.idx, noun), \
                 1.0, noun.text
-        return Quantity(start=a, end=fb, surface=text[a:fb], kind=_claim_kind(kind), value=value * factor, unit=unit,
-                        surface_value=value, surface_unit=unit_name, approximate=True, counted=counted,
-                        change="~", head=tok.i if tok is not None else None)
+        return Quantity(start=a, end=b, surface=text[a:b], kind=_claim_kind(kind), value=value * factor, unit=unit,
+                        surface_value=value, surface_unit=unit_name, approximate=approximate, counted=counted,
+                        change="~" if approximate else "=", head=tok.i if tok is not None else None)
+
+    RE_SUSPENDED = re.compile(r"-\s*(?:,\s*|\s+(?:and|or|to|&)\s+)")
+    RE_SERIES_END = re.compile(r"(?:[\w.]+-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[\w.]*\d[\w.]*-([A-Za-z]+)|"
+                               r"(?:[\w.]+-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[A-Za-z]+-([A-Za-z]+)")
+
+    def _suspended(self, doc: Doc, sent: Span, r: Raw, fa: int, fb: int, text: str,
+                   tok: Token | None) -> Quantity | None:
+        """A suspended hyphen: "four-, five- and six-cylinder engines", "two- and three-bedroom
+        flats", "5- and 10-kilogram bags": the figure takes the unit or noun after the series'
+        last hyphen (the figure alone is its surface). None when no such series follows."""
+        if not r.figure or r.value_min is not None or not self.RE_SUSPENDED.match(text, fb):
+            return None
+        m = self.RE_SERIES_END.match(text, self.RE_SUSPENDED.match(text, fb).end())
+        if not m or m.end() - fb > 80:
+            return None
+        word_start = m.start(1) if m.group(1) else m.start(2)
+        noun = _token_at(doc, word_start)
+        if noun is None or noun.i >= sent.end or not noun.is_alpha:
+            return None
+        return self._quantity_of_noun(doc, r.figure.value, noun, fa, fb, text, tok)
 
     @staticmethod
     def _record(r: Raw, a: int, b: int, text: str, kind: str, unit: str, unit_name: str, counted: str | None,
