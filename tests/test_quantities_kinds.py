@@ -598,3 +598,22 @@ def test_suspended_hyphen(nlp, sentence, surface, value, unit, extra):
 def test_a_score_is_no_suspended_hyphen(nlp):
     s = "The team won 3- and lost 2."  # no hyphenated word ends the series
     assert all(q.surface_unit == "-" for q in quantities(nlp, s))
+
+
+# 5d. a unit carried along a list across a year ("2.4 metres in 2019 and 3.1 in 2020")
+CARRY_ACROSS_YEAR = rows(
+    ("The river rose 2.4 metres in 2019 and 3.1 in 2020.", "3.1", 3.1, "m", {}),
+    ("He hit 30 homers in 2018 and 17 in 2019.", "17", 17, "homer", {"kind": "count"}),
+    ("The pitcher had a 1.4 degree launch angle in 2018 and 2.1 last year.", "2.1", 2.1, "deg", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", CARRY_ACROSS_YEAR)
+def test_carry_across_a_year(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_no_carry_across_another_figure(nlp):
+    s = "The river rose 2.4 metres, 7 boats sank and 3.1 were lost."
+    (q,) = over(quantities(nlp, s), s, "3.1")
+    assert q.unit != "m"

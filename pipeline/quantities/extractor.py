@@ -431,7 +431,9 @@ def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
     if prev.vague or prev.is_range or prev.partitive:
         return False
     gap = text[prev.end:q.start]
-    if len(gap) > 60 or re.search(r"\d", gap) or not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
+    # no other figure in between; a year may stand there ("a -1.4 degree angle in 2018 and 2.1 last year")
+    if len(gap) > 60 or re.search(r"\d", re.sub(r"\b(?:1[89]|20)\d\d\b", "", gap)) or \
+            not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
         return False
     if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
         q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
