@@ -617,3 +617,41 @@ def test_no_carry_across_another_figure(nlp):
     s = "The river rose 2.4 metres, 7 boats sank and 3.1 were lost."
     (q,) = over(quantities(nlp, s), s, "3.1")
     assert q.unit != "m"
+
+
+# 8b. scores at the end of a sentence and names written with a stray space are not quantities
+NOT_QUANTITIES_MORE = [
+    ("A late header tied the game at 2-2.", "2-2"),
+    ("The derby finished 1-1.", "1-1"),
+    ("Labs ran out of COVID -19 tests in March.", "-19"),
+    ("Families of the MH -17 victims met in The Hague.", "-17"),
+]
+
+
+@pytest.mark.parametrize("sentence,substring", NOT_QUANTITIES_MORE)
+def test_more_not_quantities(nlp, sentence, substring):
+    assert over(quantities(nlp, sentence), sentence, substring) == []
+
+
+def test_a_decimal_after_a_hyphen_is_still_a_range(nlp):
+    s = "The multiple was 2-2.5 times earnings."
+    (q,) = quantities(nlp, s)
+    assert (q.value_min, q.value_max) == (2.0, 2.5)
+
+
+# 5e. a word prefix glued to a figure by a hyphen leaves a number ("sub-7 nanometre"); other
+# glued words name things ("GPT-5")
+GLUED_PREFIXES = rows(
+    ("Foundries will soon make sub-5 nanometre chips.", "5 nanometre", 5e-9, "m", {}),
+    ("She flew home with her now-18 month-old son.", "18 month-old", 18, "month", {"surface_unit": "month of age"}),
+    ("Crowds sweltered in the mid-30 degree heat.", "30 degree", 30, "deg", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", GLUED_PREFIXES)
+def test_glued_prefixes(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_glued_names_stay_names(nlp):
+    assert quantities(nlp, "OpenAI released GPT-5 to all users.") == []

@@ -337,7 +337,7 @@ class QuantityExtractor:
             return None
         for k in range(t.i, min(t.i + 6, len(doc))):
             tk = doc[k]
-            if tk.pos_ == "NOUN" or (tk.pos_ == "PROPN" and tk.tag_ == "NNPS"):
+            if (tk.pos_ == "NOUN" or (tk.pos_ == "PROPN" and tk.tag_ == "NNPS")) and not re.match(r"[-‑−]?\d", tk.text):
                 while tk.dep_ == "compound" and tk.head.i > tk.i and tk.head.i - tk.i < 4:
                     tk = tk.head
                 return tk

@@ -32,7 +32,7 @@ PHONE = re.compile(r"(?<![\w.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{3}[\s
 # "$3.5bn-4.5bn": a hyphen after a scaled figure starts the range's upper end
 SCALED_BEFORE = re.compile(r"\d(?:bn|mn|tn|m|k|b|M|B|K|MM)$")
 # "2-0", "3-1": a score, unless a unit or scale follows
-SCORE = re.compile(r"[-–]\d{1,2}(?![\d.,%])(?=\s*(?:$|[,.;:)!?]|(?:(?:overtime|extra-time|away|home|shootout|"
+SCORE = re.compile(r"[-–]\d{1,2}(?![\d,%]|\.\d)(?=\s*(?:$|[,.;:)!?]|(?:(?:overtime|extra-time|away|home|shootout|"
                    r"penalty|road|comeback|opening|final|aggregate|league|cup)\s+)?"
                    r"(?:at|in|on|down|up|win|victory|lead|defeat|loss|"
                    r"draw|home|away|against|over|to|and|with|for|after|before|scoreline|result|thrashing|"
@@ -233,7 +233,8 @@ class FigureReader:
                 continue  # fractions ("1/16") and exponents ("1.99×10−30")
             if (prev.isalpha() and not glued_currency) or prev in "#_@/:" or \
                     (prev in "-‑" and a > 1 and s[a - 2].isalpha() and s[max(0, a - 3):a - 1].lower() != "to"
-                     and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])):
+                     and not SCALED_BEFORE.search(s[max(0, a - 12):a - 1])
+                     and not lex.re_figure_prefix.search(s[max(0, a - 8):a])):
                 continue  # H100, GPT-5, #1, 3/4, 10:30, COVID-19 (but PS2.7m, RM23.50, USD10m)
             if re.match(r"\s?(?:[x×]|-?by-?)\s?\d", s[b:b + 5]) or re.search(r"\d\s?(?:[x×]|-?by-?)\s?$", s[max(0, a - 5):a]):
                 continue  # a dimension: "1920 x 1200", "480-by-360"

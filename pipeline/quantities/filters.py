@@ -172,6 +172,10 @@ def _date_entity(c: Candidate) -> bool:
 @_filter("identifier", "a number naming something after a word ('Section 427', 'SMW 4', 'Llama 3', 'Core 2 Duo')")
 def _identifier(c: Candidate) -> bool:
     fig = c.raw.figure
+    # a name written with a stray space before its hyphen: "COVID -19", "MH -17" (not a currency code)
+    acronym = re.search(r"\b([A-Z]{2,})\s[-‑]$", c.text[max(0, c.fa - 12):c.fa])
+    if c.bare and fig and acronym and acronym.group(1) not in c.lex.cur["codes"]:
+        return True
     pwm = c.prev_word()
     if not (c.bare and pwm and fig and not fig.has_comma):
         return False

@@ -144,6 +144,7 @@ class Lexicon:
                                       % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
+        self.re_figure_prefix = re.compile(r"(?<![A-Za-z])(?:%s)[-‑]$" % _alt(w["figure_prefixes"]["words"]), re.I)
         self.chip_nouns = set(w["chip_nouns"])
         # accelerator names of the entity ruler's gazetteer, lower-case ("h100", "mi300x"): a count
         # of them ("20,000 MI300Xs") counts chips
