@@ -655,3 +655,27 @@ def test_glued_prefixes(nlp, sentence, surface, value, unit, extra):
 
 def test_glued_names_stay_names(nlp):
     assert quantities(nlp, "OpenAI released GPT-5 to all users.") == []
+
+
+# 5f. a list sharing the unit written after its last figure ("5 and 7 hours"), even where spaCy
+# calls the pair a time; a figure between a count and its noun that is not joined to it
+# ("three USB 2.0 ports", "two of three requirements") leaves the count its noun
+LIST_UNIT_AFTER = rows(
+    ("Battery life is a touted 5 and 7 hours for the two models.", "5", 5, "hour", {}),
+    ("Stays of 3, 4 or 6 nights are common.", "3", 3, "night", {"kind": "count"}),
+    ("The 13 - and 15 - inch laptops ship soon.", "13", 13 * 0.0254, "m", {"surface_unit": "inch"}),
+    ("The laptop has three USB 2.0 ports.", "three USB 2.0 ports", 3, "port", {"kind": "count"}),
+    ("Water and energy, two of three requirements for life, are common.", "two", 2, "requirement",
+     {"kind": "count"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", LIST_UNIT_AFTER)
+def test_list_unit_after(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+def test_between_is_still_a_range(nlp):
+    s = "The trip lasts between 5 and 7 hours."
+    (q,) = quantities(nlp, s)
+    assert (q.value_min, q.value_max) == (5.0, 7.0)

@@ -247,9 +247,9 @@ class QuantityExtractor:
                         surface_value=value, surface_unit=unit_name, approximate=approximate, counted=counted,
                         change="~" if approximate else "=", head=tok.i if tok is not None else None)
 
-    RE_SUSPENDED = re.compile(r"-\s*(?:,\s*|\s+(?:and|or|to|&)\s+)")
-    RE_SERIES_END = re.compile(r"(?:[\w.]+-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[\w.]*\d[\w.]*-([A-Za-z]+)|"
-                               r"(?:[\w.]+-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[A-Za-z]+-([A-Za-z]+)")
+    RE_SUSPENDED = re.compile(r" ?-\s*(?:,\s*|\s+(?:and|or|to|&)\s+)")
+    RE_SERIES_END = re.compile(r"(?:[\w.]+ ?-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[\w.]*\d[\w.]* ?- ?([A-Za-z]+)|"
+                               r"(?:[\w.]+ ?-\s*,?\s*(?:(?:and|or|to|&)\s+)?)*[A-Za-z]+-([A-Za-z]+)")
 
     def _suspended(self, doc: Doc, sent: Span, r: Raw, fa: int, fb: int, text: str,
                    tok: Token | None) -> Quantity | None:
@@ -310,8 +310,10 @@ class QuantityExtractor:
             # the noun must not be a month or a name: "575 Wilbraham Road", "Boeing 787 Dreamliner"
             if head.lower_ in self.lex.month_names:
                 return None
-            # nor the noun of another figure: "from 4.8 to 4.7 percent"
-            if any(x.like_num and x.idx >= max(fb, sent.start_char + r.end) for x in doc[tok.i + 1:head.i]):
+            # nor the noun of another figure joined to this one: "from 4.8 to 4.7 percent", "5 and 7 hours"
+            # (but "three USB 2.0 ports", "two of three requirements" count their noun)
+            if any(x.like_num and x.idx >= max(fb, sent.start_char + r.end) and x.i > 0 and
+                   doc[x.i - 1].lower_ in ("to", "and", "or", "-", "–", "&") for x in doc[tok.i + 1:head.i]):
                 return None
             # nor part of a time expression the figure is not in: "to 240 last year"
             if head.ent_type_ in ("DATE", "TIME") and not any(
@@ -482,14 +484,17 @@ RE_OF_TOTAL = re.compile(r"\s+of\s+(?:the|its|his|her|their|our|a|an|an\s+estima
 def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
     """A unit written once, after the second figure: bare ``q`` takes the unit of ``nxt``, the
     quantity right after it, in a movement "from X to Y <unit>" ("slow from 4.8 to 4.7 percent",
-    "cut from 40 to 35 hours") or a part of a total "X of the Y <unit>" ("raised 280 million of
-    the 1.5 billion shekels", "sold 30 of its 120 stores"); True when it did. ``nxt`` is a single
+    "cut from 40 to 35 hours"), a list "X and Y <unit>" ("5 and 7 hours", "3, 4 or 5 days") or a
+    part of a total "X of the Y <unit>" ("raised 280 million of the 1.5 billion shekels", "sold 30
+    of its 120 stores"); True when it did. ``nxt`` is a single
     figure with a unit, a currency or a counted noun, not vague."""
-    if nxt.vague or nxt.is_range or nxt.partitive or nxt.surface_unit == "-" or not nxt.surface_value:
+    if nxt.vague or nxt.partitive or nxt.surface_unit == "-" or not nxt.surface_value:
         return False
     gap = text[q.end:nxt.start]
     movement = RE_FROM_BEFORE.search(text[max(0, q.start - 30):q.start]) and re.fullmatch(r"\s+to\s+", gap)
-    if not (movement or RE_OF_TOTAL.fullmatch(gap)):
+    listed = re.fullmatch(r"\s*(?:,|,?\s+(?:and|or))\s+", gap) and not re.search(
+        r"\bbetween\s+(?:about\s+)?$", text[max(0, q.start - 14):q.start], re.I)  # "5 and 7 hours"
+    if not (movement or listed or RE_OF_TOTAL.fullmatch(gap)):
         return False
     if nxt.counted and nxt.kind in ("count", "chip_count", "user_count"):
         q.kind, q.unit, q.surface_unit, q.counted = nxt.kind, nxt.unit, nxt.surface_unit, nxt.counted

@@ -162,9 +162,14 @@ def calendar_like(value: float, grouped: bool = False) -> bool:
     return len(d) == 8 and 1800 <= int(d[:4]) <= 2199 and 1 <= int(d[4:6]) <= 12 and 1 <= int(d[6:]) <= 31
 
 
-@_filter("date_entity", "a unitless figure inside a DATE or TIME entity (one that a calendar can hold)")
+# a figure that shares the unit of the next one: "5 and 7 hours", "13- and 15-inch", "from 40 to 35 hours"
+RE_SHARED_UNIT_AFTER = re.compile(r" ?-?\s*(?:,|,?\s+(?:and|or|to))\s+[\d.,]+\s?-?\s?[A-Za-z](?!\.?m\b|\.m\.)", re.I)
+
+
+@_filter("date_entity", "a unitless figure inside a DATE or TIME entity (one that a calendar can hold), "
+                        "unless the next figure's unit is its own ('5 and 7 hours')")
 def _date_entity(c: Candidate) -> bool:
-    return c.bare and c.raw.unit == "-" and c.dates.covers(c.fa) and \
+    return c.bare and c.raw.unit == "-" and c.dates.covers(c.fa) and not RE_SHARED_UNIT_AFTER.match(c.text, c.fb) and \
         calendar_like(c.raw.value if c.raw.value is not None else 0,
                       bool(c.raw.figure and c.raw.figure.has_comma))
 
