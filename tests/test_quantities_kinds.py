@@ -679,3 +679,18 @@ def test_between_is_still_a_range(nlp):
     s = "The trip lasts between 5 and 7 hours."
     (q,) = quantities(nlp, s)
     assert (q.value_min, q.value_max) == (5.0, 7.0)
+
+
+# 7c. a rate word needs its own word: "per game", "per-share", "km/h"; never the start of a longer
+# word ("a two-goal performance" is no rate "formance", "apiece" is no rate "piece")
+NO_RATE_INSIDE_WORDS = [
+    ("It was a two-goal performance from the captain.", "two-goal"),
+    ("The forwards scored 3 goals apiece.", "3 goals"),
+    ("The team made 12 changes permanently.", "12 changes"),
+]
+
+
+@pytest.mark.parametrize("sentence,surface", NO_RATE_INSIDE_WORDS)
+def test_no_rate_inside_a_word(nlp, sentence, surface):
+    (q,) = over(quantities(nlp, sentence), sentence, surface)
+    assert q.rate is None

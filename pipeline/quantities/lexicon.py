@@ -134,11 +134,11 @@ class Lexicon:
         self.rate_adverbs = w["rate_adverbs"]
         self.physical_rates = set(w["physical_rate_units"])
         self.re_rate = re.compile(
-            r"(?:\s|-)?(?:per|a|an|each|every|/)[\s-]?(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
+            r"(?:\s|-)?(?:(?:per|a|an|each|every)[\s-]|/[\s-]?)(%s)s?(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
             % _alt(self.rate_words), re.I)
         # "per" or "/" takes any denominator: "per acre", "per household", "/ms", "km/ms"
         self.re_rate_any = re.compile(
-            r"(?:\s|-)?(?:per|/)[\s-]?([A-Za-z]+)(?![\w])", re.I)
+            r"(?:\s|-)?(?:per[\s-]|/[\s-]?)([A-Za-z]+)(?![\w])", re.I)  # "per acre", "km/h"; not "performance"
         self.rate_stop = set(w["rate_stopwords"])
         self.re_rate_adv = re.compile(r"\s(%s)(?![\w])(?!\s+(?:earlier|ago|before|later|after)\b)"
                                       % _alt(self.rate_adverbs), re.I)
