@@ -694,3 +694,10 @@ NO_RATE_INSIDE_WORDS = [
 def test_no_rate_inside_a_word(nlp, sentence, surface):
     (q,) = over(quantities(nlp, sentence), sentence, surface)
     assert q.rate is None
+
+
+def test_users_each_month_are_no_rate(nlp):
+    # an audience counted over a month is monthly users (the claims' metric), not a flow of users
+    s = "The app now has over 300 million users each month."
+    (q,) = quantities(nlp, s)
+    assert q.kind == "user_count" and q.rate is None

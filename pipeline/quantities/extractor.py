@@ -200,8 +200,10 @@ class QuantityExtractor:
         if kind == "count" and unit == "-" and r.word:
             return WORD_WITHOUT_NOUN
         rate = None
-        if counted_tok is not None and r.rate is None and counted_tok.idx + len(counted_tok) >= b:
-            # a rate after the counted noun: "3,000 tests per day", "40 cars a week", "12 goals per game"
+        if counted_tok is not None and r.rate is None and counted_tok.idx + len(counted_tok) >= b and \
+                kind != "user_count":
+            # a rate after the counted noun: "3,000 tests per day", "40 cars a week", "12 goals per game";
+            # not of users: "500 million users each month" are monthly users (the claim's metric), no flow
             rt = self.g.rate_after(sent.text, counted_tok.idx + len(counted_tok) - sent.start_char)
             if rt is not None:
                 rate, b = rt[0], sent.start_char + rt[2]
