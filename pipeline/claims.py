@@ -109,12 +109,25 @@ class ClaimBuilder:
             mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
-                if q.surface_unit == "-" or q.partitive or (q.kind == "other" and q.unit in DURATION_UNITS):
-                    continue  # bare numbers and durations are not claims
-                if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface) or \
-                        q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
-                    continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing
+                if q.surface_unit == "-" or q.partitive:
+                    continue  # bare numbers are not claims
+                if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
+                    continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing
+                # a duration, or a measure used as a modifier ("a 17-inch MacBook"), is a claim only
+                # when it measures a spec attribute ("up to eight hours" of battery, "an eight-year
+                # offer", "a 512MHz processor"): see ``_spec_metric``
+                modifier = q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q))
+                duration = q.kind == "other" and q.unit in DURATION_UNITS
                 c = self._claim(art, doc, off, q, mentions)
+                if c is not None and (modifier or duration):
+                    spec = self._spec_metric(doc, off, q, c.metric, modifier)
+                    if spec is None:
+                        continue
+                    c.metric = spec
+                    if self.why is not None and c.claim_id in self.why:
+                        self.why[c.claim_id]["metric"] = (
+                            f"spec attribute: the modified noun names the family ({spec})" if modifier
+                            else f"spec attribute measured in its own units ({spec})")
                 if c is not None:
                     # a scoping figure is scoped by itself: "in 54 games" is not a season total
                     c.scope = next((text for sent_start, q2, text in scopes if q2 is q), None) or \
@@ -122,6 +135,31 @@ class ClaimBuilder:
                               if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
         return claims
+
+    def _spec_metric(self, doc: Doc, off: int, q: Quantity, metric: str, modifier: bool) -> str | None:
+        """The spec family (one with ``units`` in ``data/metrics.json``) that a duration or a
+        modifying measure measures, or None when it measures none (then it is no claim).
+
+        A modifier is named by the noun it modifies and that noun's compounds only ("an
+        eight-hour battery life" -> ``battery_life``, "a 512MHz processor" -> ``clock_speed``),
+        never by the rest of the sentence: "the 17-inch MacBook Pro is thin" names a model, it
+        states no thickness. A duration keeps the family its context chose (``metric``)."""
+        if not modifier:
+            fam = self.families.get(metric)
+            return metric if fam is not None and fam.get("units") else None
+        span = doc.char_span(q.start - off, q.end - off, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        head = span.root.head
+        if head.i < span.end:
+            # "0.98''" or "eight-year" whose root is inside the figure: its noun follows it
+            head = next((t for t in doc[span.end:span.end + 4] if t.pos_ in ("NOUN", "PROPN")), None)
+            if head is None:
+                return None
+        words = {head.lemma_.lower(), head.lower_} | {
+            w for c in head.children if c.dep_ in ("compound",) for w in (c.lemma_.lower(), c.lower_)}
+        fam = self._match_rules(q, words, words, keywords_only=True)
+        return fam if fam is not None and self.families[fam].get("units") else None
 
     @staticmethod
     def _scopes(doc: Doc, off: int, qs: list[Quantity]) -> list[tuple[int, Quantity, str]]:
@@ -837,6 +875,8 @@ class ClaimBuilder:
             kinds = fam.get("kinds")
             if kinds and q.kind not in kinds:
                 continue
+            if fam.get("units") and q.unit not in fam["units"]:
+                continue  # a spec family measures in its own units ("8 hours" battery life, not "8GB")
             if keywords_only and (fam.get("synonyms") is None or fam.get("scope") == "sentence"):
                 continue
             scope = sentence_words if fam.get("scope") == "sentence" else context

@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, _ratio, compare, known_metrics, name_idf, value_idf, word_idf
+from .comparison import Link, _ratio, compare, known_metrics, name_idf, spec_metrics, value_idf, word_idf
 from .decisions import NO_CONFLICT, apply_decisions
 
 
@@ -148,6 +148,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
         one stated period that ended before both were published (past results).  Returns (evidence, [group
         indices]) or None."""
         gap = lc["update_gap_days"]
+        specs = spec_metrics()
         best = None
         edges: dict[int, set[int]] = {}
         for gi in range(len(groups)):
@@ -166,6 +167,11 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
                         if not past and x.published and y.published \
                                 and abs((x.published - y.published).days) > gap:
                             continue  # a later report revises an estimate: an update
+                        if x.claim.metric in specs and y.claim.metric in specs and not (
+                                x.published or y.published or x.explicit is not None or y.explicit is not None):
+                            # two undated specs ("0.98 inches thin" vs "0.71 inches") may describe two
+                            # generations or models of a product: their periods are not known to overlap
+                            continue
                         if ln.signals.get("metric") == 1:
                             edges.setdefault(gi, set()).add(gj)
                             edges.setdefault(gj, set()).add(gi)

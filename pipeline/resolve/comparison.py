@@ -94,6 +94,19 @@ def _rule_metrics() -> frozenset[str]:
                      + [str(f.get("id")) for f in families if isinstance(f, dict) and f.get("id")])
 
 
+@functools.cache
+def spec_metrics() -> frozenset[str]:
+    """Metric families that measure a product's or contract's attribute in their own units
+    (``data/metrics.json`` families with ``units``: battery life, clock speed, thickness, ...)."""
+    path = Path(__file__).parent.parent / "data" / "metrics.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            families = json.load(fh).get("families") or []
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(str(f["id"]) for f in families if isinstance(f, dict) and f.get("id") and f.get("units"))
+
+
 def known_metrics(cfg: dict) -> set[str]:
     """Metric families: those the claims stage assigns (taxonomy family ids), the alias targets and ``metrics.families``.
     Other metric names (a verb such as 'start' or 'get') are read as generic."""
