@@ -128,6 +128,14 @@ class ClaimBuilder:
                         self.why[c.claim_id]["metric"] = (
                             f"spec attribute: the modified noun names the family ({spec})" if modifier
                             else f"spec attribute measured in its own units ({spec})")
+                if c is not None and self.families.get(c.metric, {}).get("units") and \
+                        (c.subject is None or c.subject.label == "NP"):
+                    # a spec with no named owner ("other highlights include a 3.2-megapixel camera",
+                    # "the new battery system will deliver eight hours") is a spec of what the
+                    # article is about: its topic organisation is linking material too (last)
+                    topic = de.topic()
+                    if topic is not None and all(e.canonical != topic.canonical for e in c.entities):
+                        c.entities.append(topic)
                 if c is not None:
                     # a scoping figure is scoped by itself: "in 54 games" is not a season total
                     c.scope = next((text for sent_start, q2, text in scopes if q2 is q), None) or \

@@ -71,6 +71,10 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
     dim = group
     if group == "count":
         dim = "count:" + counted_head(c, cfg)
+    elif group == "other" and c.unit:
+        # measures of different quantities (inches, pounds, hours, gigabytes) never compare: block
+        # them apart, so one product's many specs do not crowd each other's blocks past max_block
+        dim = "other:" + c.unit
     if c.rate:
         dim += "/" + c.rate
     if getattr(c, "scope", None):
