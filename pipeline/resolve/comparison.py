@@ -311,9 +311,30 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     # who (subject, names) is not enough for a disagreement: also what (the same metric, or
     # sentences sharing content words)
     same_what = m > 0 or sig.get("words", 0) >= lc["conflict_min_words"]
-    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
+    same_who = sig.get("subject") == 1
+    if not same_who and agree is False and _owner_implied(a, b, lc):
+        # "a cluster of 100,000 GPUs needs 150 MW" (no named owner) vs "Meta's cluster draws 250 MW"
+        # in an article mainly about Meta: linked as one fact, so the disagreement is evidence too
+        sig["owner"] = "one subject unnamed; the other's is its article's main name"
+        same_who = True
+    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and same_who
                    and same_what and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
+
+
+def _named(p: _P) -> bool:
+    return bool(p.subject) and p.claim.subject is not None and p.claim.subject.label != "NP"
+
+
+def _owner_implied(a: _P, b: _P, lc: dict) -> bool:
+    """One claim names its owner, the other names none (no subject, or a noun phrase such as
+    "the cluster"), and the named owner is one of the unnamed claim's own names or its article's
+    first ``doc_keys`` main names: both are about that owner."""
+    if _named(a) == _named(b):
+        return False
+    named, other = (a, b) if _named(a) else (b, a)
+    key = (named.subject or "").lower()
+    return key in other.ents or key in other.doc_ents[:int(lc["doc_keys"])]
 
 
 def value_key(p: _P) -> tuple:
