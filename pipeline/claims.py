@@ -87,6 +87,7 @@ class ClaimBuilder:
         self.decline = set(m["decline_words"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
+        self.duration_time_words = set(m.get("duration_time_words", ()))
         # explanations: when a dict, ``build`` stores {claim_id: {"subject": rule, "metric": rule}}
         # naming the rule that chose each field (pipeline.explain); it never changes a result
         self.why: dict[str, dict[str, str]] | None = None
@@ -151,13 +152,44 @@ class ClaimBuilder:
         A modifier is named by the noun it modifies and that noun's compounds only ("an
         eight-hour battery life" -> ``battery_life``, "a 512MHz processor" -> ``clock_speed``),
         never by the rest of the sentence: "the 17-inch MacBook Pro is thin" names a model, it
-        states no thickness. A duration keeps the family its context chose (``metric``)."""
-        if not modifier:
-            fam = self.families.get(metric)
-            return metric if fam is not None and fam.get("units") else None
+        states no thickness. A duration is named by its own phrase, the words on its path to its
+        clause verb, and the head nouns of that clause's subject and of the clauses it is
+        reported in ("a battery that Apple says will last eight hours", "talks over the contract
+        lasted three weeks" names no contract's length); a point or offset in time ("two days ago",
+        "in 10 days", "after 18 months": ``duration_time_words``) measures nothing."""
+        fam = self.families.get(metric)
         span = doc.char_span(q.start - off, q.end - off, alignment_mode="expand")
         if span is None or not len(span):
             return None
+        if not modifier:
+            if fam is None or not fam.get("units"):
+                return None
+            root = span.root
+            near = {c.lower_ for c in root.children} | ({root.head.lower_} if root.dep_ in ("pobj", "npadvmod") else set())
+            if near & self.duration_time_words:
+                return None
+            words = {w for t in root.subtree for w in (t.lemma_.lower(), t.lower_)}
+            t, v = root, None
+            for _ in range(8):  # the path to the clause verb, with each token's direct dependents
+                words |= {t.lemma_.lower(), t.lower_} | {w for c in t.children for w in (c.lemma_.lower(), c.lower_)}
+                if t.pos_ in ("VERB", "AUX") or t.head is t:
+                    v = t
+                    break
+                t = t.head
+            for _ in range(4):  # the clause's subject, and the clauses it is reported in or attached to
+                if v is None:
+                    break
+                for c in v.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound")]
+                                  for w in (g.lemma_.lower(), g.lower_)}
+                if v.pos_ in ("NOUN", "PROPN"):
+                    words |= {v.lemma_.lower(), v.lower_} | {
+                        w for g in v.children if g.dep_ == "compound" for w in (g.lemma_.lower(), g.lower_)}
+                    break
+                v = v.head if v.dep_ in ("ccomp", "xcomp", "relcl", "conj", "advcl", "acl") else None
+            named = self._match_rules(q, words, words, keywords_only=True)
+            return named if named is not None and self.families[named].get("units") else None
         head = span.root.head
         if head.i < span.end:
             # "0.98''" or "eight-year" whose root is inside the figure: its noun follows it
