@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.grammar import QuantityGrammar
 from .quantities.lexicon import lexicon, singular
 from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import PieceMentions, document_entities
@@ -121,6 +123,7 @@ class ClaimBuilder:
                         next((text for sent_start, q2, text in scopes
                               if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
+                    claims.extend(conversion_claims(c, art.text))
         return claims
 
     @staticmethod
@@ -914,3 +917,44 @@ class ClaimBuilder:
                 if c.dep_ in ("aux", "auxpass", "advmod") and (c.lemma_.lower() in self.hedges or c.lower_ in self.hedges):
                     return True
         return False
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> QuantityGrammar:
+    return QuantityGrammar()
+
+
+def conversion_claims(c: Claim, text: str) -> list[Claim]:
+    """The stated conversions of claim ``c`` as claims of their own.
+
+    "$130 million (100 million pounds)" is one claim in USD whose ``equivalents`` hold the
+    pound figure; this returns a second claim for "100 million pounds" (GBP), quoting its own
+    characters of ``text`` (the document text ``c``'s offsets refer to) and pointing back with
+    ``equivalent_of``. Subject, metric, time, attribution and linking entities are the figure's
+    own; a bound written before the figure ("up to £100m (~$126m)") carries over. An
+    equivalent whose surface cannot be found in the parentheses right after ``c`` is skipped,
+    so provenance stays exact. Returns [] when ``c`` states no equivalent."""
+    out: list[Claim] = []
+    end = c.provenance.char_end
+    close = text.find(")", end, end + 100)
+    cursor = end
+    for e in c.equivalents:
+        if not e.surface or close < 0:
+            continue
+        at = text.find(e.surface, cursor, close)
+        if at < 0:
+            continue
+        cursor = at + len(e.surface)
+        raws = _grammar().parse(e.surface)
+        r = raws[0] if len(raws) == 1 else None
+        prov = replace(c.provenance, char_start=at, char_end=cursor)
+        out.append(replace(
+            c, claim_id=stable_id("c", c.doc_id, at, cursor, c.kind, e.unit),
+            value=float(e.value), value_min=None, value_max=None, unit=e.unit,
+            surface_value=float(r.value) if r else float(e.value),
+            surface_unit=(r.unit_name if r else e.unit) or e.unit,
+            approximate=bool(r and r.approximate) or c.approximate,
+            bound=(r.bound if r and r.bound else c.bound),
+            qualifier=(r.qualifier if r and r.qualifier else c.qualifier),
+            equivalents=[], surface=e.surface, provenance=prov, mentions=[], equivalent_of=c.claim_id))
+    return out

@@ -173,6 +173,10 @@ class Claim:
     # ranked canonical entities of the claim's sentence (plus the title for short
     # items): the material record linkage compares. Best first.
     entities: list[EntityRef] = field(default_factory=list)
+    # a stated conversion ("$130 million (100 million pounds)") is also a claim of its own, in
+    # its own currency and unit, quoting its own surface; this is the claim_id of the figure it
+    # converts. Conversions join facts but never make a conflict on their own (pipeline.resolve).
+    equivalent_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
