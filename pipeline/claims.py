@@ -67,17 +67,24 @@ DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
 
 
 def stable_id(prefix: str, *parts) -> str:
+    """``prefix`` + "_" + 16 hex digits of SHA-256 over ``parts``: ids that do not change between runs."""
     h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
     return f"{prefix}_{h}"
 
 
 @dataclass
 class ClaimConfig:
+    """What every claim records in ``extractor``: the extractor version and the model name."""
+
     extractor_version: str
     model: str
 
 
 class ClaimBuilder:
+    """Turns the quantities of an annotated article into claims (:meth:`build`): subject,
+    object, metric (families in ``data/metrics.json``), time, attribution, hedges and linking
+    entities, each read from the sentence's parse and the document's entity model."""
+
     def __init__(self, config: ClaimConfig):
         self.config = config
         m = load_json("metrics.json")
