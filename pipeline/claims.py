@@ -41,12 +41,13 @@ from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
 
 _COREF = load_json("coref.json")
+_WORDS = load_json("claim_words.json")
 PRONOUNS_ORG = set(_COREF["org_pronouns"])
 PRONOUNS_PERSON = set(_COREF["person_pronouns"])
 GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
 GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
     {w: "ORG" for w in GENERIC_ORG_NOUNS}
-DEFINITE = {"the", "this", "that"}
+DEFINITE = set(_WORDS["definite_determiners"])
 GOVERNMENT_NOUNS = set(_COREF["government_nouns"])
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
@@ -54,16 +55,15 @@ ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT":
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
 # generic chip nouns from the quantity lexicon's one list (model names such as "H100" stay as written)
 CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
-LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
+LINKERS = set(_WORDS["linkers"])
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
-MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
-                 "price", "value", "valuation", "growth", "figure", "total", "amount", "number", "estimate"}
-NAMING_VERBS = {"know", "call", "name", "dub", "nickname", "brand", "title"}
-RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
-DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
-SCOPE_PREPS = {"in", "over", "during", "across", "through", "from"}
+MEASURE_NOUNS = set(_WORDS["measure_nouns"])
+NAMING_VERBS = set(_WORDS["naming_verbs"])
+RELATIVE_PRONOUNS = set(_WORDS["relative_pronouns"])
+DEMONSTRATIVES = set(_WORDS["demonstratives"])
+SCOPE_PREPS = set(_WORDS["scope_prepositions"])
 SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
-DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
+DURATION_UNITS = set(_WORDS["duration_units"])
 
 
 def stable_id(prefix: str, *parts) -> str:
