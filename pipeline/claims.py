@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.grammar import QuantityGrammar
 from .quantities.lexicon import lexicon, singular
 from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import PieceMentions, document_entities
@@ -39,12 +41,13 @@ from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
 
 _COREF = load_json("coref.json")
+_WORDS = load_json("claim_words.json")
 PRONOUNS_ORG = set(_COREF["org_pronouns"])
 PRONOUNS_PERSON = set(_COREF["person_pronouns"])
 GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
 GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
     {w: "ORG" for w in GENERIC_ORG_NOUNS}
-DEFINITE = {"the", "this", "that"}
+DEFINITE = set(_WORDS["definite_determiners"])
 GOVERNMENT_NOUNS = set(_COREF["government_nouns"])
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
@@ -52,30 +55,36 @@ ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT":
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
 # generic chip nouns from the quantity lexicon's one list (model names such as "H100" stay as written)
 CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
-LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
+LINKERS = set(_WORDS["linkers"])
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
-MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
-                 "price", "value", "valuation", "growth", "figure", "total", "amount", "number", "estimate"}
-NAMING_VERBS = {"know", "call", "name", "dub", "nickname", "brand", "title"}
-RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
-DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
-SCOPE_PREPS = {"in", "over", "during", "across", "through", "from"}
+MEASURE_NOUNS = set(_WORDS["measure_nouns"])
+NAMING_VERBS = set(_WORDS["naming_verbs"])
+RELATIVE_PRONOUNS = set(_WORDS["relative_pronouns"])
+DEMONSTRATIVES = set(_WORDS["demonstratives"])
+SCOPE_PREPS = set(_WORDS["scope_prepositions"])
 SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
-DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
+DURATION_UNITS = set(_WORDS["duration_units"])
 
 
 def stable_id(prefix: str, *parts) -> str:
+    """``prefix`` + "_" + 16 hex digits of SHA-256 over ``parts``: ids that do not change between runs."""
     h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
     return f"{prefix}_{h}"
 
 
 @dataclass
 class ClaimConfig:
+    """What every claim records in ``extractor``: the extractor version and the model name."""
+
     extractor_version: str
     model: str
 
 
 class ClaimBuilder:
+    """Turns the quantities of an annotated article into claims (:meth:`build`): subject,
+    object, metric (families in ``data/metrics.json``), time, attribution, hedges and linking
+    entities, each read from the sentence's parse and the document's entity model."""
+
     def __init__(self, config: ClaimConfig):
         self.config = config
         m = load_json("metrics.json")
@@ -143,6 +152,7 @@ class ClaimBuilder:
                         next((text for sent_start, q2, text in scopes
                               if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
+                    claims.extend(conversion_claims(c, art.text))
         return claims
 
     def _spec_metric(self, doc: Doc, off: int, q: Quantity, metric: str, modifier: bool) -> str | None:
@@ -994,3 +1004,44 @@ class ClaimBuilder:
                 if c.dep_ in ("aux", "auxpass", "advmod") and (c.lemma_.lower() in self.hedges or c.lower_ in self.hedges):
                     return True
         return False
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> QuantityGrammar:
+    return QuantityGrammar()
+
+
+def conversion_claims(c: Claim, text: str) -> list[Claim]:
+    """The stated conversions of claim ``c`` as claims of their own.
+
+    "$130 million (100 million pounds)" is one claim in USD whose ``equivalents`` hold the
+    pound figure; this returns a second claim for "100 million pounds" (GBP), quoting its own
+    characters of ``text`` (the document text ``c``'s offsets refer to) and pointing back with
+    ``equivalent_of``. Subject, metric, time, attribution and linking entities are the figure's
+    own; a bound written before the figure ("up to £100m (~$126m)") carries over. An
+    equivalent whose surface cannot be found in the parentheses right after ``c`` is skipped,
+    so provenance stays exact. Returns [] when ``c`` states no equivalent."""
+    out: list[Claim] = []
+    end = c.provenance.char_end
+    close = text.find(")", end, end + 100)
+    cursor = end
+    for e in c.equivalents:
+        if not e.surface or close < 0:
+            continue
+        at = text.find(e.surface, cursor, close)
+        if at < 0:
+            continue
+        cursor = at + len(e.surface)
+        raws = _grammar().parse(e.surface)
+        r = raws[0] if len(raws) == 1 else None
+        prov = replace(c.provenance, char_start=at, char_end=cursor)
+        out.append(replace(
+            c, claim_id=stable_id("c", c.doc_id, at, cursor, c.kind, e.unit),
+            value=float(e.value), value_min=None, value_max=None, unit=e.unit,
+            surface_value=float(r.value) if r else float(e.value),
+            surface_unit=(r.unit_name if r else e.unit) or e.unit,
+            approximate=bool(r and r.approximate) or c.approximate,
+            bound=(r.bound if r and r.bound else c.bound),
+            qualifier=(r.qualifier if r and r.qualifier else c.qualifier),
+            equivalents=[], surface=e.surface, provenance=prov, mentions=[], equivalent_of=c.claim_id))
+    return out

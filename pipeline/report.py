@@ -630,14 +630,18 @@ def _from_resolution(resolution, claims, documents) -> dict[str, Any]:
 
 
 def render_view_html(view: dict[str, Any], standalone: bool = True) -> str:
+    """The report view model (:func:`build_view`) as HTML; ``standalone`` adds <html>/<head>."""
     return environment("html").get_template("report.html.j2").render(v=view, standalone=standalone)
 
 
 def render_view_markdown(view: dict[str, Any]) -> str:
+    """The report view model as Markdown (``report.md``)."""
     return environment("md").get_template("report.md.j2").render(v=view).rstrip() + "\n"
 
 
 def render_view_terminal(view: dict[str, Any], show_all: bool = False) -> str:
+    """The report view model as the terminal listing of ``factpipe review`` (conflicts, and
+    every fact when ``show_all``)."""
     return environment("text").get_template("review.txt.j2").render(v=view, show_all=show_all).rstrip() + "\n"
 
 
@@ -647,6 +651,7 @@ def render_html(resolution, claims, documents: dict[str, dict]) -> str:
 
 
 def render_markdown(resolution, claims, documents: dict[str, dict]) -> str:
+    """``report.md`` for a :class:`~pipeline.resolve.Resolution`, its claims and documents by id."""
     return render_view_markdown(_from_resolution(resolution, claims, documents))
 
 
