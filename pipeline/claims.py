@@ -951,6 +951,17 @@ class ClaimBuilder:
                         c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
                 noun = " ".join(mods + [q.unit])
             return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
+        if q.kind == "percentage":
+            # a share is a share of its noun, whatever verb carries it: "account for 90% of the
+            # traffic" and "close to 90 percent of all the data traffic is carried" are traffic shares
+            for c in root.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    noun = next((g for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
+                                 and not g.ent_type_), None)
+                    if noun is not None:
+                        lemma = re.sub(r"[^a-z0-9]+", "_", noun.lemma_.lower()).strip("_")
+                        if lemma:
+                            return lemma + "_share"
         t = root
         for _ in range(4):
             if t.head == t:

@@ -50,3 +50,18 @@ def test_no_spec_no_claim(extractor, text, figure):
     j = i + len(figure)
     cs = claims_of(extractor, text)
     assert not [c for c in cs if c.provenance.char_start < j and i < c.provenance.char_end]
+
+
+# a percentage that no family names is a share of its "of" noun, whatever verb carries it
+SHARE_OF = [
+    ("These three circuits account for 90% of the traffic, the engineer added.", "90%", "traffic_share"),
+    ("Close to 90 percent of all the data traffic between the two coasts runs on these lines.",
+     "Close to 90 percent", "traffic_share"),
+    ("Ostrava said 20% of its code is now written by machines.", "20%", "code_share"),
+    ("The firm owns 30% of Brightwater.", "30%", "stake"),  # a family still names it
+]
+
+
+@pytest.mark.parametrize("text, figure, metric", SHARE_OF)
+def test_percentage_of_a_noun_is_that_nouns_share(extractor, text, figure, metric):
+    assert claim_over(claims_of(extractor, text), text, figure).metric == metric

@@ -238,8 +238,9 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
             blocks.setdefault(k, []).append(i)
     pairs: set[tuple[int, int]] = set()
     skipped = 0
+    vcap = int(cfg["linking"].get("max_value_block", cap))
     for k, members in blocks.items():
-        if len(members) > cap:
+        if len(members) > (vcap if k[1] == "v" else cap):
             skipped += 1
             continue
         for x in range(len(members)):

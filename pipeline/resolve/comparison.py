@@ -306,6 +306,14 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     max_ratio = lc["max_value_ratio_same_metric"] if m > 0 else lc["max_value_ratio"]
     if agree is False and _ratio(a, b, cfg) > max_ratio:
         fits = False  # figures this far apart are two facts, not one disputed fact
+    mk, dk = int(lc["max_keys"]), int(lc["doc_keys"])
+    if fits and not (same_doc or set(a.ents[:mk]) & set(b.ents[:mk]) or set(a.doc_ents[:dk]) & set(b.doc_ents[:dk])):
+        # met only through the figure itself (``value_blocks``): "30%" of job cuts and "30%" revenue
+        # growth share a number and nothing else, so the figure needs the same metric, the same
+        # stated number, and an owner named by one of them that the other does not contradict
+        owners = {x.subject for x in (a, b) if _named(x)}
+        fits = m > 0 and specific and len(owners) == 1
+        sig["met_by"] = "the figure alone"
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
     # who (subject, names) is not enough for a disagreement: also what (the same metric, or
