@@ -79,3 +79,24 @@ def test_resolver_series_label_in_time_order(early, late, label, first_doc_is_la
     assert tl["facts"] == [fact_of(r, a).fact_id, fact_of(r, b).fact_id]
     assert tl["label"] == label
     assert fact_of(r, b).updates == fact_of(r, a).fact_id
+
+
+# two stated periods: adjacent calendar months are two periods (a timeline), days of one week's
+# news are one period (a disagreement)
+@pytest.mark.parametrize("early, late, timeline", [
+    (("March 2024", "2024-03-01", "2024-03-31"), ("April 2024", "2024-04-01", "2024-04-30"), True),
+    (("May 2024", "2024-05-01", "2024-05-31"), ("June 2024", "2024-06-01", "2024-06-30"), True),
+    (("Q1 2024", "2024-01-01", "2024-03-31"), ("Q2 2024", "2024-04-01", "2024-06-30"), True),
+    (("Thursday", "2024-03-07", "2024-03-07"), ("Friday", "2024-03-08", "2024-03-08"), False),
+    (("Monday", "2024-03-04", "2024-03-04"), ("Wednesday", "2024-03-06", "2024-03-06"), False),
+])
+def test_adjacent_months_are_a_timeline_days_of_one_week_one_period(early, late, timeline):
+    a = claim("$29bn", 29 * B, f"Pendra was valued at $29bn in {early[0]}.", doc="E", subject="Pendra",
+              metric="valuation", time=early, published=early[2])
+    b = claim("$40bn", 40 * B, f"Pendra was valued at $40bn in {late[0]}.", doc="L", subject="Pendra",
+              metric="valuation", time=late, published=late[2])
+    r = run(a, b)
+    if timeline:
+        assert r.conflicts == [] and fact_of(r, a).series == fact_of(r, b).series is not None
+    else:
+        (x,) = r.conflicts
