@@ -701,3 +701,29 @@ def test_users_each_month_are_no_rate(nlp):
     s = "The app now has over 300 million users each month."
     (q,) = quantities(nlp, s)
     assert q.kind == "user_count" and q.rate is None
+
+
+# 10e. an age stated with a verb: a bare whole number after "be"/"turn" with a person as subject
+AGES_BY_VERB = rows(
+    ("He will be 58 by the start of next season.", "58", 58, "year", {"surface_unit": "year of age"}),
+    ("She turns 40 next week and plans a party.", "40", 40, "year", {"surface_unit": "year of age"}),
+    ("Ortiz, who turned 62 in May, retired from the board.", "62", 62, "year", {"surface_unit": "year of age"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", AGES_BY_VERB)
+def test_age_by_verb(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+NOT_AGES = [
+    "The index will be 35 by Friday.",   # not a person
+    "He was 3 under par after the round.",  # a score
+    "He was 4 for 5 at the plate.",
+    "We were 2 up at the break.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_AGES)
+def test_not_an_age(nlp, sentence):
+    assert all(q.surface_unit != "year of age" for q in quantities(nlp, sentence))

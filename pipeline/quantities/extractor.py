@@ -112,6 +112,9 @@ class QuantityExtractor:
         fb = sent.start_char + fig.end if fig else b
         tok = _token_at(doc, fa)
         cand = Candidate(doc, sent, r, a, b, fa, fb, tok, lex, named, dates, ordinals, text)
+        age = self._age(doc, sent, r, a, b, text, tok)
+        if age is not None:
+            return age
         reason = drop_reason(cand)
         if reason:
             return reason
@@ -211,6 +214,27 @@ class QuantityExtractor:
         if rate is not None:
             q.rate = rate
         return q
+
+    def _age(self, doc: Doc, sent: Span, r: Raw, a: int, b: int, text: str, tok: Token | None) -> Quantity | None:
+        """A person's age stated with a verb: a bare whole number (1-120) that is the complement of
+        ``age_clause`` verbs ("be", "turn") whose subject is a person ("he will be 35 by the end of
+        the year", "she turns 40 next week", "Smith, who turned 62 in May"): years of age, as
+        "a 3-year-old" reads. None otherwise (a noun after the number, another subject)."""
+        fig = r.figure
+        if tok is None or fig is None or r.unit != "-" or r.kind != "count" or r.value_min is not None or \
+                r.vague or fig.scaled or fig.has_decimal or not 1 <= fig.value <= 120:
+            return None
+        if tok.dep_ not in ("attr", "dobj", "acomp") or tok.head.lemma_.lower() not in self.lex.age_verbs:
+            return None
+        nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN") and nxt.head.i == tok.i or
+                                nxt.lower_ in self.lex.age_not_before):
+            return None  # "3 strokes", "3 under par", "4 for 5", "2 up": a score, not an age
+        subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or not (subj.lower_ in self.lex.age_subjects or subj.ent_type_ == "PERSON"):
+            return None
+        return Quantity(start=a, end=b, surface=text[a:b], kind="other", value=float(fig.value), unit="year",
+                        surface_value=float(fig.value), surface_unit="year of age", head=tok.i)
 
     RE_NOUN_OR = re.compile(r"\b(?:a|an|another|one)\s+([A-Za-z]+)\s+or\s+$", re.I)
 

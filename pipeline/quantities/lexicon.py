@@ -144,6 +144,9 @@ class Lexicon:
                                       % _alt(self.rate_adverbs), re.I)
         self.month_names = set(w["month_names"])
         self.id_prefixes = set(w["identifier_prefixes"])
+        self.age_verbs = set(w["age_clause"]["verbs"])
+        self.age_subjects = set(w["age_clause"]["subjects"])
+        self.age_not_before = set(w["age_clause"]["not_followed_by"])
         self.re_figure_prefix = re.compile(r"(?<![A-Za-z])(?:%s)[-‑]$" % _alt(w["figure_prefixes"]["words"]), re.I)
         self.chip_nouns = set(w["chip_nouns"])
         # accelerator names of the entity ruler's gazetteer, lower-case ("h100", "mi300x"): a count
