@@ -68,7 +68,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from .annotate import load_json
+from .annotate import doc_text, load_json
 from .records import TimeRef
 
 _W = load_json("time_words.json")
@@ -601,7 +601,7 @@ def _candidates(sent: Span) -> list[_Cand]:
     out = []
     for ex in find_expressions(sent.text):
         a, b = off + ex.start, off + ex.end
-        if _BASELINE.search(doc.text[max(off, a - 20):a]) and ex.kind != "span":
+        if _BASELINE.search(doc_text(doc)[max(off, a - 20):a]) and ex.kind != "span":
             continue  # "compared with 2023", "up 9% from a year ago": a baseline, not the claim's period
         if ex.kind == "month" and "year" not in ex.parts and any(
                 e.label_ in ("PERSON", "ORG", "WORK_OF_ART") and e.start_char <= a + ex.text.find(ex.parts["month"]) < e.end_char
@@ -613,7 +613,7 @@ def _candidates(sent: Span) -> list[_Cand]:
             continue
         if any(ex.start + off < ent.end_char and ent.start_char < ex.end + off for ex in find_expressions(sent.text)):
             continue  # overlaps an expression dropped as a baseline
-        if _BASELINE.search(doc.text[max(off, ent.start_char - 20):ent.start_char]):
+        if _BASELINE.search(doc_text(doc)[max(off, ent.start_char - 20):ent.start_char]):
             continue
         out.append(_Cand(TimeExpr("entity", ent.start_char - off, ent.end_char - off, ent.text), ent,
                          ent.start_char, ent.end_char))
@@ -705,7 +705,7 @@ def _baseline_figure_before(c: _Cand) -> bool:
     while f.i > sp.sent.start and (doc[f.i - 1].tag_ == "$" or doc[f.i - 1].pos_ == "SYM"
                                    or doc[f.i - 1].dep_ in ("quantmod", "nummod") or doc[f.i - 1].like_num):
         f = doc[f.i - 1]
-    return bool(_BASELINE.search(doc.text[max(sp.sent.start_char, f.idx - 25):f.idx]))
+    return bool(_BASELINE.search(doc_text(doc)[max(sp.sent.start_char, f.idx - 25):f.idx]))
 
 
 def _future(c: _Cand) -> bool:
@@ -800,7 +800,7 @@ def _previous_period(c: _Cand, anchor, gran, fiscal) -> tuple[date, date] | None
     if sent.start == 0:
         return None
     prev = doc[sent.start - 1].sent
-    if "\n\n" in doc.text[prev.end_char:sent.start_char] or "\n\n" in prev.text:
+    if "\n\n" in doc_text(doc)[prev.end_char:sent.start_char] or "\n\n" in prev.text:
         return None
     for o in reversed(_candidates(prev)):
         if o.ex.kind in ("shift", "entity"):

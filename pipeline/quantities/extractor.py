@@ -14,6 +14,7 @@ import warnings
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
+from ..annotate import doc_text
 from ..records import DroppedCandidate, Mention, Quantity
 from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PARTITIVE_WITHOUT_NOUN, STREET_ADDRESS,
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
@@ -57,7 +58,7 @@ class QuantityExtractor:
         ``dropped`` is a list, every candidate a filter drops is appended to it as a
         :class:`~pipeline.records.DroppedCandidate` naming the filter."""
         out: list[Quantity] = []
-        text = doc.text
+        text = doc_text(doc)
         named = [(m.start - offset, m.end - offset, m.label) for m in mentions
                  if m.label in ("ACCELERATOR", "AI_MODEL", "SYSTEM", "PRODUCT")]
         dates = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ("DATE", "TIME")]
@@ -238,7 +239,7 @@ class QuantityExtractor:
         return None
 
     def _noun_after_of(self, doc: Doc, char: int) -> Token | None:
-        m = re.match(r"['’\"”]?\s*of\s+", doc.text[char:char + 12])
+        m = re.match(r"['’\"”]?\s*of\s+", doc_text(doc)[char:char + 12])
         if not m:
             return None
         t = _token_at(doc, char + m.end())
@@ -292,7 +293,7 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
     least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
-    text = doc.text
+    text = doc_text(doc)
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
             continue

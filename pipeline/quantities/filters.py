@@ -16,6 +16,7 @@ from typing import Callable
 
 from spacy.tokens import Doc, Span, Token
 
+from ..annotate import doc_text
 from .grammar import Raw
 from .lexicon import Lexicon
 
@@ -45,7 +46,7 @@ class Candidate:
 
     @property
     def text(self) -> str:
-        return self.doc.text
+        return doc_text(self.doc)
 
     @property
     def digits(self) -> str:
