@@ -248,9 +248,16 @@ class FigureParser:
         sents = list(doc.sents)
         test = _figure_test()
         keep = [False] * len(sents)
+        weak = [i > 0 and _weak_boundary(sents[i - 1], s) for i, s in enumerate(sents)]
         for i, s in enumerate(sents):
             if test(s.text):
-                for j in range(max(0, i - self.context_before), min(len(sents), i + self.context_after + 1)):
+                a = max(0, i - self.context_before)
+                b = min(len(sents), i + self.context_after + 1)
+                while a > 0 and weak[a]:  # the parser may join these: parse them together
+                    a -= 1
+                while b < len(sents) and weak[b]:
+                    b += 1
+                for j in range(a, b):
                     keep[j] = True
         matcher = self._skeleton_matcher()
         if matcher is not None:
@@ -297,6 +304,24 @@ class FigureParser:
         arr[rest, 0] = rel.astype("int64").view("uint64")
         arr[rest, 1] = doc.vocab.strings.add(UNPARSED)
         doc.from_array(WRITE_BACK, arr)
+
+
+SENTENCE_END = (".", "!", "?", "…", ":", ";")
+CLOSERS = {'"', "'", "”", "’", ")", "]"}
+
+
+def _weak_boundary(prev: Span, sent: Span) -> bool:
+    """True when the splitter's boundary between ``prev`` and ``sent`` is one a parser may well
+    not keep: no line break between them, and ``prev`` does not end in sentence-final
+    punctuation (closing quotes and brackets aside) or ``sent`` starts in lower case."""
+    if "\n" in prev[-1].whitespace_ or "\n" in prev[-1].text or "\n" in sent[0].text and sent[0].is_space:
+        return False
+    toks = [t for t in prev if not t.is_space]
+    while len(toks) > 1 and toks[-1].text in CLOSERS:
+        toks.pop()
+    ends = bool(toks) and toks[-1].text.endswith(SENTENCE_END)
+    first = next((t for t in sent if not t.is_space), None)
+    return not ends or (first is not None and first.text[:1].islower())
 
 
 # --------------------------------------------------------------------------- canonical_entities
