@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 import numpy
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, NORM, POS, SENT_START, TAG
+from spacy.attrs import DEP, HEAD, IS_SPACE, LEMMA, LOWER, MORPH, NORM, ORTH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -163,6 +163,9 @@ class FigureParser:
         if self._procs is None:
             names = [n for n in self.component_names if n in self.nlp.component_names]
             self._procs = [(n, self.nlp.get_pipe(n)) for n in names]
+            # the attribute ruler at a dict lookup per token when its patterns allow (same output)
+            self._procs = [(n, WindowedAttributeRuler(p) if n == "attribute_ruler" and
+                            WindowedAttributeRuler.usable(p) else p) for n, p in self._procs]
             self.selective = "tok2vec" in names and "parser" in names and \
                 "parser" in getattr(self.nlp.get_pipe("tok2vec"), "listening_components", [])
         return self._procs
@@ -322,6 +325,112 @@ def _weak_boundary(prev: Span, sent: Span) -> bool:
     ends = bool(toks) and toks[-1].text.endswith(SENTENCE_END)
     first = next((t for t in sent if not t.is_space), None)
     return not ends or (first is not None and first.text[:1].islower())
+
+
+# --------------------------------------------------------------------------- attribute ruler, fast
+
+# token-pattern keys whose values a token's text, tag and label fix
+WINDOW_KEYS = {"ORTH", "TEXT", "LOWER", "IS_SPACE", "TAG", "DEP"}
+RULER_OUT = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
+
+
+class WindowedAttributeRuler:
+    """The same output as a spaCy ``AttributeRuler`` whose patterns span at most two tokens and
+    read only text, tag and dependency label, at a dict lookup per token.
+
+    A token's attributes after the ruler depend only on what the patterns read of it: its tag,
+    its label and its text, where a text or label no pattern names is as good as any other. A
+    token inside a match of a two-token pattern depends on its neighbours too, so its key is the
+    whole window (previous, own, next). Every match that covers a token lies in that window and
+    is applied in the ruler's rule order, so the ruler runs once per distinct key, on a doc of
+    one to three tokens, and the result is reused. :meth:`usable` tells whether a ruler
+    qualifies (else the ruler itself runs).
+    """
+
+    def __init__(self, ruler):
+        self.ruler = ruler
+        self.vocab = ruler.vocab
+        self.cache: dict[tuple, tuple] = {}
+        strings = self.vocab.strings
+        named: dict[str, set | None] = {"LOWER": set(), "DEP": set()}  # None: every value may matter
+        pairs = []
+        for entry in ruler.patterns:
+            for pat in entry["patterns"]:
+                if len(pat) == 2:
+                    pairs.append(pat)
+                for tok in pat:
+                    for k, v in tok.items():
+                        k = "LOWER" if k in ("ORTH", "TEXT", "LOWER") else k
+                        if k not in named or named[k] is None:
+                            continue
+                        if isinstance(v, str):
+                            named[k].add(v.lower() if k == "LOWER" else v)
+                        elif isinstance(v, dict) and set(v) == {"IN"}:
+                            named[k].update(x.lower() if k == "LOWER" else x for x in v["IN"])
+                        else:
+                            named[k] = None
+        self.exact_text = any(k in ("ORTH", "TEXT") for e in ruler.patterns for p in e["patterns"] for t in p
+                              for k in t)
+        self.lowers = None if named["LOWER"] is None else {strings.add(x) for x in named["LOWER"]}
+        self.deps = None if named["DEP"] is None else {strings.add(x) for x in named["DEP"]}
+        self.pairs = Matcher(self.vocab)
+        if pairs:
+            self.pairs.add("pairs", pairs)
+        self.other_word = strings.add("xqzv")
+        self.other_dep = strings.add("dep")
+
+    @staticmethod
+    def usable(ruler) -> bool:
+        try:
+            pats = ruler.patterns
+        except Exception:  # noqa: BLE001  (not an AttributeRuler)
+            return False
+        return all(len(p) <= 2 and all(set(t) <= WINDOW_KEYS for t in p)
+                   for entry in pats for p in entry["patterns"])
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        arr = doc.to_array([ORTH, LOWER, IS_SPACE, TAG, DEP]).tolist()
+        in_pair = [False] * n
+        if len(self.pairs):
+            for _, a, b in self.pairs(doc, allow_missing=True):
+                for i in range(a, b):
+                    in_pair[i] = True
+        lowers, deps = self.lowers, self.deps
+        keys = []
+        for orth, low, space, tag, dep in arr:
+            word = orth if self.exact_text else low
+            if lowers is not None and low not in lowers:
+                word = orth if space else self.other_word
+            if deps is not None and dep not in deps:
+                dep = self.other_dep
+            keys.append((word, tag, dep))
+        out = doc.to_array(RULER_OUT)
+        cache = self.cache
+        for i in range(n):
+            key = (keys[i - 1] if i else None, keys[i], keys[i + 1] if i + 1 < n else None) if in_pair[i] \
+                else (None, keys[i], None)
+            res = cache.get(key)
+            if res is None:
+                res = cache[key] = self._window(key)
+            out[i, 2:] = res
+        doc.from_array(RULER_OUT, out)
+        return doc
+
+    def _window(self, key: tuple) -> tuple:
+        window = [k for k in key if k is not None]
+        mid = 1 if key[0] is not None else 0
+        mini = Doc(self.vocab, words=[self.vocab.strings[w] for w, _, _ in window])
+        arr = numpy.array([[t, 0, d] for _, t, d in window], dtype="uint64")
+        mini.from_array([TAG, HEAD, DEP], arr)
+        self.ruler(mini)
+        return tuple(mini.to_array([TAG, POS, MORPH, LEMMA])[mid].tolist())
 
 
 # --------------------------------------------------------------------------- canonical_entities

