@@ -45,7 +45,9 @@ from .annotate import (ENTITY_LABELS, default_aliases, entity_mentions, named_by
 from .records import Mention
 
 UNPARSED = "unparsed"  # dependency label of every token of a sentence the parser skipped
-PAD = 8  # tokens of context either side of a parsed region for the shared tok2vec (its CNN reads 4)
+# tokens of context either side of a parsed region for the shared tok2vec: en_core_web_sm's
+# encoder is 4 layers of window 1, so a token's vector reads 4 tokens either side
+PAD = 4
 WRITE_BACK = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
 # token-pattern keys that need the tagger (or the parser) to have run
 TAG_KEYS = {"POS", "TAG", "MORPH", "LEMMA", "DEP"}
@@ -106,13 +108,49 @@ def doc_quantities(doc: Doc) -> list:
 
 # --------------------------------------------------------------------------- figure_parser
 
+class MemoGrammar:
+    """A :class:`pipeline.quantities.QuantityGrammar` that hands a result over once: the figure
+    parser reads each sentence with the grammar (:meth:`has_figure`) to decide what to parse,
+    and the quantities component's :meth:`parse` of the same text takes that result instead of
+    reading the sentence again (the entry is removed then: nothing is reused across documents).
+    At most ``size`` results wait (sentences the parser joined or split differently are never
+    asked for again)."""
+
+    def __init__(self, grammar=None, size: int = 4096):
+        from .quantities import QuantityGrammar  # lazy: quantities imports annotate
+
+        self.grammar = grammar or QuantityGrammar()
+        self.lex = self.grammar.lex
+        self.size = size
+        self.waiting: dict[str, list] = {}
+
+    def parse(self, text: str) -> list:
+        hit = self.waiting.pop(text, None)
+        return hit if hit is not None else self.grammar.parse(text)
+
+    def has_figure(self, text: str) -> bool:
+        if len(self.waiting) >= self.size:
+            self.waiting.clear()
+        found = self.waiting[text] = self.grammar.parse(text)
+        return bool(found)
+
+    def __getattr__(self, name: str):  # everything else: the grammar's own
+        return getattr(self.grammar, name)
+
+
+@lru_cache(maxsize=1)
+def shared_grammar() -> MemoGrammar:
+    """The one :class:`MemoGrammar` of this process (figure parser and quantities component)."""
+    return MemoGrammar()
+
+
 @lru_cache(maxsize=1)
 def _figure_test():
-    from .quantities import QuantityExtractor, QuantityGrammar  # lazy: quantities imports annotate
+    from .quantities import QuantityExtractor  # lazy: quantities imports annotate
 
-    prefilter = QuantityExtractor(use_quantulum=False).may_hold_figure
-    grammar = QuantityGrammar()
-    return lambda text: bool(prefilter(text) and grammar.parse(text))
+    prefilter = QuantityExtractor(use_quantulum=False, grammar=shared_grammar()).may_hold_figure
+    grammar = shared_grammar()
+    return lambda text: bool(prefilter(text) and grammar.has_figure(text))
 
 
 @Language.factory("figure_parser", default_config={"context_before": 0, "context_after": 0, "pad": PAD,
@@ -211,25 +249,28 @@ class FigureParser:
             for _, proc in procs:
                 docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
             return docs
-        jobs: list[tuple[int, int, int]] = []
-        padded: list[Doc] = []
+        jobs: list[tuple[int, int, int, int]] = []  # (doc, region start, region end, window)
+        windows: list[tuple[Doc, int, int]] = []  # token ranges for tok2vec: regions +- pad, merged
         for k, doc in enumerate(docs):
             self.tokens += len(doc)
             for a, b in self.regions(doc):
                 pa, pb = max(0, a - self.pad), min(len(doc), b + self.pad)
-                jobs.append((k, a, b))
-                padded.append((doc, pa, pb))
+                if windows and windows[-1][0] is doc and pa <= windows[-1][2]:
+                    windows[-1] = (doc, windows[-1][1], max(pb, windows[-1][2]))
+                else:
+                    windows.append((doc, pa, pb))
+                jobs.append((k, a, b, len(windows) - 1))
         if not jobs:
             for doc in docs:
                 self._write_back(doc, [])
             return docs
-        subs = [self._sub_doc(doc, pa, pb) for doc, pa, pb in padded]
         tok2vec = dict(procs)["tok2vec"]
-        subs = list(tok2vec.pipe(subs))
+        subs = list(tok2vec.pipe([self._sub_doc(doc, pa, pb) for doc, pa, pb in windows]))
         regions: list[Doc] = []
-        for (k, a, b), (doc, pa, _), sub in zip(jobs, padded, subs):
+        for k, a, b, w in jobs:
+            doc, pa, _ = windows[w]
             region = self._sub_doc(doc, a, b)
-            region.tensor = sub.tensor[a - pa:b - pa]
+            region.tensor = subs[w].tensor[a - pa:b - pa]
             regions.append(newline_sentences(region))
             self.parsed_tokens += b - a
         out: Iterable[Doc] = regions
@@ -238,7 +279,7 @@ class FigureParser:
                 continue
             out = proc.pipe(out) if hasattr(proc, "pipe") else map(proc, out)
         by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
-        for (k, a, b), region in zip(jobs, out):
+        for (k, a, b, _), region in zip(jobs, out):
             by_doc.setdefault(k, []).append((a, b, region))
         for k, doc in enumerate(docs):
             self._write_back(doc, by_doc.get(k, []))
@@ -484,7 +525,7 @@ class QuantitiesComponent:
         from .quantities import QuantityExtractor
 
         self.keep_bare = keep_bare
-        self.extractor = QuantityExtractor(use_quantulum=use_quantulum)
+        self.extractor = QuantityExtractor(use_quantulum=use_quantulum, grammar=shared_grammar())
 
     def __call__(self, doc: Doc) -> Doc:
         off = doc._.char_offset
