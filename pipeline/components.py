@@ -515,6 +515,34 @@ def make_quantities(nlp: Language, name: str, keep_bare: bool, use_quantulum: bo
     return QuantitiesComponent(keep_bare, use_quantulum)
 
 
+def _import_inflect_unchecked() -> None:
+    """Import ``inflect`` (quantulum3 loads it on its first sentence) with typeguard's
+    ``@typechecked`` as the identity, as typeguard itself does under ``python -O``: its import-time
+    instrumentation recompiles every function of inflect, about 1.8 s of CPU per process, for
+    argument type checks that quantulum3's calls never need. Nothing happens when inflect is
+    imported already or typeguard is not installed."""
+    import sys
+
+    if "inflect" in sys.modules:
+        return
+    try:
+        import typeguard
+    except ImportError:
+        return
+    original = typeguard.typechecked
+
+    def identity(target=None, **_):
+        return target if target is not None else (lambda t: t)
+
+    typeguard.typechecked = identity
+    try:
+        import inflect  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        typeguard.typechecked = original
+
+
 class QuantitiesComponent:
     """Writes ``doc.spans["quantities"]`` (see the module doc): the quantity extractor
     (:class:`pipeline.quantities.QuantityExtractor`) over the doc, with the mentions of
@@ -525,6 +553,8 @@ class QuantitiesComponent:
         from .quantities import QuantityExtractor
 
         self.keep_bare = keep_bare
+        if use_quantulum:
+            _import_inflect_unchecked()
         self.extractor = QuantityExtractor(use_quantulum=use_quantulum, grammar=shared_grammar())
 
     def __call__(self, doc: Doc) -> Doc:
