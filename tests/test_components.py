@@ -173,3 +173,54 @@ def test_windowed_attribute_ruler_gives_the_rulers_own_output(text):
     WindowedAttributeRuler(ruler)(b)
     attrs = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
     assert numpy.array_equal(a.to_array(attrs), b.to_array(attrs))
+
+
+@pytest.mark.parametrize("words,sent_starts,weak", [
+    # a figure sentence cut after a bracket: the parser joins the pieces
+    (["The", "load", "is", "35", "[", "kg", "]", "per", "pallet"], [1, 0, 0, 0, 0, 1, 0, 0, 0], True),
+    # the next piece starts in lower case
+    (["Sales", "rose", "4", "%", ".", "and", "costs", "fell"], [1, 0, 0, 0, 0, 1, 0, 0], True),
+    # a full stop, then a capital: a real boundary
+    (["Sales", "rose", "4", "%", ".", "Costs", "fell", "."], [1, 0, 0, 0, 0, 1, 0, 0], False),
+    # a closing quote after the full stop still ends the sentence
+    (["He", "said", '"', "we", "won", ".", '"', "Then", "he", "left"], [1, 0, 0, 0, 0, 0, 0, 1, 0, 0], False),
+    # a line break ends a headline without punctuation
+    (["Acme", "Raises", "$", "5", "m", "\n", "The", "startup", "said"], [1, 0, 0, 0, 0, 0, 1, 0, 0], False),
+])
+def test_weak_sentence_boundaries(nlp, words, sent_starts, weak):
+    from pipeline.components import _weak_boundary
+
+    doc = Doc(nlp.vocab, words=words, sent_starts=[bool(x) for x in sent_starts])
+    first, second = list(doc.sents)
+    assert _weak_boundary(first, second) is weak
+
+
+@pytest.mark.parametrize("text", [
+    "The crate weighs 20 [lb] on the scale, the shipper said.",
+    "Prices rose 4 (per cent) last month. and wages did not.",
+    "Its valuation hit $2.5bn; investors include Northgate Capital.",
+    "Revenue: £310m.\nProfit: £41m, up 9%.",
+])
+def test_selective_quantities_equal_full_parse_ones(nlp, full_nlp, text):
+    assert doc_quantities(nlp(text)) == doc_quantities(full_nlp(text))
+
+
+def test_memo_grammar_hands_each_result_over_once():
+    from pipeline.components import MemoGrammar
+    from pipeline.quantities import QuantityGrammar
+
+    calls = []
+
+    class Counting(QuantityGrammar):
+        def parse(self, s):
+            calls.append(s)
+            return super().parse(s)
+
+    g = MemoGrammar(Counting())
+    text = "The farm produces 40 MW."
+    assert g.has_figure(text)
+    first = g.parse(text)  # handed over: no second reading
+    assert len(calls) == 1 and first
+    second = g.parse(text)  # nothing waiting any more: read again
+    assert len(calls) == 2 and [r.start for r in second] == [r.start for r in first]
+    assert not g.has_figure("Nothing to see here.")
