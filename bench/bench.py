@@ -13,6 +13,10 @@ What it measures (all in one process, one after another):
      resolution, report, store).
    Both extraction and raw spaCy get a warm-up pass first, then run twice in
    alternating order (F, R, R, F); the best of each is kept.
+   Also: the share of tokens the figure parser parsed, the claims a full-parse
+   run (``Extractor(selective=False)``) shares with the default run, and the
+   whole-process ratio of ``factpipe extract`` to a raw ``nlp.pipe`` process
+   on the same texts (issue 11's acceptance figure, target >= 1.3x).
 2. Workers, on a larger set (default 2000 documents, fewer when the estimate
    from part 1 says they would not fit in ``--budget`` seconds in all; the
    count used is printed): ``Extractor(n_process=1)``, ``Extractor(n_process=2)``
