@@ -31,6 +31,7 @@ the same features as in a full run (the model's CNN reads 4 tokens either side).
 from __future__ import annotations
 
 import pickle
+import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -393,7 +394,9 @@ class WindowedAttributeRuler:
         self.vocab = ruler.vocab
         self.cache: dict[tuple, tuple] = {}
         strings = self.vocab.strings
-        named: dict[str, set | None] = {"LOWER": set(), "DEP": set()}  # None: every value may matter
+        # values a pattern names (equal, IN, NOT_IN) and regexes, per key; None: every value matters
+        named: dict[str, set | None] = {"LOWER": set(), "DEP": set()}
+        regexes: dict[str, list] = {"LOWER": [], "DEP": []}
         pairs = []
         for entry in ruler.patterns:
             for pat in entry["patterns"]:
@@ -401,24 +404,42 @@ class WindowedAttributeRuler:
                     pairs.append(pat)
                 for tok in pat:
                     for k, v in tok.items():
-                        k = "LOWER" if k in ("ORTH", "TEXT", "LOWER") else k
+                        low = k in ("ORTH", "TEXT", "LOWER")
+                        k = "LOWER" if low else k
                         if k not in named or named[k] is None:
                             continue
+                        norm = (lambda x: x.lower()) if low else (lambda x: x)
                         if isinstance(v, str):
-                            named[k].add(v.lower() if k == "LOWER" else v)
-                        elif isinstance(v, dict) and set(v) == {"IN"}:
-                            named[k].update(x.lower() if k == "LOWER" else x for x in v["IN"])
+                            named[k].add(norm(v))
+                        elif isinstance(v, dict) and set(v) <= {"IN", "NOT_IN"}:
+                            for vals in v.values():
+                                named[k].update(norm(x) for x in vals)
+                        elif isinstance(v, dict) and set(v) == {"REGEX"}:
+                            regexes[k].append(re.compile(v["REGEX"]))
                         else:
                             named[k] = None
         self.exact_text = any(k in ("ORTH", "TEXT") for e in ruler.patterns for p in e["patterns"] for t in p
                               for k in t)
-        self.lowers = None if named["LOWER"] is None else {strings.add(x) for x in named["LOWER"]}
-        self.deps = None if named["DEP"] is None else {strings.add(x) for x in named["DEP"]}
+        self.named = named
+        self.regexes = regexes
+        self._relevant: dict[tuple[str, int], bool] = {}
         self.pairs = Matcher(self.vocab)
         if pairs:
             self.pairs.add("pairs", pairs)
-        self.other_word = strings.add("xqzv")
-        self.other_dep = strings.add("dep")
+        self.other_word = strings.add("xqzv-other-word")
+        self.other_dep = strings.add("xqzv-other-dep")
+
+    def _matters(self, key: str, value: int) -> bool:
+        """Whether a pattern could tell ``value`` (a LOWER or DEP string id) from another value
+        no pattern names."""
+        k = (key, value)
+        hit = self._relevant.get(k)
+        if hit is None:
+            names = self.named[key]
+            text = self.vocab.strings[value] if value else ""
+            hit = self._relevant[k] = names is None or text in names or \
+                any(r.search(text) for r in self.regexes[key])
+        return hit
 
     @staticmethod
     def usable(ruler) -> bool:
@@ -443,13 +464,13 @@ class WindowedAttributeRuler:
             for _, a, b in self.pairs(doc, allow_missing=True):
                 for i in range(a, b):
                     in_pair[i] = True
-        lowers, deps = self.lowers, self.deps
+        matters = self._matters
         keys = []
         for orth, low, space, tag, dep in arr:
             word = orth if self.exact_text else low
-            if lowers is not None and low not in lowers:
-                word = orth if space else self.other_word
-            if deps is not None and dep not in deps:
+            if not space and not matters("LOWER", low):
+                word = self.other_word
+            if not matters("DEP", dep):
                 dep = self.other_dep
             keys.append((word, tag, dep))
         out = doc.to_array(RULER_OUT)
