@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
-from itertools import islice
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
 
-import numpy
 import spacy
-from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -57,8 +53,19 @@ def load_jsonl(name: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load_model(name_or_path: str | None = None) -> Language:
-    """Load a spaCy model by package name or path, with the entity ruler added."""
+def config_path():
+    """The pipeline config shipped in the package: ``pipeline/config.cfg``."""
+    return resources.files("pipeline") / "config.cfg"
+
+
+def load_model(name_or_path: str | None = None, config: str | None = None) -> Language:
+    """Load a spaCy base model by package name or path and assemble Factpipe's pipeline on it
+    from ``config`` (default :func:`config_path`): its ``[factpipe] pipeline`` names the active
+    components in order (the base model's, or ``[components.NAME]`` with a registered
+    ``factory``, added here), ``inner`` the base components that only ``figure_parser`` runs.
+    Raises :class:`ModelNotFound` when the base model cannot be loaded."""
+    from . import components  # noqa: F401  (registers the factories)
+
     name = name_or_path or DEFAULT_MODEL
     try:
         nlp = spacy.load(name)
@@ -67,20 +74,29 @@ def load_model(name_or_path: str | None = None) -> Language:
             f"cannot load spaCy model {name!r}: {str(exc).rstrip('. ')}. Install the package "
             f"(the default is the pinned dependency {DEFAULT_MODEL!r}) or pass a model folder."
         ) from None
-    unused = [p for p in nlp.pipe_names if p not in NEEDED]
-    if unused:
-        nlp.select_pipes(disable=unused)
-    if "newline_sentences" not in nlp.pipe_names and "parser" in nlp.pipe_names:
-        nlp.add_pipe("newline_sentences", before="parser")
-    if "entity_ruler" not in nlp.pipe_names:
-        before = "ner" if "ner" in nlp.pipe_names else None
-        ruler = nlp.add_pipe("entity_ruler", before=before, config={"phrase_matcher_attr": "ORTH"})
-        ruler.add_patterns(load_jsonl("entities.jsonl"))
-    if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-        nlp.add_pipe("sentencizer")
+    cfg = spacy.util.load_config(config or str(config_path()))
+    order = list(cfg["factpipe"]["pipeline"])
+    patterns = dict(cfg["factpipe"].get("patterns", {}))
+    own = cfg.get("components", {})
+    if "senter" in order and "senter" not in nlp.component_names:
+        # a base model without a sentence recogniser: spaCy's rule sentencizer
+        nlp.add_pipe("sentencizer", name="senter", first=True)
+    for i, comp in enumerate(order):
+        if comp in nlp.component_names or comp not in own:
+            continue
+        settings = dict(own[comp])
+        factory = settings.pop("factory")
+        nxt = next((c for c in order[i + 1:] if c in nlp.component_names), None)
+        nlp.add_pipe(factory, name=comp, config=settings, **({"before": nxt} if nxt else {}))
+        if comp in patterns:
+            nlp.get_pipe(comp).add_patterns(load_jsonl(patterns[comp]))
+    active = [c for c in order if c in nlp.component_names]
+    for comp in nlp.component_names:
+        if comp in active and comp in nlp.disabled:
+            nlp.enable_pipe(comp)
+        elif comp not in active and comp not in nlp.disabled:
+            nlp.disable_pipe(comp)
     return nlp
-
-
 
 
 @Language.component("newline_sentences")
@@ -95,6 +111,19 @@ def newline_sentences(doc: Doc) -> Doc:
         elif tok.is_space and "\n" in tok.text:
             doc[i + 1].is_sent_start = True
     return doc
+
+
+TEXT_KEY = "factpipe.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per doc and kept in ``doc.user_data``: spaCy rebuilds the
+    string from every token on each ``doc.text`` access, so stages that read the text around
+    each figure would rescan the whole document per figure."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def model_label(nlp: Language, name_or_path: str | None = None) -> str:
@@ -196,7 +225,7 @@ def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
             names.setdefault(name, aliases.canonical(name))
     found: list[Mention] = []
     for name, canonical in sorted(names.items(), key=lambda kv: -len(kv[0])):
-        for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc.text):
+        for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc_text(doc)):
             a, b = mt.start(), mt.end()
             clash = [m for m in mentions if m.start - offset < b and a < m.end - offset]
             if clash and all(m.label in WEAK_LABELS for m in clash):
@@ -260,204 +289,41 @@ def split_text(text: str, max_chars: int) -> list[tuple[str, int]]:
     return pieces
 
 
-# --------------------------------------------------------------------------- selective parsing
-
-# previous sentences a claim's subject search reads (claims.ClaimBuilder._subject looks back
-# up to three sentences for a subject, _antecedent one): they are parsed with the figure's sentence
-CONTEXT_BEFORE = 3
-# sentences after a figure's that are parsed with it: a sentence the splitter cut off from the
-# figure's (the parser may join them) gets the same parse as in a full run
-CONTEXT_AFTER = 1
-# dependency label of every token of a sentence the parser skipped (an empty label would
-# mean "missing" to spaCy and undo the flat tree that keeps the sentence boundaries)
-UNPARSED = "unparsed"
-# what a parsed run hands back to its document: the parse and what the components after it set
-WRITE_BACK = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
-
-
-@lru_cache(maxsize=1)
-def _figure_prefilter():
-    from .quantities import QuantityExtractor  # lazy: quantities.lexicon imports this module
-    return QuantityExtractor(use_quantulum=False).may_hold_figure
-
-
-@lru_cache(maxsize=1)
-def _figure_grammar():
-    from .quantities import QuantityGrammar
-    return QuantityGrammar()
-
-
-class SelectiveParser:
-    """Runs the dependency parser (and the lemmatizer) only where a figure can be.
-
-    * On every token: the model's pipeline without the parser and the components that only
-      refine its output (tok2vec, tagger, attribute ruler, entity ruler, NER), a sentence
-      splitter (the model's ``senter``, else spaCy's rule ``sentencizer``) and
-      ``newline_sentences``.
-    * A sentence is a *figure sentence* when the quantities prefilter
-      (:meth:`pipeline.quantities.QuantityExtractor.may_hold_figure`) passes it and the
-      quantity grammar reads at least one figure in it (the extractor reads nothing else).
-    * Selected: each figure sentence, the :data:`CONTEXT_AFTER` sentences after it, the one
-      right before it, and those of the :data:`CONTEXT_BEFORE` before it that name an entity
-      (the claim's subject search looks there for a grammatical subject that is an entity).
-    * Runs of selected sentences are parsed as separate docs that carry the full document's
-      tok2vec tensor slice (the parser listens to tok2vec, so it sees the same features as
-      in a full run), the lemmatizer runs on them, and heads, labels and lemmas are copied
-      back. Other tokens get a flat tree per sentence (heads on the sentence's first token,
-      label :data:`UNPARSED`, no lemma), so ``doc.sents`` still gives the splitter's
-      sentences there.
-
-    Use :meth:`usable` to check a model first: the parser must listen to a shared tok2vec.
-    """
-
-    def __init__(self, nlp: Language, batch_size: int = 16):
-        self.nlp = nlp
-        self.batch_size = batch_size
-        names = nlp.pipe_names
-        after = names[names.index("parser") + 1:]
-        # on parsed runs only: the parser and what reads its output (the attribute ruler maps
-        # "have" to VERB or AUX by its dependency; the lemmatizer reads that POS)
-        self.region: list[tuple[str, object]] = [("parser", nlp.get_pipe("parser"))] + \
-            [(n, nlp.get_pipe(n)) for n in after if n not in ("ner", "entity_ruler", "newline_sentences")]
-        # on all text: the rest, NER above all; the attribute ruler runs here too, before the
-        # entity ruler, whose patterns read POS ("<Title> AI" names), as in a full run
-        skip = {n for n, _ in self.region if n != "attribute_ruler"} | {"newline_sentences"}
-        self.light: list[tuple[str, object]] = []
-        for name in [n for n in names if n not in skip]:
-            self.light.append((name, nlp.get_pipe(name)))
-            if name == "tok2vec":
-                self.light += [self._splitter(), ("newline_sentences", newline_sentences)]
-        if "tok2vec" not in names:
-            self.light[:0] = [self._splitter(), ("newline_sentences", newline_sentences)]
-        self.prefilter = _figure_prefilter()
-        self.grammar = _figure_grammar()
-
-    def _splitter(self) -> tuple[str, object]:
-        if "senter" in self.nlp.component_names:
-            return "senter", self.nlp.get_pipe("senter")
-        from spacy.pipeline import Sentencizer
-        return "sentencizer", Sentencizer()
-
-    @staticmethod
-    def usable(nlp: Language) -> bool:
-        """True when ``nlp`` has a parser that listens to a shared ``tok2vec``."""
-        if "parser" not in nlp.pipe_names or "tok2vec" not in nlp.pipe_names:
-            return False
-        return "parser" in getattr(nlp.get_pipe("tok2vec"), "listening_components", [])
-
-    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
-        """Docs of ``texts``, in order, annotated as described in the class docstring."""
-        it = iter(texts)
-        while True:
-            batch = list(islice(it, self.batch_size))
-            if not batch:
-                return
-            yield from self._batch(batch)
-
-    def _batch(self, texts: list[str]) -> list[Doc]:
-        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
-        for _, proc in self.light:
-            docs = proc.pipe(docs, batch_size=self.batch_size) if hasattr(proc, "pipe") else map(proc, docs)
-        docs = list(docs)
-        jobs: list[tuple[int, int, int]] = []  # (doc index, first token, end token)
-        subs: Iterable[Doc] = []
-        for k, doc in enumerate(docs):
-            for a, b in self.regions(doc):
-                jobs.append((k, a, b))
-                subs.append(self._sub_doc(doc, a, b))
-        for _, proc in self.region:
-            subs = proc.pipe(subs, batch_size=self.batch_size) if hasattr(proc, "pipe") else map(proc, subs)
-        by_doc: dict[int, list[tuple[int, int, Doc]]] = {}
-        for (k, a, b), sub in zip(jobs, subs):
-            by_doc.setdefault(k, []).append((a, b, sub))
-        for k, doc in enumerate(docs):
-            self._write_back(doc, by_doc.get(k, []))
-        return docs
-
-    def figure_sentences(self, doc: Doc) -> list[bool]:
-        """Per sentence of ``doc`` (splitter sentences): may a quantity come from it?"""
-        return [bool(self.prefilter(s.text) and self.grammar.parse(s.text)) for s in doc.sents]
-
-    def regions(self, doc: Doc) -> list[tuple[int, int]]:
-        """Token ranges ``[start, end)`` to parse: runs of selected sentences."""
-        sents = list(doc.sents)
-        named = [any(e.label_ in ENTITY_LABELS for e in s.ents) for s in sents]
-        keep = [False] * len(sents)
-        for i, fig in enumerate(self.figure_sentences(doc)):
-            if not fig:
-                continue
-            for j in range(max(0, i - CONTEXT_BEFORE), min(len(sents), i + CONTEXT_AFTER + 1)):
-                if j >= i - 1 or named[j]:
-                    keep[j] = True
-        out: list[tuple[int, int]] = []
-        for s, k in zip(sents, keep):
-            if not k:
-                continue
-            if out and out[-1][1] == s.start:
-                out[-1] = (out[-1][0], s.end)
-            else:
-                out.append((s.start, s.end))
-        return out
-
-    @staticmethod
-    def _sub_doc(doc: Doc, a: int, b: int) -> Doc:
-        """Tokens ``a:b`` of ``doc`` as a new doc with their tags and tok2vec rows, and no
-        sentence boundaries but the line breaks: the parser decides them, as in a full run."""
-        toks = doc[a:b]
-        sub = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks],
-                  tags=[t.tag_ for t in toks])
-        if doc.tensor is not None and getattr(doc.tensor, "size", 0):
-            sub.tensor = doc.tensor[a:b]
-        sub[0].is_sent_start = True
-        return newline_sentences(sub)
-
-    @staticmethod
-    def _write_back(doc: Doc, parsed: list[tuple[int, int, Doc]]) -> None:
-        """Copy the runs' annotations into ``doc``; flat trees elsewhere."""
-        arr = doc.to_array(WRITE_BACK)
-        done = numpy.zeros(len(doc), dtype=bool)
-        for a, b, sub in parsed:
-            arr[a:b] = sub.to_array(WRITE_BACK)
-            done[a:b] = True
-        flat = doc.vocab.strings.add(UNPARSED)
-        for s in list(doc.sents):  # the splitter's sentences outside every parsed run
-            if done[s.start]:
-                continue
-            for i in range(s.start, s.end):
-                arr[i, 0] = numpy.uint64((s.start - i) % 2 ** 64)
-                arr[i, 1] = flat
-        doc.from_array(WRITE_BACK, arr)
-
-
 class Annotator:
-    """Runs the spaCy pipeline over articles in batches.
+    """Runs the spaCy pipeline (:func:`load_model`: base model + ``pipeline/config.cfg``) over
+    articles in batches. Each doc carries its piece's offset (``Doc._.char_offset``) and the
+    article's boilerplate, and leaves the pipeline with ``doc.spans["mentions"]`` and
+    ``doc.spans["quantities"]`` (:mod:`pipeline.components`).
 
-    ``selective=True`` parses only the sentences that may hold a figure and their context
-    (:class:`SelectiveParser`) when the model allows it (one process only); the default,
-    ``False``, runs the whole pipeline on every token: on news text most sentences hold a
-    figure or name an entity next to one, so selection parsed ~86% of the tokens and was
-    slower than the full pipeline (see `docs/dev-notes/i11.md`). Offsets are exact either way."""
+    ``selective=True`` (the default) parses only the sentences a figure can come from
+    (:class:`pipeline.components.FigureParser`); ``False`` parses every token, as a full
+    ``nlp.pipe`` would. Offsets are exact either way."""
 
     def __init__(self, nlp: Language | None = None, model: str | None = None,
                  batch_size: int = 16, max_chars: int = DEFAULT_MAX_CHUNK, n_process: int = 1,
-                 selective: bool = False):
+                 selective: bool = True):
         self.nlp = nlp or load_model(model)
         self.model_label = model_label(self.nlp, model)
         self.batch_size = batch_size
         self.max_chars = min(max_chars, self.nlp.max_length - 1)
         self.n_process = n_process
         self.aliases = default_aliases()
-        self.selective = SelectiveParser(self.nlp, batch_size) \
-            if selective and n_process == 1 and SelectiveParser.usable(self.nlp) else None
+        if "figure_parser" in self.nlp.pipe_names:
+            self.nlp.get_pipe("figure_parser").parse_all = not selective
 
-    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:
-        """Docs of ``texts`` in order: selective parsing when enabled, else ``nlp.pipe``."""
-        if self.selective is not None:
-            return self.selective.pipe(texts)
-        return self.nlp.pipe(texts, batch_size=batch_size or self.batch_size)
+    def docs(self, pieces: Iterable[tuple[str, int]], boilerplate: Iterable[tuple[int, int]] = (),
+             batch_size: int | None = None) -> Iterator[Doc]:
+        """Docs of ``(text, offset in the article)`` pieces of one article, in order."""
+        from .components import make_doc
+
+        bp = list(boilerplate)
+        return self.nlp.pipe((make_doc(self.nlp, t, off, bp) for t, off in pieces),
+                             batch_size=batch_size or self.batch_size)
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedDoc]:
         """Yield one AnnotatedDoc per article, in input order."""
+        from .components import doc_mentions, make_doc
+
         pending: dict[int, AnnotatedDoc] = {}
         remaining: dict[int, int] = {}
         next_out = 0
@@ -468,18 +334,9 @@ class Annotator:
                 pending[i] = AnnotatedDoc(art, [])
                 remaining[i] = len(pieces)
                 for j, (piece, off) in enumerate(pieces):
-                    yield piece, (i, j, off)
+                    yield make_doc(self.nlp, piece, off, art.boilerplate), (i, j, off)
 
-        if self.selective is not None:
-            ctx: deque = deque()  # contexts of texts handed to the parser, oldest first
-
-            def texts():
-                for t, c in tasks():
-                    ctx.append(c)
-                    yield t
-            stream = ((d, ctx.popleft()) for d in self.selective.pipe(texts()))
-        else:
-            stream = self.nlp.pipe(tasks(), as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+        stream = self.nlp.pipe(tasks(), as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
         for doc, (i, j, off) in stream:
             ad = pending[i]
             ad.pieces.append((doc, off))
@@ -487,11 +344,8 @@ class Annotator:
             while next_out in pending and remaining.get(next_out) == 0:
                 done = pending.pop(next_out)
                 done.pieces.sort(key=lambda p: p[1])
-                for d, o in done.pieces:
-                    ms = entity_mentions(d, o, self.aliases)
-                    ms.extend(named_by_descriptor(d, o, ms, self.aliases))
-                    ms.sort(key=lambda m: m.start)
-                    done.mentions.extend(ms)
+                for d, _ in done.pieces:
+                    done.mentions.extend(doc_mentions(d))
                 resolve_people(done.mentions)
                 yield done
                 next_out += 1

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from .annotate import AnnotatedDoc, load_json
+from .annotate import AnnotatedDoc, doc_text, load_json
 from .quantities.grammar import QuantityGrammar
 from .quantities.lexicon import lexicon, singular
 from .quantities.locale import dollar_currency, localise_dollars
@@ -108,8 +108,13 @@ class ClaimBuilder:
         return value
 
     # ------------------------------------------------------------------
-    def build(self, ad: AnnotatedDoc, quantities: list[list[Quantity]]) -> list[Claim]:
-        """Claims of one article; ``quantities[i]`` belongs to ``ad.pieces[i]``."""
+    def build(self, ad: AnnotatedDoc, quantities: list[list[Quantity]] | None = None) -> list[Claim]:
+        """Claims of one article; ``quantities[i]`` belongs to ``ad.pieces[i]``; by default each
+        piece's ``doc.spans["quantities"]`` (the ``quantities`` component's records)."""
+        if quantities is None:
+            from .components import doc_quantities
+
+            quantities = [doc_quantities(doc) for doc, _ in ad.pieces]
         art = ad.article
         claims: list[Claim] = []
         de = document_entities(ad.mentions, ad.pieces, art.text, art.title)
@@ -225,7 +230,7 @@ class ClaimBuilder:
             root = span.root
             if root.dep_ == "pobj" and root.head.lower_ in SCOPE_PREPS and q.unit in SCOPE_NOUNS:
                 prep = root.head
-                text = doc.text[prep.idx:q.end - off]
+                text = doc_text(doc)[prep.idx:q.end - off]
                 out.append((span.sent.start_char + off, q, text))
         return out
 

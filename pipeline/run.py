@@ -65,14 +65,14 @@ class Extractor:
     """Articles -> claims. Holds the loaded model; reusable across batches."""
 
     def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None,
-                 selective: bool = False):
+                 selective: bool = True):
         # spaCy is imported here, not at module level: a re-run served from the cache never loads it
         from .annotate import Annotator
         from .claims import ClaimBuilder, ClaimConfig
         from .quantities import QuantityExtractor
 
         self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process,
-                                   selective=selective)  # selective: parse only around figures
+                                   selective=selective)  # selective: parse only where figures are
         self.model_name = model
         self.quantities = QuantityExtractor()
         self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
@@ -101,9 +101,7 @@ class Extractor:
             else:
                 short.append(art)
         for ad in self.annotator.annotate(short):
-            qs = [self.quantities(doc, ad.mentions, off, ad.article.boilerplate, keep_bare=False)
-                  for doc, off in ad.pieces]
-            cs = self.builder.build(ad, qs)
+            cs = self.builder.build(ad)  # quantities: each doc's doc.spans["quantities"]
             out.extend(cs)
             if on_doc:
                 on_doc(ad.article, cs, ad.mentions)
@@ -120,7 +118,8 @@ class Extractor:
         that crosses a cut (a pronoun's antecedent, a surname's full name,
         entity salience) is the piece's own.
         """
-        from .annotate import AnnotatedDoc, entity_mentions, resolve_people, split_text
+        from .annotate import AnnotatedDoc, resolve_people, split_text
+        from .components import doc_mentions
         from .mentions import title_span
 
         pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
@@ -128,15 +127,14 @@ class Extractor:
         claims: list[Claim] = []
         mentions: list[Mention] = []
         in_title: list[Mention] = []
-        docs = self.annotator.pipe((p for p, _ in pieces), batch_size=4)
+        docs = self.annotator.docs(pieces, art.boilerplate, batch_size=4)
         for doc, (_, off) in zip(docs, pieces):
-            own = entity_mentions(doc, off, self.annotator.aliases)
+            own = doc_mentions(doc)
             resolve_people(own)
             if span and off == 0:
                 in_title = [m for m in own if m.end <= span[1]]
             ad = AnnotatedDoc(art, [(doc, off)], (in_title if off else []) + own)
-            qs = [self.quantities(doc, own, off, art.boilerplate, keep_bare=False)]
-            claims.extend(self.builder.build(ad, qs))
+            claims.extend(self.builder.build(ad))
             mentions.extend(own)
         return claims, mentions
 

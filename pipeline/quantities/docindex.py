@@ -20,6 +20,8 @@ from typing import Iterable
 
 from spacy.tokens import Doc, Span
 
+from ..annotate import doc_text
+
 
 class SpanIndex:
     """Spans ``(start, end, ...)`` (ints first; anything after them is payload) sorted by start,
@@ -72,7 +74,7 @@ class DocIndex:
     ``chars``: a :class:`SpanIndex` of ``(start_char, end_char, ent)``."""
 
     def __init__(self, doc: Doc):
-        self.text: str = doc.text
+        self.text: str = doc_text(doc)  # the one cached copy (annotate.doc_text)
         self.ents: tuple[Span, ...] = tuple(doc.ents)
         self._ent_starts = [e.start for e in self.ents]
         self.chars = SpanIndex((e.start_char, e.end_char, e) for e in self.ents)

@@ -17,7 +17,7 @@ from typing import Callable
 from spacy.tokens import Doc, Span, Token
 
 from ..words import plural_name_singular
-from .docindex import SpanIndex
+from .docindex import SpanIndex, doc_index
 from .grammar import Raw
 from .lexicon import Lexicon
 
@@ -53,7 +53,7 @@ class Candidate:
             if not isinstance(getattr(self, name), SpanIndex):
                 setattr(self, name, SpanIndex(getattr(self, name)))
         if not self.doc_text:
-            self.doc_text = self.doc.text
+            self.doc_text = doc_index(self.doc).text
 
     @property
     def text(self) -> str:
