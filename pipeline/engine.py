@@ -33,6 +33,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -138,9 +139,12 @@ class DocResult(NamedTuple):
 
 
 class ChunkResult(NamedTuple):
-    """What :class:`ExtractChunk` returns: the worker's model label and one :class:`DocResult` per article."""
+    """What :class:`ExtractChunk` returns: the worker's model label, one :class:`DocResult` per
+    article, and (for load balance reports) the worker's pid and the CPU seconds the chunk took."""
     model_label: str
     docs: list[DocResult]
+    pid: int = 0
+    cpu_seconds: float = 0.0
 
 
 class ExtractChunk:
@@ -159,12 +163,13 @@ class ExtractChunk:
         return {"spec": self.spec, "extractor": None}
 
     def __call__(self, articles: list[Article]) -> ChunkResult:
+        cpu = time.process_time()
         ex = self.extractor or worker_extractor(self.spec)
         docs: list[DocResult] = []
         ex.claims(articles, on_doc=lambda a, cs, ms: docs.append(DocResult(a.doc_id, cs, ms)))
         order = {a.doc_id: i for i, a in enumerate(articles)}
         docs.sort(key=lambda d: order[d.doc_id])  # long articles are done first: back to input order
-        return ChunkResult(ex.model_label, docs)
+        return ChunkResult(ex.model_label, docs, os.getpid(), time.process_time() - cpu)
 
 
 def chunked(articles: Iterable[Article], max_chars: int = CHUNK_CHARS, max_docs: int = CHUNK_DOCS
@@ -191,9 +196,11 @@ def chunked(articles: Iterable[Article], max_chars: int = CHUNK_CHARS, max_docs:
 
 def extract_stream(articles: Iterable[Article], mapper: Mapper, task: ExtractChunk,
                    on_doc: Callable[[Article, list[Claim], list[Mention]], None],
-                   max_chars: int = CHUNK_CHARS) -> str | None:
+                   max_chars: int = CHUNK_CHARS, on_chunk: Callable[[ChunkResult], None] | None = None
+                   ) -> str | None:
     """Extract ``articles`` (consumed lazily) with ``mapper``; ``on_doc(article, claims,
-    mentions)`` is called in this process for every article, in input order.
+    mentions)`` is called in this process for every article, in input order, and
+    ``on_chunk(result)`` for every chunk (pid and CPU seconds: load balance).
     Returns the workers' model label (None when there was nothing to do).
 
     Memory: the articles of the chunks in flight (the mapper's window), not the stream."""
@@ -208,6 +215,8 @@ def extract_stream(articles: Iterable[Article], mapper: Mapper, task: ExtractChu
     for res in mapper(task, chunks()):
         chunk = pending.popleft()
         label = res.model_label
+        if on_chunk:
+            on_chunk(res)
         by_id = {d.doc_id: d for d in res.docs}
         for a in chunk:
             d = by_id[a.doc_id]
