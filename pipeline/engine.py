@@ -55,7 +55,7 @@ Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 # chunks of about this many characters of text (a few news articles): small enough that two workers
 # stay busy to the end of a run, large enough that nlp.pipe batches and per-task overhead stay small
-CHUNK_CHARS = 24_000
+CHUNK_CHARS = 12_000
 CHUNK_DOCS = 16
 
 INSTALL_HINT = 'pip install "factpipe[dask]"'
