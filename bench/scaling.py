@@ -245,10 +245,10 @@ def run(big: bool = False, sizes_kb: list[int] | None = None, warc_mb: list[int]
     warc_mb = warc_mb if warc_mb is not None else ([100, 1024] if big else [20, 80])
     extract_mb = extract_mb if extract_mb is not None else [5, 20, 80]
     print(f"\n## Scaling: one document of {', '.join(f'{k} KB' for k in sizes_kb)}; "
-          f"WARC of {', '.join(f'{m} MB' for m in warc_mb) or 'none'}", flush=True)
+          f"WARC of {', '.join(f'{m} MB' for m in warc_mb if m > 0) or 'none'}", flush=True)
     doc_rows = bench_document(sizes_kb)
     warc_rows = bench_warc([m for m in warc_mb if m > 0])
-    print(f"\n## Streaming extract of a WARC of {', '.join(f'{m} MB' for m in extract_mb) or 'none'} "
+    print(f"\n## Streaming extract of a WARC of {', '.join(f'{m} MB' for m in extract_mb if m > 0) or 'none'} "
           f"(pages of ~{EXTRACT_PAD // 1000 + 20} KB)", flush=True)
     x_rows = bench_warc_extract([m for m in extract_mb if m > 0])
     report(doc_rows, warc_rows)

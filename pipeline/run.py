@@ -227,6 +227,7 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
     claims_by_doc: dict[str, list[Claim]] = {}
     mentions: dict[str, list[Mention]] = {}
     ingest_s = [0.0]
+    deferred: list[str] = []
 
     if corpus is not None:
         items: Iterator[Article | IngestError] = iter([*corpus[0], *corpus[1]])
@@ -269,6 +270,11 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
                 summary.cached += 1
                 keep(item, *hit)
                 continue
+            if cache and cache.has_entry(item.doc_id):
+                # cached with another date: a later path with the same text may give that date
+                # (folded in below), so decide once the stream has been read
+                deferred.append(item.doc_id)
+                continue
             yield item
 
     stream = fresh()
@@ -282,6 +288,18 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
         engines.model_label = engines.model_label or label
         summary.timings["extract"] = time.perf_counter() - t - (ingest_s[0] - before)
     summary.timings["ingest"] = ingest_s[0]
+    todo = []
+    for d in deferred:
+        a = dataclasses.replace(shells[d], text=spool.get(d))
+        hit = cache.get(d, a)
+        if hit is not None:
+            summary.cached += 1
+            keep(a, *hit)
+        else:
+            todo.append(a)
+    if todo:
+        mapper, task = engines.start()
+        extract_stream(todo, mapper, task, extracted)
 
     # a text read again from another path may have given the document a title or date it lacked
     redo = [d for d in sorted(merged) if d in used_meta and used_meta[d] != (shells[d].title, shells[d].published)]
