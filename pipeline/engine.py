@@ -34,6 +34,7 @@ import importlib.util
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -243,13 +244,22 @@ def _windowed(submit: Callable[[Any], Any], result: Callable[[Any], Any], cancel
             cancel(list(pending))
 
 
+def _init_worker(initializer: Callable | None, initargs: tuple) -> None:
+    """A pool worker's start: Ctrl-C is for the main process (which stops the pool), so a
+    worker ignores SIGINT instead of dying with a traceback; then ``initializer(*initargs)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 class PoolMap:
     """``workers`` local processes as a map-like callable (see the module docstring).
 
     ``initializer(*initargs)`` runs once in each worker when it starts (e.g.
     :func:`load_extractor`).  Processes are forked on Linux (nothing to
-    re-import) when this process runs no other thread, else spawned.  Use as a
-    context manager, or call :meth:`close`.
+    re-import) when this process runs no other thread, else spawned; they
+    ignore Ctrl-C.  Use as a context manager (leaving it on an exception stops
+    the workers at once), or call :meth:`close`.
     """
 
     def __init__(self, workers: int, initializer: Callable | None = None, initargs: tuple = (),
@@ -258,20 +268,24 @@ class PoolMap:
         self.window = window or 3 * self.workers
         method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
         self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                         initializer=initializer, initargs=initargs)
+                                         initializer=_init_worker, initargs=(initializer, initargs))
 
     def __call__(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         return _windowed(lambda x: self._pool.submit(fn, x), lambda f: f.result(),
                          lambda fs: [f.cancel() for f in fs], items, self.window)
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the pool: after the chunks running now (``kill``: at once, e.g. on Ctrl-C)."""
+        if kill:
+            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                proc.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> "PoolMap":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(kill=exc_type is not None)
 
 
 class DaskMap:

@@ -170,9 +170,9 @@ class _Engines:
     def __enter__(self) -> "_Engines":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(kill=exc_type is not None)  # an error or Ctrl-C: stop the workers now
         if self.dask is not None:
             self.dask.close()
 
