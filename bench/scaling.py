@@ -6,7 +6,7 @@
     .venv/bin/python bench/scaling.py --sizes 100 --warc-mb 0 --extract-mb 5,20,80   # streaming extract only
 
 Each measurement runs in a fresh child process (``python -c``) so its peak RSS
-(``ru_maxrss``) is its own:
+(``VmHWM``, reset by exec; ``ru_maxrss`` would carry the parent's peak over a fork) is its own:
 
 * document: ``pipeline.run.extract([file], out, use_cache=False)`` on one
   ``.txt`` file of the given size, built from ``corpus/`` articles with their
@@ -44,7 +44,22 @@ ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 RSS_TARGET_MIB = 1200
 
-_CHILD_DOC = """
+# peak RSS of this program: VmHWM (reset by exec), not ru_maxrss, which a child started by fork + exec
+# inherits from its parent (bench.py's own ~1.3 GB would hide the child's figure)
+_PEAK = """
+import resource
+def peak_mib():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_CHILD_DOC = _PEAK + """
 import json, resource, sys, time
 from pipeline.run import extract
 t = time.perf_counter()
@@ -52,20 +67,20 @@ s = extract([sys.argv[1]], sys.argv[2], use_cache=False)
 print(json.dumps({"seconds": time.perf_counter() - t, "claims": s.claims,
                   "work_seconds": time.perf_counter() - t - s.timings.get("load_model", 0.0),
                   "timings": {k: round(v, 2) for k, v in s.timings.items()},
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": peak_mib()}))
 """
 
-_CHILD_WARC_EXTRACT = """
+_CHILD_WARC_EXTRACT = _PEAK + """
 import json, resource, sys, time
 from pipeline.run import extract
 t = time.perf_counter()
 s = extract([sys.argv[1]], sys.argv[2], use_cache=False)
 print(json.dumps({"seconds": time.perf_counter() - t, "documents": s.documents, "claims": s.claims,
                   "facts": s.facts, "timings": {k: round(v, 1) for k, v in s.timings.items()},
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": peak_mib()}))
 """
 
-_CHILD_WARC = """
+_CHILD_WARC = _PEAK + """
 import json, resource, sys, time
 from pipeline.ingest import iter_corpus
 from pipeline.records import Article
@@ -76,7 +91,7 @@ for item in iter_corpus([sys.argv[1]]):
         n += 1
         chars += len(item.text)
 print(json.dumps({"seconds": time.perf_counter() - t, "documents": n, "chars": chars,
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": peak_mib()}))
 """
 
 
