@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from .annotate import AnnotatedDoc, load_json
+from .quantities.grammar import QuantityGrammar
 from .quantities.lexicon import lexicon, singular
 from .quantities.locale import dollar_currency, localise_dollars
 from .mentions import PieceMentions, document_entities
@@ -39,12 +41,13 @@ from .records import Claim, EntityRef, Mention, Provenance, Quantity
 from .timeref import resolve_time
 
 _COREF = load_json("coref.json")
+_WORDS = load_json("claim_words.json")
 PRONOUNS_ORG = set(_COREF["org_pronouns"])
 PRONOUNS_PERSON = set(_COREF["person_pronouns"])
 GENERIC_ORG_NOUNS = set(_COREF["generic_org_nouns"])
 GENERIC_NOUNS = {w: label for label, ws in _COREF["generic_nouns"].items() for w in ws} | \
     {w: "ORG" for w in GENERIC_ORG_NOUNS}
-DEFINITE = {"the", "this", "that"}
+DEFINITE = set(_WORDS["definite_determiners"])
 GOVERNMENT_NOUNS = set(_COREF["government_nouns"])
 SHORT_ITEM_CHARS = 2000  # a title + excerpt item: its title's entities belong to every claim
 ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT": 1, "ACCELERATOR": 5, "GPE": 6,
@@ -52,30 +55,36 @@ ENTITY_PRIORITY = {"SYSTEM": 0, "AI_MODEL": 1, "ORG": 2, "PERSON": 3, "PRODUCT":
 SUBJECT_LABELS = {"ORG", "PERSON", "SYSTEM", "AI_MODEL", "PRODUCT", "GPE", "FAC", "NORP"}
 # generic chip nouns from the quantity lexicon's one list (model names such as "H100" stay as written)
 CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
-LINKERS = {"comprising", "comprise", "containing", "contain", "with", "of", "featuring", "including"}
+LINKERS = set(_WORDS["linkers"])
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
-MEASURE_NOUNS = {"revenue", "sale", "sales", "profit", "loss", "cost", "spending", "income", "turnover", "earnings",
-                 "price", "value", "valuation", "growth", "figure", "total", "amount", "number", "estimate"}
-NAMING_VERBS = {"know", "call", "name", "dub", "nickname", "brand", "title"}
-RELATIVE_PRONOUNS = {"which", "that", "who", "whom", "whose"}
-DEMONSTRATIVES = {"this", "that", "these", "those", "same", "all", "such"}
-SCOPE_PREPS = {"in", "over", "during", "across", "through", "from"}
+MEASURE_NOUNS = set(_WORDS["measure_nouns"])
+NAMING_VERBS = set(_WORDS["naming_verbs"])
+RELATIVE_PRONOUNS = set(_WORDS["relative_pronouns"])
+DEMONSTRATIVES = set(_WORDS["demonstratives"])
+SCOPE_PREPS = set(_WORDS["scope_prepositions"])
 SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
-DURATION_UNITS = {"year", "month", "week", "day", "hour", "minute", "second"}
+DURATION_UNITS = set(_WORDS["duration_units"])
 
 
 def stable_id(prefix: str, *parts) -> str:
+    """``prefix`` + "_" + 16 hex digits of SHA-256 over ``parts``: ids that do not change between runs."""
     h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
     return f"{prefix}_{h}"
 
 
 @dataclass
 class ClaimConfig:
+    """What every claim records in ``extractor``: the extractor version and the model name."""
+
     extractor_version: str
     model: str
 
 
 class ClaimBuilder:
+    """Turns the quantities of an annotated article into claims (:meth:`build`): subject,
+    object, metric (families in ``data/metrics.json``), time, attribution, hedges and linking
+    entities, each read from the sentence's parse and the document's entity model."""
+
     def __init__(self, config: ClaimConfig):
         self.config = config
         m = load_json("metrics.json")
@@ -87,6 +96,7 @@ class ClaimBuilder:
         self.decline = set(m["decline_words"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
+        self.duration_time_words = set(m.get("duration_time_words", ()))
         # explanations: when a dict, ``build`` stores {claim_id: {"subject": rule, "metric": rule}}
         # naming the rule that chose each field (pipeline.explain); it never changes a result
         self.why: dict[str, dict[str, str]] | None = None
@@ -109,19 +119,97 @@ class ClaimBuilder:
             mentions = PieceMentions(de.index, off, de)
             scopes = self._scopes(doc, off, qs)
             for q in qs:
-                if q.surface_unit == "-" or q.partitive or (q.kind == "other" and q.unit in DURATION_UNITS):
-                    continue  # bare numbers and durations are not claims
-                if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface) or \
-                        q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q)):
-                    continue  # a measure used as a modifier ("a 17-inch screen") describes, it claims nothing
+                if q.surface_unit == "-" or q.partitive:
+                    continue  # bare numbers are not claims
+                if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
+                    continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing
+                # a duration, or a measure used as a modifier ("a 17-inch MacBook"), is a claim only
+                # when it measures a spec attribute ("up to eight hours" of battery, "an eight-year
+                # offer", "a 512MHz processor"): see ``_spec_metric``
+                modifier = q.kind == "other" and (ATTRIBUTIVE.fullmatch(q.surface) or self._attributive(doc, off, q))
+                duration = q.kind == "other" and q.unit in DURATION_UNITS
                 c = self._claim(art, doc, off, q, mentions)
+                if c is not None and (modifier or duration):
+                    spec = self._spec_metric(doc, off, q, c.metric, modifier)
+                    if spec is None:
+                        continue
+                    c.metric = spec
+                    if self.why is not None and c.claim_id in self.why:
+                        self.why[c.claim_id]["metric"] = (
+                            f"spec attribute: the modified noun names the family ({spec})" if modifier
+                            else f"spec attribute measured in its own units ({spec})")
+                if c is not None and self.families.get(c.metric, {}).get("units") and \
+                        (c.subject is None or c.subject.label == "NP"):
+                    # a spec with no named owner ("other highlights include a 3.2-megapixel camera",
+                    # "the new battery system will deliver eight hours") is a spec of what the
+                    # article is about: its topic organisation is linking material too (last)
+                    topic = de.topic()
+                    if topic is not None and all(e.canonical != topic.canonical for e in c.entities):
+                        c.entities.append(topic)
                 if c is not None:
                     # a scoping figure is scoped by itself: "in 54 games" is not a season total
                     c.scope = next((text for sent_start, q2, text in scopes if q2 is q), None) or \
                         next((text for sent_start, q2, text in scopes
                               if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
+                    claims.extend(conversion_claims(c, art.text))
         return claims
+
+    def _spec_metric(self, doc: Doc, off: int, q: Quantity, metric: str, modifier: bool) -> str | None:
+        """The spec family (one with ``units`` in ``data/metrics.json``) that a duration or a
+        modifying measure measures, or None when it measures none (then it is no claim).
+
+        A modifier is named by the noun it modifies and that noun's compounds only ("an
+        eight-hour battery life" -> ``battery_life``, "a 512MHz processor" -> ``clock_speed``),
+        never by the rest of the sentence: "the 17-inch MacBook Pro is thin" names a model, it
+        states no thickness. A duration is named by its own phrase, the words on its path to its
+        clause verb, and the head nouns of that clause's subject and of the clauses it is
+        reported in ("a battery that Apple says will last eight hours", "talks over the contract
+        lasted three weeks" names no contract's length); a point or offset in time ("two days ago",
+        "in 10 days", "after 18 months": ``duration_time_words``) measures nothing."""
+        fam = self.families.get(metric)
+        span = doc.char_span(q.start - off, q.end - off, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        if not modifier:
+            if fam is None or not fam.get("units"):
+                return None
+            root = span.root
+            near = {c.lower_ for c in root.children} | ({root.head.lower_} if root.dep_ in ("pobj", "npadvmod") else set())
+            if near & self.duration_time_words:
+                return None
+            words = {w for t in root.subtree for w in (t.lemma_.lower(), t.lower_)}
+            t, v = root, None
+            for _ in range(8):  # the path to the clause verb, with each token's direct dependents
+                words |= {t.lemma_.lower(), t.lower_} | {w for c in t.children for w in (c.lemma_.lower(), c.lower_)}
+                if t.pos_ in ("VERB", "AUX") or t.head is t:
+                    v = t
+                    break
+                t = t.head
+            for _ in range(4):  # the clause's subject, and the clauses it is reported in or attached to
+                if v is None:
+                    break
+                for c in v.children:
+                    if c.dep_ in ("nsubj", "nsubjpass"):
+                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound")]
+                                  for w in (g.lemma_.lower(), g.lower_)}
+                if v.pos_ in ("NOUN", "PROPN"):
+                    words |= {v.lemma_.lower(), v.lower_} | {
+                        w for g in v.children if g.dep_ == "compound" for w in (g.lemma_.lower(), g.lower_)}
+                    break
+                v = v.head if v.dep_ in ("ccomp", "xcomp", "relcl", "conj", "advcl", "acl") else None
+            named = self._match_rules(q, words, words, keywords_only=True)
+            return named if named is not None and self.families[named].get("units") else None
+        head = span.root.head
+        if head.i < span.end:
+            # "0.98''" or "eight-year" whose root is inside the figure: its noun follows it
+            head = next((t for t in doc[span.end:span.end + 4] if t.pos_ in ("NOUN", "PROPN")), None)
+            if head is None:
+                return None
+        words = {head.lemma_.lower(), head.lower_} | {
+            w for c in head.children if c.dep_ in ("compound",) for w in (c.lemma_.lower(), c.lower_)}
+        fam = self._match_rules(q, words, words, keywords_only=True)
+        return fam if fam is not None and self.families[fam].get("units") else None
 
     @staticmethod
     def _scopes(doc: Doc, off: int, qs: list[Quantity]) -> list[tuple[int, Quantity, str]]:
@@ -837,6 +925,8 @@ class ClaimBuilder:
             kinds = fam.get("kinds")
             if kinds and q.kind not in kinds:
                 continue
+            if fam.get("units") and q.unit not in fam["units"]:
+                continue  # a spec family measures in its own units ("8 hours" battery life, not "8GB")
             if keywords_only and (fam.get("synonyms") is None or fam.get("scope") == "sentence"):
                 continue
             scope = sentence_words if fam.get("scope") == "sentence" else context
@@ -861,6 +951,17 @@ class ClaimBuilder:
                         c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
                 noun = " ".join(mods + [q.unit])
             return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
+        if q.kind == "percentage":
+            # a share is a share of its noun, whatever verb carries it: "account for 90% of the
+            # traffic" and "close to 90 percent of all the data traffic is carried" are traffic shares
+            for c in root.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    noun = next((g for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
+                                 and not g.ent_type_), None)
+                    if noun is not None:
+                        lemma = re.sub(r"[^a-z0-9]+", "_", noun.lemma_.lower()).strip("_")
+                        if lemma:
+                            return lemma + "_share"
         t = root
         for _ in range(4):
             if t.head == t:
@@ -914,3 +1015,44 @@ class ClaimBuilder:
                 if c.dep_ in ("aux", "auxpass", "advmod") and (c.lemma_.lower() in self.hedges or c.lower_ in self.hedges):
                     return True
         return False
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> QuantityGrammar:
+    return QuantityGrammar()
+
+
+def conversion_claims(c: Claim, text: str) -> list[Claim]:
+    """The stated conversions of claim ``c`` as claims of their own.
+
+    "$130 million (100 million pounds)" is one claim in USD whose ``equivalents`` hold the
+    pound figure; this returns a second claim for "100 million pounds" (GBP), quoting its own
+    characters of ``text`` (the document text ``c``'s offsets refer to) and pointing back with
+    ``equivalent_of``. Subject, metric, time, attribution and linking entities are the figure's
+    own; a bound written before the figure ("up to £100m (~$126m)") carries over. An
+    equivalent whose surface cannot be found in the parentheses right after ``c`` is skipped,
+    so provenance stays exact. Returns [] when ``c`` states no equivalent."""
+    out: list[Claim] = []
+    end = c.provenance.char_end
+    close = text.find(")", end, end + 100)
+    cursor = end
+    for e in c.equivalents:
+        if not e.surface or close < 0:
+            continue
+        at = text.find(e.surface, cursor, close)
+        if at < 0:
+            continue
+        cursor = at + len(e.surface)
+        raws = _grammar().parse(e.surface)
+        r = raws[0] if len(raws) == 1 else None
+        prov = replace(c.provenance, char_start=at, char_end=cursor)
+        out.append(replace(
+            c, claim_id=stable_id("c", c.doc_id, at, cursor, c.kind, e.unit),
+            value=float(e.value), value_min=None, value_max=None, unit=e.unit,
+            surface_value=float(r.value) if r else float(e.value),
+            surface_unit=(r.unit_name if r else e.unit) or e.unit,
+            approximate=bool(r and r.approximate) or c.approximate,
+            bound=(r.bound if r and r.bound else c.bound),
+            qualifier=(r.qualifier if r and r.qualifier else c.qualifier),
+            equivalents=[], surface=e.surface, provenance=prov, mentions=[], equivalent_of=c.claim_id))
+    return out

@@ -383,6 +383,8 @@ def _fmt_pair(p: Pair) -> str:
 
 
 def format_errors(errs: Sequence[dict[str, Any]], limit: int | None = None) -> str:
+    """The first ``limit`` error records of an evaluation as text: sentence, then missed and
+    spurious (value, unit) pairs."""
     out = []
     for e in errs[:limit]:
         out.append(f"[{e['index']}] {e['text']}")

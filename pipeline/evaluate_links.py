@@ -386,6 +386,8 @@ def score_claims(gold: str | os.PathLike, corpus: str | os.PathLike, out_dir: st
 
 
 def format_claims(result: dict[str, Any], name: str = "gold") -> str:
+    """A claims evaluation result (:func:`score_claims`) as the lines ``score_items.py``
+    prints: the missed gold surfaces, then recall and subject accuracy."""
     half = f" [{result['half']} half]" if result.get("half") else ""
     lines = [f"  missed: {m}" for m in result["misses"]]
     lines.append(f"{name}{half}: recall {result['recall']:.2f} ({result['matched']}/{result['gold']}), "

@@ -42,6 +42,7 @@ class Article:
     headline: tuple[int, int] | None = None
 
     def metadata(self) -> dict[str, Any]:
+        """Title, outlet, url, published (ISO date or month) and author, None when unknown."""
         return {
             "title": self.title,
             "outlet": self.outlet,
@@ -75,6 +76,10 @@ class Mention:
 
 @dataclass
 class EntityRef:
+    """An entity as a claim refers to it: ``text`` as written, ``canonical`` name (aliases,
+    coreference and affiliations applied; the key linking compares) and spaCy-style ``label``
+    (ORG, PERSON, GPE, PRODUCT, ..., or ``NP`` for a plain noun phrase)."""
+
     text: str
     canonical: str
     label: str  # entity label, or "NP" for a noun phrase
@@ -82,6 +87,9 @@ class EntityRef:
 
 @dataclass
 class Equivalent:
+    """A conversion stated next to a figure ("$10.5bn (£8.9bn)"): ``value`` in the normalised
+    ``unit`` (GBP, m, ...) and the ``surface`` as written inside the parentheses."""
+
     value: float
     unit: str
     surface: str | None = None
@@ -116,11 +124,15 @@ class Quantity:
 
     @property
     def is_range(self) -> bool:
+        """True for a stated range ("$3-4bn"), not for a vague magnitude with bounds."""
         return self.value_min is not None and self.value_max is not None and not self.vague
 
 
 @dataclass
 class TimeRef:
+    """The period a claim refers to: ``text`` as written ("last quarter"), ISO dates
+    ``start``..``end`` (inclusive days), anchored on the publication date."""
+
     text: str | None
     start: str | None  # ISO date
     end: str | None
@@ -129,6 +141,9 @@ class TimeRef:
 
 @dataclass
 class Provenance:
+    """Where a claim comes from: ``Article.text[char_start:char_end] == Claim.surface``;
+    ``sentence`` starts at ``sentence_start`` in the same text."""
+
     doc_id: str
     path: str
     outlet: str | None
@@ -143,6 +158,11 @@ class Provenance:
 
 @dataclass
 class Claim:
+    """One quantity stated in one article, with its meaning: subject, metric, value (float in
+    the normalised ``unit``; ``value_min``/``value_max`` for ranges, bounds and vague
+    magnitudes), hedges, time, attribution and exact provenance. Serialised by
+    :meth:`to_dict` as one line of ``claims.jsonl`` (``schemas/claim.schema.json``)."""
+
     claim_id: str
     doc_id: str
     kind: str
@@ -173,13 +193,22 @@ class Claim:
     # ranked canonical entities of the claim's sentence (plus the title for short
     # items): the material record linkage compares. Best first.
     entities: list[EntityRef] = field(default_factory=list)
+    # a stated conversion ("$130 million (100 million pounds)") is also a claim of its own, in
+    # its own currency and unit, quoting its own surface; this is the claim_id of the figure it
+    # converts. Conversions join facts but never make a conflict on their own (pipeline.resolve).
+    equivalent_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready nested dicts and lists (its schema's field names)."""
         return asdict(self)
 
 
 @dataclass
 class Fact:
+    """Claims judged to state the same thing for the same period (``key``), with the agreed
+    value or ``status`` "conflict", the sources (independent vs copied) and the decision that
+    resolved it. One line of ``facts.jsonl`` (``schemas/fact.schema.json``)."""
+
     fact_id: str
     key: dict[str, Any]
     subject: EntityRef | None
@@ -204,11 +233,16 @@ class Fact:
     why: dict[str, Any] | None = None  # the links (signals, weights) that made this fact
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready nested dicts and lists (its schema's field names)."""
         return asdict(self)
 
 
 @dataclass
 class Conflict:
+    """Incompatible value groups of one fact from independent sources, with a reason,
+    severity and the reviewer's resolution if any. One line of ``conflicts.jsonl``
+    (``schemas/conflict.schema.json``)."""
+
     conflict_id: str
     fact_id: str
     key: dict[str, Any]
@@ -221,6 +255,7 @@ class Conflict:
     previous_decision: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready nested dicts and lists (its schema's field names)."""
         return asdict(self)
 
 

@@ -351,6 +351,7 @@ def _fact_view(f: dict[str, Any], documents: dict[str, dict]) -> dict[str, Any]:
         "n_independent": n_ind, "n_docs": len(docs), "sources_text": _sources_text(n_ind, len(docs)),
         "quotes": quotes, "outlets": outlets, "dates": dates, "entities": entities,
         "claim_ids": f.get("claim_ids") or [], "resolution": res, "series": f.get("series"),
+        "updates": f.get("updates"), "period_source": (key.get("period") or {}).get("source"),
         "search": " ".join(q["before"] + q["figure"] + q["after"] for q in quotes).lower(),
     }
 
@@ -394,6 +395,36 @@ def _conflict_view(c: dict[str, Any], fact: dict[str, Any] | None, documents: di
     }
 
 
+def _timeline_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A timeline's facts in the resolver's order (each fact's ``updates`` names the one before
+    it); facts outside that chain follow by stated period, then publication date, then id."""
+    def key(f: dict[str, Any]) -> tuple:
+        stated = f.get("period_source") == "text"
+        first = (f.get("dates") or [""])[0]
+        start = f.get("period_start") if stated else None
+        return (start or first, (f.get("period_end") if stated else None) or start or first, first, f["id"])
+    ids = {f["id"] for f in items}
+    nxt = {f.get("updates"): f for f in items if f.get("updates") in ids}
+    cur = next((f for f in sorted(items, key=key) if f.get("updates") not in ids), None)
+    out, seen = [], set()
+    while cur is not None and cur["id"] not in seen:
+        out.append(cur)
+        seen.add(cur["id"])
+        cur = nxt.get(cur["id"])
+    return out + sorted((f for f in items if f["id"] not in seen), key=key)
+
+
+def _step_day(f: dict[str, Any]) -> str:
+    """A timeline step's day: the stated period's start, else 'published' and the earliest
+    publication date of its sources."""
+    if f.get("period_source") == "text" and f.get("period_start"):
+        return _short_date(f["period_start"], f["period_start"])
+    first = (f.get("dates") or [""])[0][:10]
+    if first:
+        return "published " + _short_date(first, first)
+    return _short_date(f.get("period_start"), f.get("period_end"))
+
+
 def _timelines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     series: dict[str, list[dict]] = {}
     for f in facts:
@@ -401,14 +432,15 @@ def _timelines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             series.setdefault(str(f["series"]), []).append(f)
     out = []
     for sid in sorted(series):
-        items = sorted(series[sid], key=lambda f: (f.get("period_start") or "", f["id"]))
+        items = _timeline_order(series[sid])
         if len(items) < 2:
             continue
         head = items[0]
         name = " ".join(x for x in (head["subject"], head["object"], head["metric_label"]) if x)
-        steps = [{"value": f["value_text"], "when": _short_date(f.get("period_start"), f.get("period_end")),
-                  "fact_id": f["id"]}
-                 for f in items]
+        whens = [_short_date(f.get("period_start"), f.get("period_end")) for f in items]
+        # two steps in one month ("Mar 2024" twice) are told apart by their day
+        whens = [_step_day(f) if whens.count(w) > 1 else w for f, w in zip(items, whens)]
+        steps = [{"value": f["value_text"], "when": w, "fact_id": f["id"]} for f, w in zip(items, whens)]
         text = f"{name}: " + " → ".join(f"{s['value']} ({s['when']})" for s in steps)
         out.append({"id": sid, "name": name, "steps": steps, "text": text,
                     "entities": head["entities"], "metric": head["metric"]})
@@ -598,14 +630,18 @@ def _from_resolution(resolution, claims, documents) -> dict[str, Any]:
 
 
 def render_view_html(view: dict[str, Any], standalone: bool = True) -> str:
+    """The report view model (:func:`build_view`) as HTML; ``standalone`` adds <html>/<head>."""
     return environment("html").get_template("report.html.j2").render(v=view, standalone=standalone)
 
 
 def render_view_markdown(view: dict[str, Any]) -> str:
+    """The report view model as Markdown (``report.md``)."""
     return environment("md").get_template("report.md.j2").render(v=view).rstrip() + "\n"
 
 
 def render_view_terminal(view: dict[str, Any], show_all: bool = False) -> str:
+    """The report view model as the terminal listing of ``factpipe review`` (conflicts, and
+    every fact when ``show_all``)."""
     return environment("text").get_template("review.txt.j2").render(v=view, show_all=show_all).rstrip() + "\n"
 
 
@@ -615,6 +651,7 @@ def render_html(resolution, claims, documents: dict[str, dict]) -> str:
 
 
 def render_markdown(resolution, claims, documents: dict[str, dict]) -> str:
+    """``report.md`` for a :class:`~pipeline.resolve.Resolution`, its claims and documents by id."""
     return render_view_markdown(_from_resolution(resolution, claims, documents))
 
 

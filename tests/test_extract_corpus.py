@@ -83,10 +83,15 @@ def test_scale_ai_investment(claims):
     assert c["subject"]["canonical"] == "Meta" and c["object"]["canonical"] == "Scale AI"
 
 
-def test_parenthesised_conversion_is_one_claim(claims):
+def test_parenthesised_conversion_is_one_figure_and_a_conversion(claims):
+    # the figure carries its equivalent; the conversion is also a claim of its own, in pounds,
+    # pointing back at the figure (so a pound figure elsewhere meets it), never a second figure
     (c,) = find(claims, "003", "$10.5bn")
     assert c["value"] == 1.05e10 and c["equivalents"] == [{"value": 8.9e9, "unit": "GBP", "surface": "£8.9bn"}]
-    assert not find(claims, "003", "£8.9bn")
+    assert c["equivalent_of"] is None
+    (e,) = find(claims, "003", "£8.9bn")
+    assert e["value"] == 8.9e9 and e["unit"] == "GBP" and e["equivalent_of"] == c["claim_id"]
+    assert (e["subject"], e["metric"]) == (c["subject"], c["metric"])
 
 
 def test_openai_loss_and_revenue_range(claims):

@@ -78,7 +78,7 @@ def test_sentence_names(sentence, names):
     (("$20m", 20 * M, "Quillon raised $20m last week."), ("20,000 GPUs", 2e4, "Quillon bought 20,000 GPUs."), False),
 ])
 def test_blocking_pairs_share_a_dimension_and_a_name(a, b, paired):
-    cfg = load_config()
+    cfg = load_config({"linking": {"value_blocks": False}})  # names only (figures: test_resolve_value_blocks)
     ca = claim(*a, doc="A")
     kw = {"kind": "chip_count", "unit": "GPU", "counted": "GPUs"} if "GPU" in b[0] else {}
     cb = claim(*b, doc="B", **kw)

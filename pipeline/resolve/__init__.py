@@ -73,7 +73,7 @@ from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
                          fact_id_for, link_clusters)
-from .comparison import Link, _ratio, compare, known_metrics, name_idf, value_idf, word_idf
+from .comparison import Link, _ratio, compare, known_metrics, name_idf, spec_metrics, value_idf, word_idf
 from .decisions import NO_CONFLICT, apply_decisions
 
 
@@ -148,6 +148,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
         one stated period that ended before both were published (past results).  Returns (evidence, [group
         indices]) or None."""
         gap = lc["update_gap_days"]
+        specs = spec_metrics()
         best = None
         edges: dict[int, set[int]] = {}
         for gi in range(len(groups)):
@@ -166,6 +167,11 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
                         if not past and x.published and y.published \
                                 and abs((x.published - y.published).days) > gap:
                             continue  # a later report revises an estimate: an update
+                        if x.claim.metric in specs and y.claim.metric in specs and not (
+                                x.published or y.published or x.explicit is not None or y.explicit is not None):
+                            # two undated specs ("0.98 inches thin" vs "0.71 inches") may describe two
+                            # generations or models of a product: their periods are not known to overlap
+                            continue
                         if ln.signals.get("metric") == 1:
                             edges.setdefault(gi, set()).add(gj)
                             edges.setdefault(gj, set()).add(gi)
@@ -224,6 +230,16 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     return PartitionResult(facts, conflicts, judged, stats, timings)
 
 
+def timeline_order_key(start: str | None, end: str | None, published: Iterable[str], fact_id: str) -> tuple:
+    """Where a fact stands in its timeline: by the stated period's start (else its earliest
+    publication date), then the period's end, then the earliest publication date, then the fact
+    id. ISO strings of any precision compare correctly ('2024-03-05' < '2024-03-20'), so two
+    periods in one month keep their order. The report orders timelines with this key too."""
+    pubs = sorted(p for p in published if p)
+    first = pubs[0] if pubs else ""
+    return (start or first, end or start or first, first, fact_id)
+
+
 def _assign_series(facts: list[Fact], clusters, links, cluster_of: dict[int, int], fact_cluster: dict[str, int],
                    ps: list[_P]) -> None:
     """Facts of one cluster, and of clusters joined by a series link (the same thing at another
@@ -247,9 +263,9 @@ def _assign_series(facts: list[Fact], clusters, links, cluster_of: dict[int, int
         by_series.setdefault(find(fact_cluster[f.fact_id]), []).append(f)
 
     def when(f: Fact) -> tuple:
-        start = (f.time.start if f.time is not None and f.time.source == "text" else None) or ""
-        pubs = sorted(str(r.get("published") or "") for r in f.provenance if r.get("published"))
-        return (start or (pubs[0] if pubs else ""), pubs[0] if pubs else "", f.fact_id)
+        return timeline_order_key(f.time.start if f.time is not None and f.time.source == "text" else None,
+                                  f.time.end if f.time is not None and f.time.source == "text" else None,
+                                  [str(r.get("published") or "") for r in f.provenance], f.fact_id)
 
     for fs in by_series.values():
         if len(fs) < 2:
@@ -283,16 +299,26 @@ def series_list(facts: list[Fact]) -> list[dict]:
             cur = nxt.get(cur.fact_id)
         order += [f for f in sorted(fs, key=lambda f: f.fact_id) if f.fact_id not in seen]
 
-        def step(f: Fact) -> str:
-            when = ""
-            if f.time is not None and f.time.start:
-                when = f.time.start[:7] if f.time.source == "text" else f"published {f.time.start[:7]}"
+        def when(f: Fact, digits: int) -> str:
+            """The step's date to ``digits`` characters of ISO (7: month, 10: day): the stated
+            period's start, else the earliest publication date of its sources."""
+            if f.time is not None and f.time.start and f.time.source == "text":
+                return f.time.start[:digits]
+            pubs = sorted(str(r.get("published") or "") for r in f.provenance if r.get("published"))
+            start = pubs[0] if pubs else (f.time.start if f.time is not None and f.time.start else "")
+            return f"published {start[:digits]}" if start else ""
+
+        # months first; steps that would read alike ("2024-03" twice) are told apart by the day
+        whens = [when(f, 7) for f in order]
+        whens = [when(f, 10) if w and whens.count(w) > 1 else w for f, w in zip(order, whens)]
+
+        def step(f: Fact, w: str) -> str:
             v = "conflict" if f.value is None else format_value(f.value, f.unit)
-            return f"{v} ({when})" if when else v
+            return f"{v} ({w})" if w else v
 
         who = " ".join(x for x in ((order[0].subject.canonical if order[0].subject else ""), order[0].metric) if x)
         out.append({"series": sid, "facts": [f.fact_id for f in order],
-                    "label": (who + ": " if who else "") + " -> ".join(step(f) for f in order)})
+                    "label": (who + ": " if who else "") + " -> ".join(step(f, w) for f, w in zip(order, whens))})
     return out
 
 

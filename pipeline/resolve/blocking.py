@@ -71,6 +71,10 @@ def _block_parts(c: Claim, cfg: dict) -> tuple:
     dim = group
     if group == "count":
         dim = "count:" + counted_head(c, cfg)
+    elif group == "other" and c.unit:
+        # measures of different quantities (inches, pounds, hours, gigabytes) never compare: block
+        # them apart, so one product's many specs do not crowd each other's blocks past max_block
+        dim = "other:" + c.unit
     if c.rate:
         dim += "/" + c.rate
     if getattr(c, "scope", None):
@@ -234,8 +238,9 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
             blocks.setdefault(k, []).append(i)
     pairs: set[tuple[int, int]] = set()
     skipped = 0
+    vcap = int(cfg["linking"].get("max_value_block", cap))
     for k, members in blocks.items():
-        if len(members) > cap:
+        if len(members) > (vcap if k[1] == "v" else cap):
             skipped += 1
             continue
         for x in range(len(members)):

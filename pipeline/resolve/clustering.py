@@ -35,9 +35,6 @@ class _Group:
     def claims(self) -> list[_P]:
         return sorted((m for s in self.stmts for m in s.members), key=lambda p: p.order)
 
-    def docs(self, include_vague: bool = True) -> set[str]:
-        return {s.doc_id for s in self.stmts if include_vague or s.ctype != "vague"}
-
     def rep(self) -> _Stmt:
         return min(self.stmts, key=_stmt_rank)
 
@@ -163,7 +160,11 @@ def _is_conflict(groups: list[_Group], cfg: dict) -> bool:
     if len(groups) < 2:
         return False
     inc_vague = cfg["grouping"]["vague_conflicts"]
-    docsets = [g.docs(include_vague=inc_vague) for g in groups]
+    # a stated conversion ("(100 million pounds)") is the outlet's arithmetic, not a source's
+    # figure: it joins its fact, but only statements with a figure of their own can conflict
+    # (the figure it converts is compared through its equivalents already)
+    docsets = [{s.doc_id for s in g.stmts if (inc_vague or s.ctype != "vague")
+                and any(m.claim.equivalent_of is None for m in s.members)} for g in groups]
     if cfg["grouping"]["same_doc_conflicts"]:
         return len(set().union(*docsets)) >= 1
     for i in range(len(docsets)):
@@ -416,13 +417,16 @@ def _period_clusters(ps: list[_P], ctx: _Ctx) -> list[tuple[Period, list[_P]]]:
 def _unit_components(ps: list[_P]) -> list[tuple[str, list[_P]]]:
     """Split claims into sets comparable in one unit (own unit or a stated
     equivalent): the unit most claims can be expressed in first, ties going to
-    the unit most claims are written in, then alphabetical."""
+    the unit most claims are written in, then alphabetical. Conversion claims
+    (``equivalent_of``) join a set in their unit but do not choose it: two outlets'
+    conversions of the same £200m must not make the dollar the unit of comparison."""
     remaining = sorted(ps, key=lambda p: p.order)
     out = []
     while remaining:
         counts: dict[str, int] = {}
         own: dict[str, int] = {}
-        for p in remaining:
+        stated = [p for p in remaining if p.claim.equivalent_of is None] or remaining
+        for p in stated:
             own[p.units[0]] = own.get(p.units[0], 0) + 1
             for u in p.units:
                 counts[u] = counts.get(u, 0) + 1

@@ -94,6 +94,19 @@ def _rule_metrics() -> frozenset[str]:
                      + [str(f.get("id")) for f in families if isinstance(f, dict) and f.get("id")])
 
 
+@functools.cache
+def spec_metrics() -> frozenset[str]:
+    """Metric families that measure a product's or contract's attribute in their own units
+    (``data/metrics.json`` families with ``units``: battery life, clock speed, thickness, ...)."""
+    path = Path(__file__).parent.parent / "data" / "metrics.json"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            families = json.load(fh).get("families") or []
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(str(f["id"]) for f in families if isinstance(f, dict) and f.get("id") and f.get("units"))
+
+
 def known_metrics(cfg: dict) -> set[str]:
     """Metric families: those the claims stage assigns (taxonomy family ids), the alias targets and ``metrics.families``.
     Other metric names (a verb such as 'start' or 'get') are read as generic."""
@@ -293,14 +306,43 @@ def compare(a: _P, b: _P, cfg: dict, cache: dict | None = None, known: set[str] 
     max_ratio = lc["max_value_ratio_same_metric"] if m > 0 else lc["max_value_ratio"]
     if agree is False and _ratio(a, b, cfg) > max_ratio:
         fits = False  # figures this far apart are two facts, not one disputed fact
+    mk, dk = int(lc["max_keys"]), int(lc["doc_keys"])
+    if fits and not (same_doc or set(a.ents[:mk]) & set(b.ents[:mk]) or set(a.doc_ents[:dk]) & set(b.doc_ents[:dk])):
+        # met only through the figure itself (``value_blocks``): "30%" of job cuts and "30%" revenue
+        # growth share a number and nothing else, so the figure needs the same metric, the same
+        # stated number, and an owner named by one of them that the other does not contradict
+        owners = {x.subject for x in (a, b) if _named(x)}
+        fits = m > 0 and specific and len(owners) == 1
+        sig["met_by"] = "the figure alone"
     link.same_fact = fits and t_ok and not link.cannot
     link.series = fits and not t_ok
     # who (subject, names) is not enough for a disagreement: also what (the same metric, or
     # sentences sharing content words)
     same_what = m > 0 or sig.get("words", 0) >= lc["conflict_min_words"]
-    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and sig.get("subject") == 1
+    same_who = sig.get("subject") == 1
+    if not same_who and agree is False and _owner_implied(a, b, lc):
+        # "a cluster of 100,000 GPUs needs 150 MW" (no named owner) vs "Meta's cluster draws 250 MW"
+        # in an article mainly about Meta: linked as one fact, so the disagreement is evidence too
+        sig["owner"] = "one subject unnamed; the other's is its article's main name"
+        same_who = True
+    link.strong = (topic >= th["conflict"] and agree is False and m >= 0 and same_who
                    and same_what and sig.get("object", 0) >= 0 and _ratio(a, b, cfg) <= max_ratio)
     return link
+
+
+def _named(p: _P) -> bool:
+    return bool(p.subject) and p.claim.subject is not None and p.claim.subject.label != "NP"
+
+
+def _owner_implied(a: _P, b: _P, lc: dict) -> bool:
+    """One claim names its owner, the other names none (no subject, or a noun phrase such as
+    "the cluster"), and the named owner is one of the unnamed claim's own names or its article's
+    first ``doc_keys`` main names: both are about that owner."""
+    if _named(a) == _named(b):
+        return False
+    named, other = (a, b) if _named(a) else (b, a)
+    key = (named.subject or "").lower()
+    return key in other.ents or key in other.doc_ents[:int(lc["doc_keys"])]
 
 
 def value_key(p: _P) -> tuple:
