@@ -243,3 +243,18 @@ def test_a_model_that_cannot_load_is_raised_by_the_pool(tmp_path):
         with pytest.raises(ModelNotFound):
             extract_stream([_art(0, 50)], pool, ExtractChunk(ExtractorSpec(str(tmp_path / "no-such-model"))),
                            lambda *a: None)
+
+
+def test_engine_dask_without_dask_is_one_line_naming_the_extra(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline import engine
+    from pipeline.cli import main
+
+    monkeypatch.setattr(engine, "_DASK_ERROR", ImportError("No module named 'distributed'"))
+    (tmp_path / "a.txt").write_text("Acme Corp said it would invest $2 billion in 2024.\n")
+    r = CliRunner().invoke(main, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
+                                  "--engine", "dask", "--no-progress"])
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert r.exit_code == 2 and len(lines) == 1, r.stderr
+    assert lines[0].startswith("error: --engine dask needs the optional dask extra") and 'factpipe[dask]' in lines[0]
