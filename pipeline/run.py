@@ -299,15 +299,19 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
             todo.append(a)
     if todo:
         mapper, task = engines.start()
-        extract_stream(todo, mapper, task, extracted)
+        engines.model_label = extract_stream(todo, mapper, task, extracted) or engines.model_label
 
     # a text read again from another path may have given the document a title or date it lacked
     redo = [d for d in sorted(merged) if d in used_meta and used_meta[d] != (shells[d].title, shells[d].published)]
     if redo:
         mapper, task = engines.start()
-        extract_stream((dataclasses.replace(shells[d], text=spool.get(d)) for d in redo), mapper, task,
-                       lambda a, cs, ms: (claims_by_doc.__setitem__(a.doc_id, cs), mentions.__setitem__(a.doc_id, ms),
-                                          cache.put(a.doc_id, cs, ms) if cache else None))
+        def again(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
+            claims_by_doc[a.doc_id], mentions[a.doc_id] = cs, ms
+            if cache:
+                cache.put(a.doc_id, cs, ms)
+
+        texts = (dataclasses.replace(shells[d], text=spool.get(d)) for d in redo)
+        engines.model_label = extract_stream(texts, mapper, task, again) or engines.model_label
     for d in merged:
         _restamp(claims_by_doc.get(d, []), shells[d])
     if cache:
