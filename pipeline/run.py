@@ -5,20 +5,27 @@ parses arguments and prints.
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import os
 import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from . import DEFAULT_MODEL
 from .batch import ClaimCache, OutputLock, fingerprint
-from .ingest import read_corpus
+from .engine import DaskEngine, ExtractChunk, ExtractorSpec, Mapper, PoolMap, extract_stream, load_extractor, \
+    worker_extractor
+from .extractor import LONG_DOC_CHARS, LONG_PIECE_CHARS, Extractor  # noqa: F401 - re-exported
+from .ingest import iter_corpus, merge_articles
 from .records import Article, Claim, IngestError, Mention
-from .store import (atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record, entity_records, error_record)
+from .resolve import resolve
+from .store import (TextSpool, atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record,
+                    entity_records, error_record)
 
 
 @dataclass
@@ -53,92 +60,6 @@ def decisions_path_for(paths: list[str], out: str | os.PathLike = "output") -> P
     return decisions_file(paths, out)
 
 
-# articles longer than LONG_DOC_CHARS are processed in pieces of at most LONG_PIECE_CHARS
-# characters (cut at paragraph, line or sentence ends): each piece's cost does not depend on the
-# article's length. Some stages still scan the whole spaCy doc per quantity (quadratic in its
-# length), so the pieces are kept small.
-LONG_PIECE_CHARS = 10_000
-LONG_DOC_CHARS = 2 * LONG_PIECE_CHARS
-
-
-class Extractor:
-    """Articles -> claims. Holds the loaded model; reusable across batches."""
-
-    def __init__(self, model: str | None = None, batch_size: int = 16, n_process: int = 1, nlp=None,
-                 selective: bool = True):
-        # spaCy is imported here, not at module level: a re-run served from the cache never loads it
-        from .annotate import Annotator
-        from .claims import ClaimBuilder, ClaimConfig
-        from .quantities import QuantityExtractor
-
-        self.annotator = Annotator(nlp=nlp, model=model, batch_size=batch_size, n_process=n_process,
-                                   selective=selective)  # selective: parse only where figures are
-        self.model_name = model
-        self.quantities = QuantityExtractor()
-        self.builder = ClaimBuilder(ClaimConfig(extractor_version=__version__, model=self.annotator.model_label))
-
-    @property
-    def model_label(self) -> str:
-        return self.annotator.model_label
-
-    def claims(self, articles: Iterable[Article],
-               on_doc: Callable[[Article, list[Claim], list[Mention]], None] | None = None) -> list[Claim]:
-        """Claims of ``articles``; ``on_doc(article, claims, mentions)`` after each one.
-
-        An article longer than :data:`LONG_DOC_CHARS` is processed a piece
-        at a time (:meth:`long_article`, pieces of :data:`LONG_PIECE_CHARS`), so
-        time grows linearly with its length and memory holds one piece's
-        spaCy doc; the others go through the model in batches.
-        """
-        out: list[Claim] = []
-        short: list[Article] = []
-        for art in articles:
-            if len(art.text) > LONG_DOC_CHARS:
-                cs, ms = self.long_article(art)
-                out.extend(cs)
-                if on_doc:
-                    on_doc(art, cs, ms)
-            else:
-                short.append(art)
-        for ad in self.annotator.annotate(short):
-            cs = self.builder.build(ad)  # quantities: each doc's doc.spans["quantities"]
-            out.extend(cs)
-            if on_doc:
-                on_doc(ad.article, cs, ad.mentions)
-        return out
-
-    def long_article(self, art: Article) -> tuple[list[Claim], list[Mention]]:
-        """(claims, mentions) of one long article, built piece by piece with exact offsets.
-
-        Pieces are cut at paragraph, line or sentence ends
-        (:func:`pipeline.annotate.split_text`); each is annotated and turned into
-        claims on its own, with the piece's offset in ``art.text``, so claim ids
-        and provenance are those of the whole text. The title's entity mentions
-        (when the text starts with the title) go with every piece; other context
-        that crosses a cut (a pronoun's antecedent, a surname's full name,
-        entity salience) is the piece's own.
-        """
-        from .annotate import AnnotatedDoc, resolve_people, split_text
-        from .components import doc_mentions
-        from .mentions import title_span
-
-        pieces = split_text(art.text, min(LONG_PIECE_CHARS, self.annotator.max_chars))
-        span = title_span(art.text, art.title)
-        claims: list[Claim] = []
-        mentions: list[Mention] = []
-        in_title: list[Mention] = []
-        docs = self.annotator.docs(pieces, art.boilerplate, batch_size=4)
-        for doc, (_, off) in zip(docs, pieces):
-            own = doc_mentions(doc)
-            resolve_people(own)
-            if span and off == 0:
-                in_title = [m for m in own if m.end <= span[1]]
-            ad = AnnotatedDoc(art, [(doc, off)], (in_title if off else []) + own)
-            claims.extend(self.builder.build(ad))
-            mentions.extend(own)
-        return claims, mentions
-
-
 def model_fingerprint(model: str | None) -> str:
     """What invalidates the cache: factpipe's version, the model (name and package version), the data files."""
     from importlib.metadata import PackageNotFoundError, version
@@ -167,127 +88,247 @@ def extract(paths: list[str], out_dir: str | os.PathLike, model: str | None = No
             resolve_facts: bool = True, use_cache: bool = True, engine: str = "local",
             scheduler: str | None = None,
             corpus: tuple[list[Article], list[IngestError]] | None = None, html: str = "main") -> RunSummary:
-    """Run the pipeline on ``paths`` into ``out_dir``.
+    """Run the pipeline on ``paths`` into ``out_dir``; returns the run's :class:`RunSummary`.
 
     One run at a time per output folder (a lock file); documents whose claims
-    are cached for the same extractor version, model and data files are not
+    are cached for the same extractor code, model and data files are not
     processed again; every output file is replaced atomically.
 
-    ``engine="dask"`` runs extraction as tasks over partitions of documents on
-    a Dask cluster (``scheduler`` address, else a LocalCluster of ``workers``
-    processes) and resolution as a group-by on the blocking key; the outputs
-    are the same as the local engine's.
+    Streaming: the inputs are read one article at a time (a WARC record by
+    record) and extracted in small chunks as they are read; each article's
+    text goes to a temporary file in ``out_dir`` and is read back only to
+    write ``documents.jsonl`` and for copy detection, so memory holds the
+    claims, mentions and per-document metadata, not the texts.
+
+    Where extraction and resolution run (:mod:`pipeline.engine`):
+    ``engine="local"`` with ``workers=1`` in this process (``extractor``, when
+    given, is used); with ``workers > 1`` a pool of that many processes, each
+    loading the model once; ``engine="dask"`` tasks on a Dask cluster
+    (``scheduler`` address, else a LocalCluster of ``workers`` processes).
+    The outputs are the same byte for byte whatever the engine.
 
     ``html`` is how HTML pages are read (``"main"`` text or ``"full"``, see
-    :func:`pipeline.ingest.read_corpus`).
+    :func:`pipeline.ingest.read_corpus`).  ``corpus``: ``(articles, errors)``
+    already read, used instead of reading ``paths``.
 
-    ``corpus`` is ``read_corpus(paths)`` when the caller has read it already
-    (the CLI does, to size its progress bar), so it is not read twice.
+    Raises :class:`pipeline.ModelNotFound` (model not loadable),
+    :class:`pipeline.batch.LockedError` (another run holds ``out_dir``),
+    :class:`pipeline.engine.DaskNotInstalled` (``engine="dask"`` without dask),
+    ``ValueError`` (unknown engine).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with OutputLock(out), _Engines(engine, scheduler, workers, model) as engines:
-        return _extract(paths, out, model, workers, progress, extractor, resolve_facts, use_cache, engines,
-                        corpus, html)
+    with OutputLock(out), _Engines(engine, scheduler, workers, model, extractor) as engines:
+        return _extract(paths, out, model, progress, extractor, resolve_facts, use_cache, engines, corpus, html)
 
 
 class _Engines:
-    """Starts the Dask engine on first use (a re-run served from the cache starts nothing)."""
+    """The run's mapper (:mod:`pipeline.engine`), started on first use: a re-run served
+    from the cache starts no pool or cluster and loads no model."""
 
-    def __init__(self, engine: str, scheduler: str | None, workers: int, model: str | None):
-        self.engine, self.scheduler, self.workers, self.model = engine, scheduler, workers, model
-        self._dask = None
+    def __init__(self, engine: str, scheduler: str | None, workers: int, model: str | None,
+                 extractor: Extractor | None):
+        self.engine, self.scheduler, self.workers = engine, scheduler, max(1, workers)
+        self.extractor = extractor
+        self.spec = ExtractorSpec(model if extractor is None else extractor.model_name,
+                                  16 if extractor is None else extractor.batch_size,
+                                  False if extractor is None else extractor.selective)
+        self.dask = None
+        self.pool = None
+        self.model_label: str | None = None
 
     @property
-    def dask(self):
-        if self.engine != "dask":
-            return None
-        if self._dask is None:
-            from .engine import DaskEngine
+    def started(self) -> bool:
+        return self.dask is not None or self.pool is not None
 
-            self._dask = DaskEngine(self.scheduler, n_workers=max(self.workers, 1), model=self.model)
-        return self._dask
+    def start(self) -> tuple[Mapper, ExtractChunk]:
+        """Start the engine and load the model (in every worker); returns (mapper, extraction task)."""
+        if self.engine == "dask":
+            if self.dask is None:
+                self.dask = DaskEngine(self.scheduler, n_workers=self.workers, model=self.spec.model,
+                                       batch_size=self.spec.batch_size)
+            self.model_label = self.dask.load_model()
+            return self.dask.map, ExtractChunk(self.dask.spec)
+        if self.extractor is None and self.workers > 1:
+            if self.pool is None:
+                self.pool = PoolMap(self.workers, initializer=load_extractor, initargs=(self.spec,))
+            return self.pool, ExtractChunk(self.spec)
+        ex = self.extractor or worker_extractor(self.spec)  # this process; raises ModelNotFound
+        self.model_label = ex.model_label
+        return map, ExtractChunk(self.spec, ex)
+
+    def resolve_map(self) -> tuple[Mapper, int]:
+        """(mapper, partitions) for resolution: the running pool or cluster, else this process."""
+        if self.dask is not None:
+            return self.dask.map, 4 * self.workers
+        if self.pool is not None:
+            return self.pool, 4 * self.workers
+        return map, 1
 
     def __enter__(self) -> "_Engines":
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self._dask is not None:
-            self._dask.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.pool is not None:
+            self.pool.close(kill=exc_type is not None)  # an error or Ctrl-C: stop the workers now
+        if self.dask is not None:
+            self.dask.close()
 
 
-def _extract(paths, out: Path, model, workers, progress, extractor, resolve_facts, use_cache,
+class _DocMeta(dict):
+    """One document's metadata for resolve() and the report; ``text`` is read from the
+    run's :class:`~pipeline.store.TextSpool` when asked for (copies of it leave it out)."""
+
+    __slots__ = ("_spool", "_doc_id")
+
+    def __init__(self, spool: TextSpool, doc_id: str, meta: dict):
+        super().__init__(meta)
+        self._spool, self._doc_id = spool, doc_id
+
+    def __getitem__(self, key):
+        return self._spool.get(self._doc_id) if key == "text" else super().__getitem__(key)
+
+    def get(self, key, default=None):
+        return self._spool.get(self._doc_id) if key == "text" else super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key == "text" or super().__contains__(key)
+
+
+def _restamp(claims: list[Claim], a: Article) -> None:
+    for c in claims:
+        c.provenance.path = a.path
+        c.provenance.outlet = a.outlet
+        c.provenance.url = a.url
+        c.provenance.published = a.published
+
+
+def _extract(paths, out: Path, model, progress, extractor, resolve_facts, use_cache,
              engines: _Engines, corpus, html: str = "main") -> RunSummary:
     t0 = time.perf_counter()
     # we hold the lock: temporary files here are left by a run that was killed mid-write
     for stale in out.glob(".*.tmp"):
         stale.unlink(missing_ok=True)
     summary = RunSummary(out_dir=str(out))
+    with TextSpool(out) as spool:
+        return _extract_streaming(paths, out, model, progress, resolve_facts, use_cache, engines, corpus, html,
+                                  spool, summary, t0)
 
-    t = time.perf_counter()
-    articles, errors = corpus if corpus is not None else read_corpus(paths, html=html)
-    summary.timings["ingest"] = time.perf_counter() - t
 
-    cache = ClaimCache(out, model_fingerprint(model if extractor is None else extractor.model_name)) \
-        if use_cache else None
+def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cache, engines: _Engines, corpus,
+                       html: str, spool: TextSpool, summary: RunSummary, t0: float) -> RunSummary:
+    cache = ClaimCache(out, model_fingerprint(engines.spec.model)) if use_cache else None
+    errors: list[IngestError] = []
+    shells: dict[str, Article] = {}  # doc_id -> the article without its text (in the spool)
+    merged: set[str] = set()  # documents read again from another path
+    used_meta: dict[str, tuple] = {}  # doc_id -> (title, published) its claims were extracted with
+    claims_by_doc: dict[str, list[Claim]] = {}
     mentions: dict[str, list[Mention]] = {}
-    claims: list[Claim] = []
-    todo: list[Article] = []
-    for a in articles:
-        hit = cache.get(a.doc_id, a) if cache else None
-        if hit is None:
-            todo.append(a)
-            continue
-        cs, ms = hit
-        claims.extend(cs)
+    ingest_s = [0.0]
+    deferred: list[str] = []
+
+    if corpus is not None:
+        items: Iterator[Article | IngestError] = iter([*corpus[0], *corpus[1]])
+    else:
+        items = iter_corpus(paths, html=html, dedupe=False)
+
+    def keep(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
+        claims_by_doc[a.doc_id] = cs
         mentions[a.doc_id] = ms
+        used_meta[a.doc_id] = (a.title, a.published)
         if progress:
             progress(1)
-    summary.cached = len(articles) - len(todo)
 
-    def on_doc(article: Article, cs: list[Claim], ms: list[Mention]) -> None:
-        mentions[article.doc_id] = ms
+    def extracted(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
+        keep(a, cs, ms)
         if cache:
-            cache.put(article.doc_id, cs, ms)
-        if progress:
-            progress(1)
+            cache.put(a.doc_id, cs, ms)
 
-    ex = extractor
-    model_label = extractor.model_label if extractor else None
-    if todo and engines.dask is not None:
+    def fresh() -> Iterator[Article]:
+        """New articles from the input stream; repeats are folded, cached ones kept."""
+        while True:
+            t = time.perf_counter()
+            item = next(items, None)
+            ingest_s[0] += time.perf_counter() - t
+            if item is None:
+                return
+            if isinstance(item, IngestError):
+                errors.append(item)
+                continue
+            first = shells.get(item.doc_id)
+            if first is not None:
+                merge_articles(first, item)
+                merged.add(item.doc_id)
+                continue
+            spool.put(item.doc_id, item.text)
+            shells[item.doc_id] = dataclasses.replace(item, text="")
+            summary.words += len(item.text.split())
+            hit = cache.get(item.doc_id, item) if cache else None
+            if hit is not None:
+                summary.cached += 1
+                keep(item, *hit)
+                continue
+            if cache and cache.has_entry(item.doc_id):
+                # cached with another date: a later path with the same text may give that date
+                # (folded in below), so decide once the stream has been read
+                deferred.append(item.doc_id)
+                continue
+            yield item
+
+    stream = fresh()
+    first = next(stream, None)
+    if first is not None:
         t = time.perf_counter()
-        cs, ms = engines.dask.extract_claims(todo, on_doc=on_doc)
-        claims.extend(cs)
-        mentions.update(ms)
-        model_label = engines.dask.model_label
-        summary.timings["extract"] = time.perf_counter() - t
-    elif todo:
-        t = time.perf_counter()
-        ex = extractor or Extractor(model=model, n_process=workers)
-        model_label = ex.model_label
+        mapper, task = engines.start()
         summary.timings["load_model"] = time.perf_counter() - t
-        t = time.perf_counter()
-        claims.extend(ex.claims(todo, on_doc=on_doc))
-        summary.timings["extract"] = time.perf_counter() - t
+        t, before = time.perf_counter(), ingest_s[0]
+        label = extract_stream(itertools.chain([first], stream), mapper, task, extracted)
+        engines.model_label = engines.model_label or label
+        summary.timings["extract"] = time.perf_counter() - t - (ingest_s[0] - before)
+    summary.timings["ingest"] = ingest_s[0]
+    todo = []
+    for d in deferred:
+        a = dataclasses.replace(shells[d], text=spool.get(d))
+        hit = cache.get(d, a)
+        if hit is not None:
+            summary.cached += 1
+            keep(a, *hit)
+        else:
+            todo.append(a)
+    if todo:
+        mapper, task = engines.start()
+        engines.model_label = extract_stream(todo, mapper, task, extracted) or engines.model_label
+
+    # a text read again from another path may have given the document a title or date it lacked
+    redo = [d for d in sorted(merged) if d in used_meta and used_meta[d] != (shells[d].title, shells[d].published)]
+    if redo:
+        mapper, task = engines.start()
+        def again(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
+            claims_by_doc[a.doc_id], mentions[a.doc_id] = cs, ms
+            if cache:
+                cache.put(a.doc_id, cs, ms)
+
+        texts = (dataclasses.replace(shells[d], text=spool.get(d)) for d in redo)
+        engines.model_label = extract_stream(texts, mapper, task, again) or engines.model_label
+    for d in merged:
+        _restamp(claims_by_doc.get(d, []), shells[d])
     if cache:
-        cache.prune(a.doc_id for a in articles)
-    mark_headline_claims(articles, claims)
+        cache.prune(shells)
+    claims = [c for d in claims_by_doc for c in claims_by_doc[d]]
+    mark_headline_claims(shells.values(), claims)
     claims.sort(key=claim_sort_key)
 
-    documents = {a.doc_id: document_record(a) for a in articles}
-    summary.documents = len(articles)
+    summary.documents = len(shells)
     summary.claims = len(claims)
     summary.errors = len(errors)
     summary.fatal_errors = sum(1 for e in errors if e.fatal)
-    summary.words = sum(len(a.text.split()) for a in articles)
 
     facts_recs, conflict_recs = [], []
     if resolve_facts:
         from .decisions import load_decisions
         from .report import write_report
-        from .resolve import resolve
 
         t = time.perf_counter()
         dpath = decisions_path_for(paths, out)
@@ -295,9 +336,9 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
             str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
             if dpath and dpath.exists() else []
         summary.errors = len(errors)  # a bad decision line is reported, not fatal
-        docs_meta = {d: {"text": r["text"], "path": r["path"], **r["metadata"]} for d, r in documents.items()}
-        resolver = engines.dask.resolve if engines.dask is not None else resolve
-        res = resolver(claims, docs_meta, decisions)
+        docs_meta = {d: _DocMeta(spool, d, {"path": a.path, **a.metadata()}) for d, a in shells.items()}
+        mapper, npart = engines.resolve_map()
+        res = resolve(claims, docs_meta, decisions, map=mapper, npartitions=npart)
         summary.timings["resolve"] = time.perf_counter() - t
         facts_recs = [f.to_dict() for f in res.facts]
         conflict_recs = [c.to_dict() for c in res.conflicts]
@@ -310,7 +351,9 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         summary.timings["report"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    atomic_write_jsonl(out / "documents.jsonl", [documents[k] for k in sorted(documents, key=lambda d: (documents[d]["path"], d))])
+    order = sorted(shells, key=lambda d: (shells[d].path, d))
+    atomic_write_jsonl(out / "documents.jsonl",
+                       (document_record(dataclasses.replace(shells[d], text=spool.get(d))) for d in order))
     atomic_write_jsonl(out / "entities.jsonl", entity_records(mentions))
     atomic_write_jsonl(out / "errors.jsonl", [error_record(e) for e in sorted(errors, key=lambda e: (e.path, e.line or 0, e.kind))])
     if resolve_facts:
@@ -325,7 +368,7 @@ def _extract(paths, out: Path, model, workers, progress, extractor, resolve_fact
         "spacy": _version("spacy"),
         "quantulum3": _version("quantulum3"),
         "dateparser": _version("dateparser"),
-        "model": model_label or f"{model or DEFAULT_MODEL} (cached)",
+        "model": engines.model_label or f"{engines.spec.model or DEFAULT_MODEL} (cached)",
         "cached_documents": summary.cached,
         "inputs": [str(p) for p in paths],
         "decisions": str(decisions_path_for(paths, out).resolve()),

@@ -38,33 +38,105 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
+class AtomicFile:
+    """``with AtomicFile(path) as f: f.write(...)`` -- a text file (UTF-8, ``\\n``) written
+    through a temporary file in the same folder and renamed over ``path`` only when the
+    block ends without an error (then the temporary file is removed and ``path`` is
+    untouched).  The file gets the mode a plain ``open(path, "w")`` would give (0666
+    less the umask), not the 0600 of the temporary file."""
 
-    The file gets the mode a plain ``open(path, "w")`` would give (0666 less
-    the umask), not the 0600 of the temporary file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._tmp: str | None = None
+        self._f = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+            os.fchmod(fd, 0o666 & ~_umask())
+            self._f = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        except BaseException:
+            os.close(fd)
+            self._discard()
+            raise
+        return self._f
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._f.flush()
+                os.fsync(self._f.fileno())
+            self._f.close()
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        finally:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
+            self._tmp = None
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename (:class:`AtomicFile`)."""
+    with AtomicFile(path) as f:
+        f.write(text)
+    return Path(path)
 
 
 def atomic_write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> Path:
-    return atomic_write_text(path, "".join(dumps(r) + "\n" for r in records))
+    """One :func:`dumps` line per record, written as they come (``records`` may be a
+    generator: the file is never held in memory whole), then renamed into place."""
+    with AtomicFile(path) as f:
+        for r in records:
+            f.write(dumps(r) + "\n")
+    return Path(path)
+
+
+class TextSpool:
+    """Document texts parked on disk while a run streams: ``put(doc_id, text)`` appends
+    to a temporary file in ``folder`` (``.texts.*.tmp``, removed by :meth:`close`, and
+    by the next run when this one was killed); ``get(doc_id)`` reads one back."""
+
+    def __init__(self, folder: str | os.PathLike):
+        fd, self.path = tempfile.mkstemp(prefix=".texts.", suffix=".tmp", dir=folder)
+        self._f = os.fdopen(fd, "w+b")
+        self._where: dict[str, tuple[int, int]] = {}
+        self._end = 0
+
+    def put(self, doc_id: str, text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        self._f.seek(self._end)
+        self._f.write(data)
+        self._where[doc_id] = (self._end, len(data))
+        self._end += len(data)
+
+    def get(self, doc_id: str) -> str:
+        """The text of ``doc_id``; KeyError when it was never put."""
+        start, n = self._where[doc_id]
+        self._f.seek(start)
+        return self._f.read(n).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "TextSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict]:

@@ -165,6 +165,36 @@ def test_ctrl_c_on_a_real_run_exits_130_and_frees_the_folder(tmp_path):
     assert not (out / ".factpipe.lock.json").exists()  # the lock was released
 
 
+def test_ctrl_c_with_worker_processes_is_one_line_and_leaves_nothing_behind(tmp_path):
+    """Ctrl-C in a terminal reaches the whole process group, pool workers too: still one line,
+    exit 130, the lock freed, no temporary file (spooled texts, half-written outputs) left."""
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(40):
+        (corpus / f"a{i:02d}.txt").write_text(f"Company {i} said revenue rose {i + 3}% to ${i + 1} billion. " * 30)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(corpus), "--out", str(out),
+                             "--no-progress", "--no-cache", "--workers", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 90
+    while not list(out.glob(".texts.*.tmp")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(3.0)  # let the workers start and take chunks
+    if proc.poll() is not None:
+        pytest.skip("the run finished before it could be interrupted")
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert proc.returncode == 130, err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "error: interrupted; the output folder keeps its previous files (they are replaced only at the end)"], err
+    assert not (out / ".factpipe.lock.json").exists()
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_locked_folder_exits_4_naming_the_holder(tmp_path):
     from pipeline.batch import OutputLock
 

@@ -135,7 +135,8 @@ def test_dask_resolution_with_copies_conflicts_and_decisions(cluster, local):
 
 def test_missing_dask_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(engine, "_DASK_ERROR", ImportError("No module named 'distributed'"))
-    with pytest.raises(DaskNotInstalled, match=r'pip install "dask\[distributed\]'):
+    with pytest.raises(DaskNotInstalled, match=r'pip install "factpipe\[dask\]"') as info:
         DaskEngine()
+    assert "\n" not in str(info.value)
     with pytest.raises(ImportError):  # DaskNotInstalled is an ImportError
         extract_claims_dask([])

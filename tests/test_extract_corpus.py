@@ -127,7 +127,7 @@ def test_run_json_counts(corpus_run):
 
 
 def test_two_workers_give_identical_output(corpus_run, tmp_path):
-    """--workers 2 (spaCy n_process) must not change a byte of the claims."""
+    """--workers 2 (a pool of two processes) must not change a byte of the outputs."""
     from pipeline.run import extract
 
     out = tmp_path / "w2"

@@ -748,7 +748,11 @@ def test_warc_records_become_articles_and_the_rest_is_counted(cwd):
     a, b = articles
     assert a.format == "html" and a.path.startswith("crawl.warc.gz#") and a.reader == "trafilatura"
     assert (a.published, a.metadata_source["published"]) == ("2024-03-05", "page")  # the page beats the crawl date
-    assert (b.published, b.metadata_source["published"]) == ("2024-05-07", "warc")   # WARC-Date as a fallback
+    # the crawl date is an upper bound, never the publication date
+    assert b.published is None and "published" not in b.metadata_source
+    assert b.extra["source"]["published_not_after"] == "2024-05-07"
+    assert any("crawled on 2024-05-07" in w and "not used as its date" in w for w in b.warnings)
+    assert a.extra["source"]["published_not_after"] and not any("crawled on" in w for w in a.warnings)
     assert a.metadata_source["url"] == "warc"
     assert a.extra["source"]["archive"] == "crawl.warc.gz" and a.extra["source"]["url"] == "https://news.test/a"
     skipped = sorted(e.reason.split(": ", 1)[1] for e in errors)

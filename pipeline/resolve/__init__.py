@@ -368,14 +368,41 @@ def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]
     return {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}, docs
 
 
+def partition_by_block(claims: list[Claim], documents: dict[str, dict], cfg: dict, npartitions: int
+                       ) -> list[list[Claim]]:
+    """Group-by on :func:`partition_keys` (claims that can be compared, and each document's
+    claims, stay together), whole groups packed into at most ``npartitions`` non-empty
+    partitions (largest group first onto the lightest partition; deterministic)."""
+    keys = partition_keys(claims, documents, cfg)
+    by_key: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_key.setdefault(keys[c.claim_id], []).append(c)
+    npartitions = max(1, min(npartitions, len(by_key)))
+    parts: list[list[Claim]] = [[] for _ in range(npartitions)]
+    for k in sorted(by_key, key=lambda k: (-len(by_key[k]), k)):
+        min(parts, key=len).extend(by_key[k])
+    return [p for p in parts if p]
+
+
+def _partition_task(args: tuple) -> PartitionResult:
+    """``resolve_partition(*args)``: one argument, for any ``map``."""
+    return resolve_partition(*args)
+
+
 def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None = None,
-            config: dict | None = None) -> Resolution:
+            config: dict | None = None, map=map, npartitions: int = 1) -> Resolution:
     """Group ``claims`` into facts, find conflicts and copied sources, apply
     ``decisions`` (see :mod:`pipeline.decisions`).
 
-    The same steps as a distributed run (:func:`pipeline.engine.resolve_dask`):
-    copies over the whole corpus, then one :func:`resolve_partition` holding
-    every block, then :func:`merge_partitions`."""
+    ``documents``: doc_id -> metadata (published, path, outlet, url, title;
+    ``text`` is read once, by copy detection).  The steps: copies over the
+    whole corpus (:func:`find_dependent_docs`, in this process), corpus-wide
+    weights (:func:`with_corpus_stats`), the claims cut into at most
+    ``npartitions`` groups of whole blocks (:func:`partition_by_block`), each
+    resolved by :func:`resolve_partition` through ``map`` (the built-in map, a
+    process pool or a Dask client: see :mod:`pipeline.engine`), then
+    :func:`merge_partitions`.  The result does not depend on ``map`` or
+    ``npartitions``."""
     t0 = _time.perf_counter()
     cfg = load_config(config)
     documents = documents or {}
@@ -387,8 +414,17 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
     t_dep = _time.perf_counter() - t
 
     cfg, docs = with_corpus_stats(cfg, claims, documents)
-    part = resolve_partition(claims, docs, decisions, cfg, dep_groups)
-    facts, conflicts, stale, pstats, ptimes = merge_partitions([part], decisions)
+    if npartitions <= 1:
+        tasks = [(claims, docs, decisions, cfg, dep_groups)]
+    else:
+        group_of = {d: g for g in dep_groups for d in g}
+        tasks = []
+        for part in partition_by_block(claims, docs, cfg, npartitions):
+            doc_ids = {c.doc_id for c in part}
+            pdocs = {d: {k: v for k, v in docs[d].items() if k != "text"} for d in sorted(doc_ids) if d in docs}
+            groups = [list(g) for g in sorted({tuple(group_of[d]) for d in doc_ids if d in group_of})]
+            tasks.append((part, pdocs, decisions, cfg, groups))
+    facts, conflicts, stale, pstats, ptimes = merge_partitions(map(_partition_task, tasks), decisions)
     timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
     stats.update({
         "claims": len(claims),
@@ -398,6 +434,8 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
         "facts": len(facts),
         "conflicts": len(conflicts),
     })
+    if npartitions > 1:
+        stats["partitions"] = pstats["partitions"]
     return Resolution(facts=facts, conflicts=conflicts, dependent_docs=dependent,
                       stale_decisions=stale, timings=timings, stats=stats, series=series_list(facts))
 
@@ -408,5 +446,5 @@ __all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys"
            "TYPE_RANK", "approx_tolerance", "block_key", "claim_interval", "claim_interval_in", "claim_period",
            "claim_type", "claim_units", "conflict_id_for", "copy_groups", "counted_head", "display_claim",
            "fact_id_for", "find_dependent_docs", "format_value", "intervals_agree", "load_config",
-           "merge_partitions", "norm_unit", "resolve", "resolve_partition", "rounding_half_step", "same_period",
+           "merge_partitions", "norm_unit", "partition_by_block", "resolve", "resolve_partition", "rounding_half_step", "same_period",
            "value_in"]
