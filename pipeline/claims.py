@@ -157,7 +157,12 @@ class ClaimBuilder:
                         next((text for sent_start, q2, text in scopes
                               if q2 is not q and sent_start == c.provenance.sentence_start), None)
                     claims.append(c)
-                    claims.extend(conversion_claims(c, art.text))
+                    conversions = conversion_claims(c, art.text)
+                    if self.why is not None:
+                        for e in conversions:
+                            self.why[e.claim_id] = {field: f"conversion of '{c.surface}' (its {field})"
+                                                    for field in ("subject", "metric", "time")}
+                    claims.extend(conversions)
         return claims
 
     def _spec_metric(self, doc: Doc, off: int, q: Quantity, metric: str, modifier: bool) -> str | None:
@@ -1042,8 +1047,8 @@ def conversion_claims(c: Claim, text: str) -> list[Claim]:
     close = text.find(")", end, end + 100)
     cursor = end
     for e in c.equivalents:
-        if not e.surface or close < 0:
-            continue
+        if not e.surface or close < 0 or e.unit == c.unit:
+            continue  # "3 pounds (1.4kg)": the same measure again in another unit is no new claim
         at = text.find(e.surface, cursor, close)
         if at < 0:
             continue
@@ -1051,9 +1056,13 @@ def conversion_claims(c: Claim, text: str) -> list[Claim]:
         raws = _grammar().parse(e.surface)
         r = raws[0] if len(raws) == 1 else None
         prov = replace(c.provenance, char_start=at, char_end=cursor)
+        # a range stays a range ("£2-3bn ($2.5-3.8bn)"): its ends scale like the value
+        k = float(e.value) / r.value if r and r.value else None
+        vmin = r.value_min * k if k is not None and r.value_min is not None and r.value_max is not None else None
+        vmax = r.value_max * k if vmin is not None else None
         out.append(replace(
             c, claim_id=stable_id("c", c.doc_id, at, cursor, c.kind, e.unit),
-            value=float(e.value), value_min=None, value_max=None, unit=e.unit,
+            value=float(e.value), value_min=vmin, value_max=vmax, unit=e.unit,
             surface_value=float(r.value) if r else float(e.value),
             surface_unit=(r.unit_name if r else e.unit) or e.unit,
             approximate=bool(r and r.approximate) or c.approximate,

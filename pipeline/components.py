@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -61,9 +62,25 @@ for _name, _default in (("char_offset", 0), ("boilerplate", None)):
 QUANTITIES_KEY = "factpipe.quantities"
 
 
+# the unpickled records of the most recently read documents, so that reading ``Span._.quantity``
+# for every span of a doc unpickles once, not once per span; bounded (a record list holds no Doc)
+_RECORDS: "OrderedDict[Doc, tuple[bytes, list]]" = OrderedDict()
+CACHED_RECORDS = 64
+
+
 def _records(doc: Doc) -> list:
     data = doc.user_data.get(QUANTITIES_KEY)
-    return pickle.loads(data) if data else []
+    if not data:
+        return []
+    hit = _RECORDS.get(doc)
+    if hit is not None and hit[0] is data:
+        _RECORDS.move_to_end(doc)
+        return hit[1]
+    qs = pickle.loads(data)
+    _RECORDS[doc] = (data, qs)
+    while len(_RECORDS) > CACHED_RECORDS:
+        _RECORDS.popitem(last=False)
+    return qs
 
 
 def _quantity_of(span: Span):
@@ -103,8 +120,10 @@ def doc_mentions(doc: Doc) -> list[Mention]:
 
 def doc_quantities(doc: Doc) -> list:
     """The :class:`~pipeline.records.Quantity` records of ``doc.spans["quantities"]`` (article
-    offsets, text order); empty when the ``quantities`` component did not run."""
-    return _records(doc)
+    offsets, text order); empty when the ``quantities`` component did not run. A fresh list of
+    fresh records on each call: the claims stage adjusts them in place (local dollars)."""
+    data = doc.user_data.get(QUANTITIES_KEY)
+    return pickle.loads(data) if data else []
 
 
 # --------------------------------------------------------------------------- figure_parser
@@ -126,10 +145,13 @@ class MemoGrammar:
         self.waiting: dict[str, list] = {}
 
     def parse(self, text: str) -> list:
+        """The grammar's reading of ``text`` (a list of Raw): the memoised one when the figure
+        parser already read this sentence, else a fresh parse."""
         hit = self.waiting.pop(text, None)
         return hit if hit is not None else self.grammar.parse(text)
 
     def has_figure(self, text: str) -> bool:
+        """True when the grammar reads a figure in ``text`` (the reading is kept for :meth:`parse`)."""
         if len(self.waiting) >= self.size:
             self.waiting.clear()
         found = self.waiting[text] = self.grammar.parse(text)
@@ -160,6 +182,7 @@ def _figure_test():
                                                    "tagged_patterns_from": "entity_ruler"})
 def make_figure_parser(nlp: Language, name: str, context_before: int, context_after: int, pad: int,
                        components: list[str], tagged_patterns_from: str) -> "FigureParser":
+    """Factory of the ``figure_parser`` component (settings from ``config.cfg``, see :class:`FigureParser`)."""
     return FigureParser(nlp, name, context_before, context_after, pad, components, tagged_patterns_from)
 
 
@@ -230,6 +253,7 @@ class FigureParser:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 16) -> Iterator[Doc]:
+        """Parse the figure sentences of ``docs`` in batches of ``batch_size``; yields the same docs."""
         batch: list[Doc] = []
         for doc in docs:
             batch.append(doc)
@@ -373,7 +397,7 @@ def _weak_boundary(prev: Span, sent: Span) -> bool:
 
 # token-pattern keys whose values a token's text, tag and label fix
 WINDOW_KEYS = {"ORTH", "TEXT", "LOWER", "IS_SPACE", "TAG", "DEP"}
-RULER_OUT = [HEAD, DEP, TAG, POS, MORPH, LEMMA]
+RULER_OUT = WRITE_BACK  # the ruler writes back the same attributes
 
 
 class WindowedAttributeRuler:
@@ -443,6 +467,7 @@ class WindowedAttributeRuler:
 
     @staticmethod
     def usable(ruler) -> bool:
+        """True when every pattern of ``ruler`` (an AttributeRuler) can be applied window by window."""
         try:
             pats = ruler.patterns
         except Exception:  # noqa: BLE001  (not an AttributeRuler)
@@ -451,6 +476,7 @@ class WindowedAttributeRuler:
                    for entry in pats for p in entry["patterns"])
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Apply the ruler to each of ``docs``; yields the same docs."""
         for doc in docs:
             yield self(doc)
 
@@ -499,6 +525,7 @@ class WindowedAttributeRuler:
 
 @Language.factory("canonical_entities", default_config={})
 def make_canonical_entities(nlp: Language, name: str) -> "CanonicalEntities":
+    """Factory of the ``canonical_entities`` component: ``doc.spans["mentions"]`` and ``Span._.canonical``."""
     return CanonicalEntities()
 
 
@@ -533,6 +560,7 @@ class CanonicalEntities:
 
 @Language.factory("quantities", default_config={"keep_bare": False, "use_quantulum": True})
 def make_quantities(nlp: Language, name: str, keep_bare: bool, use_quantulum: bool) -> "QuantitiesComponent":
+    """Factory of the ``quantities`` component: ``doc.spans["quantities"]`` and ``Span._.quantity``."""
     return QuantitiesComponent(keep_bare, use_quantulum)
 
 

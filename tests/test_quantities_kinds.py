@@ -675,6 +675,21 @@ def test_list_unit_after(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
 
 
+# ", and" after a lone figure joins two clauses: the second clause's counted noun is not the first
+# figure's unit (a list that runs on with commas still shares it)
+CLAUSE_NOT_LIST = [
+    ("Apple's stock rose 3, and 12 analysts raised their targets.", "3"),
+    ("Shares gained 2, and 40 traders left the floor early.", "2"),
+    ("The index slipped 5, or 9 brokers said so anyway.", "5"),
+]
+
+
+@pytest.mark.parametrize("sentence,surface", CLAUSE_NOT_LIST)
+def test_comma_and_joins_clauses_not_a_list(nlp, sentence, surface):
+    qs = over(quantities(nlp, sentence), sentence, surface)
+    assert all(q.surface_unit == "-" for q in qs)
+
+
 def test_between_is_still_a_range(nlp):
     s = "The trip lasts between 5 and 7 hours."
     (q,) = quantities(nlp, s)

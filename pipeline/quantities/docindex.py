@@ -14,7 +14,7 @@ The answers are exactly those of the linear scans they replace.
 """
 from __future__ import annotations
 
-import weakref
+from collections import OrderedDict
 from bisect import bisect_left, bisect_right
 from typing import Iterable
 
@@ -99,11 +99,17 @@ class DocIndex:
         return SpanIndex((e.start_char, e.end_char) for e in self.ents if e.label_ in keep)
 
 
-_INDEXES: "weakref.WeakKeyDictionary[Doc, DocIndex]" = weakref.WeakKeyDictionary()
+# The indexes of the most recently read documents. Not a WeakKeyDictionary: an index holds the
+# document's entity Spans, which hold the Doc, so a weak key would never be freed. A small
+# bounded cache keeps memory flat over a stream of documents; an evicted index is rebuilt (once
+# per document, O(its entities)) if its document is read again.
+_INDEXES: "OrderedDict[Doc, DocIndex]" = OrderedDict()
+CACHED_DOCS = 64  # more than one nlp.pipe batch: the claims stage reads a batch after annotating it
 
 
 def doc_index(doc: Doc, refresh: bool = False) -> DocIndex:
-    """The :class:`DocIndex` of ``doc``, built on first use and kept while ``doc`` lives.
+    """The :class:`DocIndex` of ``doc``, built on first use and kept for the
+    :data:`CACHED_DOCS` most recently read documents.
 
     The index reflects the document's entities when it was built: code that sets ``doc.ents``
     afterwards must pass ``refresh=True`` (the pipeline sets entities only while annotating,
@@ -112,5 +118,8 @@ def doc_index(doc: Doc, refresh: bool = False) -> DocIndex:
     if idx is None:
         idx = DocIndex(doc)
         _INDEXES[doc] = idx
+        while len(_INDEXES) > CACHED_DOCS:
+            _INDEXES.popitem(last=False)
+    else:
+        _INDEXES.move_to_end(doc)
     return idx
-

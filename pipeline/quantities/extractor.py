@@ -520,6 +520,8 @@ def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
     movement = RE_FROM_BEFORE.search(text[max(0, q.start - 30):q.start]) and re.fullmatch(r"\s+to\s+", gap)
     listed = re.fullmatch(r"\s*(?:,|,?\s+(?:and|or))\s+", gap) and not re.search(
         r"\bbetween\s+(?:about\s+)?$", text[max(0, q.start - 14):q.start], re.I)  # "5 and 7 hours"
+    if listed and re.match(r"\s*,\s*(?:and|or)\b", gap) and not re.search(r"\d\s*,\s*$", text[max(0, q.start - 20):q.start]):
+        listed = False  # ", and" after a lone figure joins clauses ("rose 3, and 12 analysts ..."), unless a list runs on ("3, 4, and 5 days")
     if not (movement or listed or RE_OF_TOTAL.fullmatch(gap)):
         return False
     if nxt.counted and nxt.kind in ("count", "chip_count", "user_count"):

@@ -267,7 +267,11 @@ def _assign_series(facts: list[Fact], clusters, links, cluster_of: dict[int, int
                                   f.time.end if f.time is not None and f.time.source == "text" else None,
                                   [str(r.get("published") or "") for r in f.provenance], f.fact_id)
 
+    # a fact made only of stated conversions ("(US$260m)") is the outlets' arithmetic on another
+    # fact's figure, not a step in time: it takes no part in a timeline
+    conversions = {p.claim.claim_id for p in ps if p.claim.equivalent_of is not None}
     for fs in by_series.values():
+        fs = [f for f in fs if not set(f.claim_ids) <= conversions]
         if len(fs) < 2:
             continue
         sid = "s_" + _hash(min(cid for f in fs for cid in f.claim_ids))
