@@ -97,6 +97,8 @@ class ClaimBuilder:
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
         self.duration_time_words = set(m.get("duration_time_words", ()))
+        self.duration_generic_heads = set(m.get("duration_generic_heads", ()))
+        self.duration_task_verbs = set(m.get("duration_task_verbs", ()))
         # explanations: when a dict, ``build`` stores {claim_id: {"subject": rule, "metric": rule}}
         # naming the rule that chose each field (pipeline.explain); it never changes a result
         self.why: dict[str, dict[str, str]] | None = None
@@ -196,12 +198,19 @@ class ClaimBuilder:
                     v = t
                     break
                 t = t.head
+            def infinitive(t: Token) -> bool:  # "to charge" (the parser hangs it on the verb or the noun)
+                return t.dep_ in ("xcomp", "advcl", "relcl", "acl") and any(
+                    a.dep_ == "aux" and a.lower_ == "to" for a in t.children)
+            if v is not None and v.lemma_.lower() in self.duration_task_verbs and any(
+                    infinitive(c) for c in [*v.children, *root.children]):
+                return None  # "takes two hours to charge": how long a task takes, not a spec
             for _ in range(4):  # the clause's subject, and the clauses it is reported in or attached to
                 if v is None:
                     break
                 for c in v.children:
                     if c.dep_ in ("nsubj", "nsubjpass"):
-                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound")]
+                        generic = c.lemma_.lower() in self.duration_generic_heads
+                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound" and generic)]
                                   for w in (g.lemma_.lower(), g.lower_)}
                 if v.pos_ in ("NOUN", "PROPN"):
                     words |= {v.lemma_.lower(), v.lower_} | {

@@ -41,6 +41,10 @@ NO_CLAIM = [
     ("The offer expires in 10 days.", "10 days"),
     ("Quillon agreed the deal after 18 months of talks.", "18 months"),
     ("Talks over the contract lasted three weeks.", "three weeks"),   # the talks' length, not the contract's
+    ("Vexa said the battery recall lasted two weeks.", "two weeks"),  # a recall's length, no battery life
+    ("Orix said the battery takes two hours to charge.", "two hours"),  # how long a task takes
+    ("Quillon said the merger took five months to close.", "five months"),
+    ("The new cell needs 40 minutes to recharge fully.", "40 minutes"),
 ]
 
 
