@@ -279,8 +279,6 @@ def from_quantity(q: Quantity) -> Pair:
     return value, unit
 
 
-_MOVE_FROM = re.compile(r"\bfrom\s+(?:(?:about|around|roughly|nearly|almost|some|up\s+to)\s+)?$", re.I)
-_MOVE_GAP = re.compile(r"[^;:()\n]{0,40}?\bto\s+$", re.I)
 
 
 def movement_pairs(text: str, qs: Sequence[Quantity]) -> list[Pair]:
@@ -289,6 +287,8 @@ def movement_pairs(text: str, qs: Sequence[Quantity]) -> list[Pair]:
     pounds to 193" -> ``((208, 193), "pound-mass")``). The two quantities must be single
     figures in the same unit (and rate), X right after "from", Y right after "to", at most 40
     characters apart; anything else is scored as :func:`from_quantity` gives it."""
+    from pipeline.quantities.extractor import RE_FROM_BEFORE, RE_TO_GAP
+
     pairs: list[Pair] = []
     k = 0
     while k < len(qs):
@@ -296,7 +296,7 @@ def movement_pairs(text: str, qs: Sequence[Quantity]) -> list[Pair]:
         nxt = qs[k + 1] if k + 1 < len(qs) else None
         if nxt is not None and not (q.is_range or q.vague or nxt.is_range or nxt.vague) and \
                 q.surface_unit == nxt.surface_unit and q.rate == nxt.rate and q.surface_unit != "-" and \
-                _MOVE_FROM.search(text[max(0, q.start - 30):q.start]) and _MOVE_GAP.fullmatch(text[q.end:nxt.start]):
+                RE_FROM_BEFORE.search(text[max(0, q.start - 30):q.start]) and RE_TO_GAP.fullmatch(text[q.end:nxt.start]):
             unit = from_quantity(q)[1]
             pairs.append(((float(q.surface_value), float(nxt.surface_value)), unit))
             k += 2

@@ -398,11 +398,12 @@ def _conflict_view(c: dict[str, Any], fact: dict[str, Any] | None, documents: di
 def _timeline_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A timeline's facts in the resolver's order (each fact's ``updates`` names the one before
     it); facts outside that chain follow by stated period, then publication date, then id."""
+    from .resolve import timeline_order_key
+
     def key(f: dict[str, Any]) -> tuple:
         stated = f.get("period_source") == "text"
-        first = (f.get("dates") or [""])[0]
-        start = f.get("period_start") if stated else None
-        return (start or first, (f.get("period_end") if stated else None) or start or first, first, f["id"])
+        return timeline_order_key(f.get("period_start") if stated else None,
+                                  f.get("period_end") if stated else None, f.get("dates") or [], f["id"])
     ids = {f["id"] for f in items}
     nxt = {f.get("updates"): f for f in items if f.get("updates") in ids}
     cur = next((f for f in sorted(items, key=key) if f.get("updates") not in ids), None)

@@ -14,6 +14,7 @@ import warnings
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
+from ..annotate import load_json
 from ..records import DroppedCandidate, Mention, Quantity
 from ..words import plural_name_singular
 from .docindex import SpanIndex, doc_index
@@ -21,6 +22,13 @@ from .filters import (BARE_NUMBER, BOILERPLATE, LISTICLE, ONE_WITHOUT_NOUN, PART
                       VAGUE_WITHOUT_NOUN, WORD_WITHOUT_NOUN, Candidate, drop_reason, is_title_case)
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, _alt
+
+_QW = load_json("quantity_words.json")
+
+
+def _phrases(words) -> str:
+    """An alternation of ``words`` (longest first), any run of spaces inside one matching \\s+."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
 
 # --------------------------------------------------------------------------- with the parse
 
@@ -236,7 +244,7 @@ class QuantityExtractor:
         return Quantity(start=a, end=b, surface=text[a:b], kind="other", value=float(fig.value), unit="year",
                         surface_value=float(fig.value), surface_unit="year of age", head=tok.i)
 
-    RE_NOUN_OR = re.compile(r"\b(?:a|an|another|one)\s+([A-Za-z]+)\s+or\s+$", re.I)
+    RE_NOUN_OR = re.compile(rf"\b(?:{_phrases(_QW['noun_or_determiners'])})\s+([A-Za-z]+)\s+or\s+$", re.I)
 
     def _noun_or_figure(self, doc: Doc, sent: Span, r: Raw, fa: int, fb: int, text: str,
                         tok: Token | None) -> Quantity | None:
@@ -479,7 +487,7 @@ def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
     return False
 
 
-RE_FROM_BEFORE = re.compile(r"\bfrom\s+(?:(?:about|around|roughly|nearly|almost|some|up\s+to|over|under)\s+)?$", re.I)
+RE_FROM_BEFORE = re.compile(rf"\bfrom\s+(?:(?:{_phrases(_QW['movement_hedges'])})\s+)?$", re.I)
 RE_TO_GAP = re.compile(r"[^;:()\n]{0,40}?\bto\s+$", re.I)
 
 
@@ -504,7 +512,7 @@ def _carry_from_to(text: str, q: Quantity, prev: Quantity) -> bool:
     return True
 
 
-RE_OF_TOTAL = re.compile(r"\s+of\s+(?:the|its|his|her|their|our|a|an|an\s+estimated|a\s+total)\s+$", re.I)
+RE_OF_TOTAL = re.compile(rf"\s+of\s+(?:{_phrases(_QW['total_determiners'])})\s+$", re.I)
 
 
 def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
