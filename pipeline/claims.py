@@ -97,7 +97,7 @@ class ClaimBuilder:
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
         self.duration_time_words = set(m.get("duration_time_words", ()))
-        self.duration_generic_heads = set(m.get("duration_generic_heads", ()))
+        self.duration_event_heads = set(m.get("duration_event_heads", ()))
         self.duration_task_verbs = set(m.get("duration_task_verbs", ()))
         # explanations: when a dict, ``build`` stores {claim_id: {"subject": rule, "metric": rule}}
         # naming the rule that chose each field (pipeline.explain); it never changes a result
@@ -209,8 +209,9 @@ class ClaimBuilder:
                     break
                 for c in v.children:
                     if c.dep_ in ("nsubj", "nsubjpass"):
-                        generic = c.lemma_.lower() in self.duration_generic_heads
-                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound" and generic)]
+                        if c.lemma_.lower() in self.duration_event_heads:
+                            continue  # "the battery recall lasted two weeks": the event's length
+                        words |= {w for g in [c, *(g for g in c.children if g.dep_ == "compound")]
                                   for w in (g.lemma_.lower(), g.lower_)}
                 if v.pos_ in ("NOUN", "PROPN"):
                     words |= {v.lemma_.lower(), v.lower_} | {

@@ -19,6 +19,7 @@ SPEC_CLAIMS = [
     ("The Lumo 7 phone's battery lasts up to 30 hours on a charge.", "up to 30 hours", "battery_life"),
     ("Zento says its new tablet gets a 12-hour battery life.", "12-hour", "battery_life"),
     ("The laptop has a battery that the firm said will offer nine hours of operation.", "nine hours", "battery_life"),
+    ("The Lumo tablet's battery pack delivers 11 hours between charges.", "11 hours", "battery_life"),
     ("The Orix handset runs on a 2.2GHz processor.", "2.2GHz", "clock_speed"),
     ("The Orix handset has a 48-megapixel camera on the back.", "48-megapixel", "camera_resolution"),
     ("The Orix handset ships with a 128GB memory card.", "128GB", "storage_capacity"),
