@@ -504,11 +504,7 @@ def _carry_from_to(text: str, q: Quantity, prev: Quantity) -> bool:
         return False
     if not RE_TO_GAP.fullmatch(text[prev.end:q.start]):
         return False
-    if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
-        q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
-        q.value = q.surface_value
-    else:
-        _take_unit(q, prev)
+    _take_measure(q, prev)
     return True
 
 
@@ -532,11 +528,7 @@ def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
         listed = False  # ", and" after a lone figure joins clauses ("rose 3, and 12 analysts ..."), unless a list runs on ("3, 4, and 5 days")
     if not (movement or listed or RE_OF_TOTAL.fullmatch(gap)):
         return False
-    if nxt.counted and nxt.kind in ("count", "chip_count", "user_count"):
-        q.kind, q.unit, q.surface_unit, q.counted = nxt.kind, nxt.unit, nxt.surface_unit, nxt.counted
-        q.value = q.surface_value
-    else:
-        _take_unit(q, nxt)
+    _take_measure(q, nxt)
     return True
 
 
@@ -544,6 +536,15 @@ def _decimals(surface: str) -> int:
     """Digits after the decimal point of the first figure in ``surface`` (0 when none)."""
     m = re.search(r"\d\.(\d+)", surface)
     return len(m.group(1)) if m else 0
+
+
+def _take_measure(q: Quantity, src: Quantity) -> None:
+    """Give bare ``q`` what ``src`` counts (a count's counted noun, value unscaled) or its unit."""
+    if src.counted and src.kind in ("count", "chip_count", "user_count"):
+        q.kind, q.unit, q.surface_unit, q.counted = src.kind, src.unit, src.surface_unit, src.counted
+        q.value = q.surface_value
+    else:
+        _take_unit(q, src)
 
 
 def _take_unit(q: Quantity, prev: Quantity) -> None:
