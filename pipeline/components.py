@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -44,6 +43,7 @@ from spacy.tokens import Doc, Span
 
 from .annotate import (ENTITY_LABELS, default_aliases, entity_mentions, named_by_descriptor, newline_sentences,
                        resolve_people)
+from .quantities.docindex import RecentDocs
 from .records import Mention
 
 UNPARSED = "unparsed"  # dependency label of every token of a sentence the parser skipped
@@ -63,9 +63,8 @@ QUANTITIES_KEY = "factpipe.quantities"
 
 
 # the unpickled records of the most recently read documents, so that reading ``Span._.quantity``
-# for every span of a doc unpickles once, not once per span; bounded (a record list holds no Doc)
-_RECORDS: "OrderedDict[Doc, tuple[bytes, list]]" = OrderedDict()
-CACHED_RECORDS = 64
+# for every span of a doc unpickles once, not once per span
+_RECORDS = RecentDocs(64)
 
 
 def _records(doc: Doc) -> list:
@@ -74,13 +73,8 @@ def _records(doc: Doc) -> list:
         return []
     hit = _RECORDS.get(doc)
     if hit is not None and hit[0] is data:
-        _RECORDS.move_to_end(doc)
         return hit[1]
-    qs = pickle.loads(data)
-    _RECORDS[doc] = (data, qs)
-    while len(_RECORDS) > CACHED_RECORDS:
-        _RECORDS.popitem(last=False)
-    return qs
+    return _RECORDS.put(doc, (data, pickle.loads(data)))[1]
 
 
 def _quantity_of(span: Span):

@@ -33,6 +33,11 @@ def _articles(texts, published="2025-05-01"):
                     published=published) for i, t in enumerate(texts)]
 
 
+def _resolve(claims):
+    docs = {c.doc_id for c in claims}
+    return resolve(claims, {d: {"published": "2025-05-01", "outlet": f"Outlet {d}", "path": f"{d}.txt"} for d in docs})
+
+
 @pytest.mark.parametrize("text,main,conversions", CASES)
 def test_conversions_are_claims_with_exact_provenance(extractor, text, main, conversions):
     claims = extractor.claims(_articles([text]))
@@ -63,8 +68,7 @@ def test_conversion_joins_the_fact_of_its_currency(extractor):
     texts = ["The harbour board will spend $130 million (100 million pounds) on cranes, the board said.",
              "The harbour board will spend £100m on cranes, the board said."]
     claims = extractor.claims(_articles(texts))
-    res = resolve(claims, {f"d{i}": {"published": "2025-05-01", "outlet": f"Outlet {i}", "path": f"d{i}.txt"}
-                           for i in range(2)})
+    res = _resolve(claims)
     gbp = [f for f in res.facts if f.unit == "GBP"]
     docs = {c.doc_id for f in gbp for c in claims if c.claim_id in f.claim_ids and c.unit == "GBP"}
     assert docs == {"d0", "d1"}
@@ -78,8 +82,7 @@ def test_disagreeing_conversions_are_not_a_conflict(extractor):
     claims = extractor.claims(_articles(texts))
     usd = {c.claim_id for c in claims if c.equivalent_of is not None}
     assert len(usd) == 2
-    res = resolve(claims, {f"d{i}": {"published": "2025-05-01", "outlet": f"Outlet {i}", "path": f"d{i}.txt"}
-                           for i in range(2)})
+    res = _resolve(claims)
     assert res.conflicts == []
     # the pound figures are one agreed fact, compared in pounds (not through the dollars)
     gbp = {c.claim_id for c in claims if c.unit == "GBP"}
@@ -92,8 +95,7 @@ def test_stated_figures_still_conflict(extractor):
     texts = ["Siemens will spend £200m ($250m) on its Hull turbine plant in 2025, the company said.",
              "Siemens will spend £320m on its Hull turbine plant in 2025, the company said."]
     claims = extractor.claims(_articles(texts))
-    res = resolve(claims, {f"d{i}": {"published": "2025-05-01", "outlet": f"Outlet {i}", "path": f"d{i}.txt"}
-                           for i in range(2)})
+    res = _resolve(claims)
     assert len(res.conflicts) == 1
 
 
@@ -103,8 +105,7 @@ def test_conversions_make_no_timeline(extractor):
              "Arm's revenue reached £200m (US$260m) last year, the company said."]
     claims = extractor.claims(_articles(texts))
     assert any(c.equivalent_of for c in claims)
-    res = resolve(claims, {f"d{i}": {"published": "2025-05-01", "outlet": f"Outlet {i}", "path": f"d{i}.txt"}
-                           for i in range(2)})
+    res = _resolve(claims)
     conversions = {c.claim_id for c in claims if c.equivalent_of}
     for f in res.facts:
         if set(f.claim_ids) <= conversions:

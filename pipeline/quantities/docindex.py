@@ -99,27 +99,42 @@ class DocIndex:
         return SpanIndex((e.start_char, e.end_char) for e in self.ents if e.label_ in keep)
 
 
-# The indexes of the most recently read documents. Not a WeakKeyDictionary: an index holds the
-# document's entity Spans, which hold the Doc, so a weak key would never be freed. A small
-# bounded cache keeps memory flat over a stream of documents; an evicted index is rebuilt (once
-# per document, O(its entities)) if its document is read again.
-_INDEXES: "OrderedDict[Doc, DocIndex]" = OrderedDict()
-CACHED_DOCS = 64  # more than one nlp.pipe batch: the claims stage reads a batch after annotating it
+class RecentDocs:
+    """A mapping from the ``limit`` most recently used Docs to values computed from them.
+
+    Not a WeakKeyDictionary: a value that holds a Span holds its Doc, so a weak key would never
+    be freed. Bounded, it keeps memory flat over a stream of documents; an evicted value is
+    computed again if its document is read again."""
+
+    def __init__(self, limit: int = 64):
+        self.limit = limit
+        self._d: OrderedDict = OrderedDict()
+
+    def get(self, doc: Doc):
+        """The value kept for ``doc`` (now the most recent), or None."""
+        v = self._d.get(doc)
+        if v is not None:
+            self._d.move_to_end(doc)
+        return v
+
+    def put(self, doc: Doc, value):
+        """Keep ``value`` for ``doc``, dropping the least recently used beyond ``limit``; returns ``value``."""
+        self._d[doc] = value
+        while len(self._d) > self.limit:
+            self._d.popitem(last=False)
+        return value
+
+
+# more than one nlp.pipe batch: the claims stage reads a batch after annotating it
+_INDEXES = RecentDocs(64)
 
 
 def doc_index(doc: Doc, refresh: bool = False) -> DocIndex:
-    """The :class:`DocIndex` of ``doc``, built on first use and kept for the
-    :data:`CACHED_DOCS` most recently read documents.
+    """The :class:`DocIndex` of ``doc``, built on first use and kept for the 64 most recently
+    read documents (:class:`RecentDocs`).
 
     The index reflects the document's entities when it was built: code that sets ``doc.ents``
     afterwards must pass ``refresh=True`` (the pipeline sets entities only while annotating,
     before any figure is read)."""
     idx = None if refresh else _INDEXES.get(doc)
-    if idx is None:
-        idx = DocIndex(doc)
-        _INDEXES[doc] = idx
-        while len(_INDEXES) > CACHED_DOCS:
-            _INDEXES.popitem(last=False)
-    else:
-        _INDEXES.move_to_end(doc)
-    return idx
+    return idx if idx is not None else _INDEXES.put(doc, DocIndex(doc))
