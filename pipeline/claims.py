@@ -64,6 +64,7 @@ DEMONSTRATIVES = set(_WORDS["demonstratives"])
 SCOPE_PREPS = set(_WORDS["scope_prepositions"])
 SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
 DURATION_UNITS = set(_WORDS["duration_units"])
+RECIPE_UNITS = set(_WORDS["recipe_units"])  # ingredient amounts: "1 tsp cinnamon"
 
 
 def stable_id(prefix: str, *parts) -> str:
@@ -128,6 +129,8 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or q.partitive:
                     continue  # bare numbers are not claims
+                if q.surface_unit in RECIPE_UNITS:
+                    continue  # a recipe's ingredient amount is not a news claim
                 if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
                     continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing
                 # a duration, or a measure used as a modifier ("a 17-inch MacBook"), is a claim only

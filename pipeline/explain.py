@@ -148,7 +148,7 @@ def render_text(e: Explanation) -> str:
             lines.append(f"{head} -> dropped by filter '{c.reason}': {c.description}")
         else:
             fate = f"claim {c.claim_id}" if c.claim_id else \
-                "no claim (a bare number, a duration or a measure used as a modifier)"
+                "no claim (a bare number, a recipe measure, a duration or a measure used as a modifier)"
             lines.append(f"{head} -> quantity {c.description} -> {fate}")
     if not e.candidates:
         lines.append("  (none: no digit or number word the quantity grammar reads)")

@@ -450,3 +450,22 @@ SPENDING_BY_OBJECT = [
 def test_the_object_of_the_spending_decides_the_family(extractor, text, figure, metric):
     c = claim_over(claims_of(extractor, text), text, figure)
     assert c.metric == metric
+
+
+# a recipe's ingredient amounts are not news claims; other household measures stay claims (own sentences)
+@pytest.mark.parametrize("text, figure", [
+    ("Whisk 2 tablespoons of olive oil with the lemon juice.", "2 tablespoons"),
+    ("- 1/2 tsp ground ginger", "1/2 tsp"),
+    ("Season with half a teaspoon of sea salt before serving.", "half a teaspoon"),
+])
+def test_recipe_amounts_are_not_claims(extractor, text, figure):
+    assert figure in text
+    assert not [c for c in claims_of(extractor, text) if figure in c.surface]
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("Adults who drink three cups of coffee a day live longer, the study found.", "three cups"),
+    ("The brewer recalled 40,000 litres of beer in June.", "40,000 litres"),
+])
+def test_household_measures_outside_recipes_stay_claims(extractor, text, figure):
+    assert [c for c in claims_of(extractor, text) if figure in c.surface]
