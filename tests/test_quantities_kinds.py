@@ -742,3 +742,23 @@ NOT_AGES = [
 @pytest.mark.parametrize("sentence", NOT_AGES)
 def test_not_an_age(nlp, sentence):
     assert all(q.surface_unit != "year of age" for q in quantities(nlp, sentence))
+
+
+# 5g. a unit written once takes its scale word with it ("from 2.5 million barrels a day to 2.1",
+# "$4.5bn in 2022 and 5.1 in 2023"); a part of a total keeps its own, and a whole count keeps its
+# own value after a list item ("2.5 million people, and 3 were hurt")
+SCALE_CARRY = rows(
+    ("Exports fell from 2.5 million barrels a day to 2.1 in March.", "2.1", 2.1e6, "barrel", {"rate": "day"}),
+    ("Turnover was $4.5bn in 2022 and 5.1 in 2023.", "5.1", 5.1e9, "USD", {}),
+    ("The carmaker delivered 1.25 million vehicles in 2023 and 1.4 in 2024.", "1.4", 1.4e6, "vehicle", {}),
+    ("The fund grew from €1.5 billion to 2.25 in two years.", "2.25", 2.25e9, "EUR", {}),
+    ("The two plants made 1.1 and 1.6 million tonnes last year.", "1.1", 1.1e9, "kg", {}),
+    ("About 2.5 million people live in the valley, and 3 were hurt.", "3", 3, "people", {}),
+    ("The trust sold 40 of its 1.2 million shares.", "40", 40, "share", {}),
+    ("Prices rose from $1,200 to 1,350.", "1,350", 1350, "USD", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", SCALE_CARRY)
+def test_a_unit_written_once_carries_its_scale(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
