@@ -762,3 +762,28 @@ SCALE_CARRY = rows(
 @pytest.mark.parametrize("sentence,surface,value,unit,extra", SCALE_CARRY)
 def test_a_unit_written_once_carries_its_scale(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 5h. a temperature letter glued to the figure ("1.5C", "-5C", "104F"): a temperature when the figure has
+# a sign or a decimal point or the words around it are about heat or weather; otherwise a glued letter
+GLUED_TEMPERATURE = rows(
+    ("The treaty aims to hold warming below 2C this century.", "2C", 2, "degC", {}),
+    ("Thermometers in Seville read 44C on Tuesday afternoon.", "44C", 44, "degC", {}),
+    ("The city shivered at -12C as the storm passed.", "-12C", -12, "degC", {}),
+    ("Average sea surface readings reached 21.1C in August.", "21.1C", 21.1, "degC", {}),
+    ("Forecasters warned of highs near 110F across Arizona.", "110F", 110, "degF", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", GLUED_TEMPERATURE)
+def test_glued_temperature(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+@pytest.mark.parametrize("sentence,figure", [
+    ("Visitors queued outside Hall 4C for the launch.", "4"),
+    ("The committee meets in room 12F on the top floor.", "12"),
+    ("Shipments of the 5C handset were strong.", "5"),
+])
+def test_glued_letter_without_heat_is_not_a_temperature(nlp, sentence, figure):
+    assert not [q for q in quantities(nlp, sentence) if q.unit in ("degC", "degF")]

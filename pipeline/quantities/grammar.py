@@ -80,6 +80,11 @@ class QuantityGrammar(FigureReader):
         pm = lex.re_unit_pct.match(s, pos)
         if pm:
             return "percentage", "percent", 1.0, "percentage", pm.end(), None
+        tm = lex.re_glued_temperature.match(s, pos) if not fig.word and not fig.scaled else None
+        if tm and (fig.sign_start is not None or fig.has_decimal or
+                   lex.re_temperature_cue.search(s, max(0, fig.start - 80), min(len(s), tm.end() + 60))):
+            u = lex.glued_temperature[tm.group(1)]  # "warming of 1.5C", "-5C overnight"
+            return u["name"], u["unit"], u["factor"], u["kind"], tm.end(), None
         matches = []
         for rx, table, ci in ((lex.re_unit_ci, lex.unit_ci, True), (lex.re_unit_cs, lex.unit_cs, False)):
             um = rx.match(s, pos)

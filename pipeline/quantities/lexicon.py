@@ -58,6 +58,11 @@ class Lexicon:
                            or v[0][1]["kind"] in ("power", "energy", "data") and v[0][0][-1] in "WBh"
                            or v[0][1]["unit"] == "Hz")}
         self.re_unit_fold = re.compile(r"\s?(%s)(?![\w])" % _alt(self.unit_fold), re.I)
+        # a temperature letter glued to the figure ("1.5C", "104F") and the words that make it one
+        by_name = {u["name"]: u for u in self.units}
+        self.glued_temperature = {k: by_name[v] for k, v in w["glued_temperature"].items()}
+        self.re_glued_temperature = re.compile(r"(%s)(?![\w°'’-])" % _alt(self.glued_temperature))
+        self.re_temperature_cue = re.compile(r"\b(?:%s)" % _alt(w["temperature_cues"]), re.I)
         # a unit alone in brackets right after the figure: "20 (kg)", "20 [kg]", "20 <kg>"
         self.re_unit_bracketed = re.compile(r"\s?[(\[{<]\s?(%s|%s)\s?[)\]}>]" % (_alt(ci), _alt(cs_forms)))
         self.re_unit_ci = re.compile(r"(?:[\s-]|\s?-\s?)?(%s)(?![\w])" % _alt(ci), re.I)
