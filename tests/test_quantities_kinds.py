@@ -787,3 +787,16 @@ def test_glued_temperature(nlp, sentence, surface, value, unit, extra):
 ])
 def test_glued_letter_without_heat_is_not_a_temperature(nlp, sentence, figure):
     assert not [q for q in quantities(nlp, sentence) if q.unit in ("degC", "degF")]
+
+
+# 5i. a unit written once at the end of a list of three or more reaches the first figure
+LONG_LISTS = rows(
+    ("Turnover was 2.5, 2.75 and 3.1 billion euros over three years.", "2.5", 2.5e9, "EUR", {}),
+    ("Wait times were 12, 15, 18 or 20 minutes depending on the line.", "12", 12, "minute", {}),
+    ("The council raised fees by 3, 4 and 6 percent.", "3", 3, "percent", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", LONG_LISTS)
+def test_a_long_list_shares_its_last_unit(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
