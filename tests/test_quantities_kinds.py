@@ -800,3 +800,19 @@ LONG_LISTS = rows(
 @pytest.mark.parametrize("sentence,surface,value,unit,extra", LONG_LISTS)
 def test_a_long_list_shares_its_last_unit(nlp, sentence, surface, value, unit, extra):
     check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 5j. "up to" after a verb whose particle is "up" is that verb + "to" the new level, not a bound
+UP_PARTICLE = rows(
+    ("The jobless rate ticked up to 5.2 percent in March.", "5.2 percent", 5.2, "percent", {"bound": None}),
+    ("Mortgage rates crept up to 7.1% this week.", "7.1%", 7.1, "percent", {"bound": None}),
+    ("Diesel has gone up to £1.62 a litre.", "£1.62", 1.62, "GBP", {"bound": None}),
+    ("The new phone lasts up to 30 hours on a charge.", "up to 30 hours", 30, "hour", {"bound": "upper"}),
+    ("Fines can reach up to €20 million.", "up to €20 million", 2e7, "EUR", {"bound": "upper"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", UP_PARTICLE)
+def test_up_to_after_a_phrasal_verb_is_no_bound(nlp, sentence, surface, value, unit, extra):
+    q, _ = check_row(nlp, sentence, surface, value, unit, extra)
+    assert q.bound == extra["bound"]
