@@ -58,6 +58,7 @@ CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
 LINKERS = set(_WORDS["linkers"])
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
 MEASURE_NOUNS = set(_WORDS["measure_nouns"])
+PERIOD_NOUNS = set(_WORDS["period_nouns"])
 NAMING_VERBS = set(_WORDS["naming_verbs"])
 RELATIVE_PRONOUNS = set(_WORDS["relative_pronouns"])
 DEMONSTRATIVES = set(_WORDS["demonstratives"])
@@ -734,10 +735,17 @@ class ClaimBuilder:
 
     @staticmethod
     def _bare_measure(tok: Token | None) -> bool:
-        """A subject that only names a measure ("Full-year revenue", "sales"): it says what is
-        measured, not whose; the entity the passage is about stands in."""
+        """A subject that only names a measure ("Full-year revenue", "sales", "revenue in the
+        quarter"): it says what is measured, not whose; the entity the passage is about stands in.
+        A possessor or a preposition naming anything but a period ("revenue at Microsoft") makes
+        it an owner's measure."""
+        def when(prep: Token) -> bool:  # "in its fiscal fourth quarter", "for 2024"
+            objs = [g for g in prep.children if g.dep_ == "pobj"]
+            return bool(objs) and all(g.ent_type_ in ("DATE", "TIME") or g.lemma_.lower() in PERIOD_NOUNS
+                                      for g in objs)
+
         return tok is not None and tok.lemma_.lower() in MEASURE_NOUNS and \
-            not any(c.dep_ in ("prep", "poss") for c in tok.children)
+            not any(c.dep_ == "poss" or c.dep_ == "prep" and not when(c) for c in tok.children)
 
     def _object(self, root: Token, qtoks, ments, q: Quantity) -> EntityRef | None:
         """The target of money: 'invested $14.3bn into Scale AI', 'a $10.5bn investment in chips',

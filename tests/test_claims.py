@@ -102,6 +102,13 @@ CASES = [
     # a count of people in an event is nobody's figure: no subject borrowed from earlier text
     case("Microsoft bought Activision.\n\nAbout 1,200 people were evacuated, officials said.", "1,200 people",
          subject=None, metric="headcount"),
+    # a measure noun with a period after it names what is measured and when, not whose: the
+    # speaker or the passage's entity owns the figure
+    case("Siemens said orders in the fiscal third quarter rose 9% to EUR 21 billion.", "9%", subject="Siemens"),
+    case("Sales for the year climbed to $7.4 billion, Nike said on Thursday.", "$7.4 billion", subject="Nike"),
+    case("Unilever published its results on Tuesday.\n\nTurnover in the first half fell 2% to EUR 30 billion.",
+         "EUR 30 billion", subject="Unilever"),
+    case("Revenue at Siemens rose 9% in the quarter.", "9%", subject="Siemens"),
     # a scoping figure: "in 5 games" restricts "10 goals"
     case("Mohamed Salah has scored 10 goals in 5 games this season.", "10 goals",
          subject="Mohamed Salah", scope="in 5 games", metric="goal_count"),
