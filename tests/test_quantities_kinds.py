@@ -816,3 +816,13 @@ UP_PARTICLE = rows(
 def test_up_to_after_a_phrasal_verb_is_no_bound(nlp, sentence, surface, value, unit, extra):
     q, _ = check_row(nlp, sentence, surface, value, unit, extra)
     assert q.bound == extra["bound"]
+
+
+# 5k. a unit form that needs "of" after it ("pounds of") leaves the "of" outside the quantity
+@pytest.mark.parametrize("sentence,surface", [
+    ("Volunteers hauled 3,500 pounds of litter off the beach.", "3,500 pounds"),
+    ("The recall covers 12,000 pounds of ground beef.", "12,000 pounds"),
+])
+def test_pounds_of_leaves_of_outside(nlp, sentence, surface):
+    q, _ = check_row(nlp, sentence, surface, float(surface.split()[0].replace(",", "")) * 0.45359237, "kg", {})
+    assert q.surface == surface

@@ -103,7 +103,9 @@ class QuantityGrammar(FigureReader):
                 om = re.match(r"\s?-\s?old\b|\sold\b|\s+of\s+age\b", s[um.end():um.end() + 9])
                 if u["name"] in ("year", "month", "week", "day") and om:
                     return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
-                return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
+                # "pounds of": the "of" only says it is a unit here; it is not part of the quantity
+                end = um.end() - 3 if form.lower().endswith(" of") else um.end()
+                return u["name"], u["unit"], u["factor"], u["kind"], end, None
         im = re.match(r"\s?(in|inches|\")(?![\w])", s[pos:pos + 8])
         if im and re.search(r"\d\s?(?:ft|feet|foot|')\s*$", s[max(0, fig.start - 12):fig.start]):
             return "inch", "m", 0.0254, "length", pos + im.end(), None  # "12 ft 2 in"
