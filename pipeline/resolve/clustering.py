@@ -373,7 +373,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
         )
         facts.append(fact)
         if is_conflict:
-            reason, rel = _reason(gs, unit, ctx)
+            reason, rel = _reason([g.rep().rep for g in gs], unit, cfg)
             severity = _severity(rel, cfg)
             if period.source == "unknown":
                 # no date in the text nor in the metadata: the sources may describe different
