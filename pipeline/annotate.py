@@ -39,16 +39,21 @@ ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT
 
 
 def data_path(name: str):
+    """The packaged data file ``pipeline/data/<name>`` (an ``importlib.resources`` Traversable; not checked to
+    exist)."""
     return resources.files("pipeline") / "data" / name
 
 
 @lru_cache(maxsize=None)
 def load_json(name: str):
+    """The parsed JSON of ``pipeline/data/<name>``, read once per process (cached: do not mutate it). Raises
+    ``FileNotFoundError`` or ``json.JSONDecodeError`` for a missing or broken data file."""
     with data_path(name).open(encoding="utf-8") as f:
         return json.load(f)
 
 
 def load_jsonl(name: str) -> list[dict]:
+    """The JSON objects of ``pipeline/data/<name>``, one per non-blank line (read again on each call)."""
     with data_path(name).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
@@ -152,9 +157,15 @@ class AliasTable:
 
     @staticmethod
     def strip_possessive(text: str) -> str:
+        """``text`` stripped of surrounding space and of a trailing possessive ("Meta's", "Meta’s",
+        "Siemens'")."""
         return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
 
     def canonical(self, text: str) -> str:
+        """The canonical name of an entity as written: trailing ",;:" and a possessive dropped, a leading
+        "the" dropped unless it is part of an alias, then the alias table (case and spacing ignored); failing
+        that, a corporate suffix (``_suffixes``: "Inc.", "Ltd") is cut unless the name is in ``_keep_suffix``,
+        giving the stem's alias or the stem as written. Otherwise the cleaned text."""
         t = self.strip_possessive(text.strip().rstrip(",;:"))
         t = re.sub(r"^(?:the)\s+", "", t, flags=re.I) if self._key(t) not in self.table else t
         key = self._key(t)
@@ -173,6 +184,7 @@ class AliasTable:
 
 @lru_cache(maxsize=1)
 def default_aliases() -> AliasTable:
+    """The :class:`AliasTable` of ``data/aliases.json``, built once per process."""
     return AliasTable()
 
 

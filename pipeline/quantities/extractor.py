@@ -619,6 +619,9 @@ def _coordinated_noun(head: Token, t: Token) -> Token:
 
 
 def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
+    """True when the words right after ``pos`` in ``text`` (up to four within 40 characters, the first
+    capitalised) hold a capitalised street word of ``quantity_words.json`` ("Road", "Avenue", "ZIP"): the
+    figure is part of an address."""
     words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
     caps = [w for w in words if w[:1].isupper()]
     return bool(caps) and any(w.lower() in lex.street_words for w in words[:4] if w[:1].isupper()) and \

@@ -43,6 +43,9 @@ from .periods import time_compatible
 
 @dataclass
 class Link:
+    """The comparison of two claims, ``a`` and ``b`` (their ``order`` in the claim list): the topic score, the
+    ``signals`` behind it and the verdicts (``same_fact``, ``series``, ``strong``, ...) that linking reads."""
+
     a: int  # position (order) of the first claim
     b: int
     topic: float
@@ -62,6 +65,8 @@ class Link:
         return self.topic + (1.0 if self.values_agree else 0.0) + (1.0 if self.same_number else 0.0)
 
     def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
+        """The link as output evidence: ``{"claims": [claim_id_a, claim_id_b], "topic": <3 decimals>,
+        "signals": {...}}``."""
         return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
                 "signals": self.signals}
 
