@@ -15,7 +15,7 @@ import warnings
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
-from ..annotate import load_json
+from ..datafiles import load_json
 from ..records import DroppedCandidate, Mention, Quantity
 from ..words import plural_name_singular
 from .docindex import SpanIndex, doc_index
@@ -682,24 +682,3 @@ def _claim_kind(kind: str) -> str:
     if kind in ("money", "power", "energy", "chip_count", "user_count", "count", "percentage", "parameter_count"):
         return kind
     return "other"
-
-
-# --------------------------------------------------------------------------- convenience
-
-
-def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
-                                  keep_bare: bool = True, use_quantulum: bool = True) -> list[list[Quantity]]:
-    """Quantities of each text (used by the evaluation and tests)."""
-    from ..annotate import Annotator
-    from ..records import Article
-
-    ann = Annotator(nlp=nlp, model=model)
-    ex = QuantityExtractor(use_quantulum=use_quantulum)
-    arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
-    result: list[list[Quantity]] = []
-    for ad in ann.annotate(arts):
-        qs: list[Quantity] = []
-        for doc, off in ad.pieces:
-            qs.extend(ex(doc, ad.mentions, off, keep_bare=keep_bare))
-        result.append(qs)
-    return result

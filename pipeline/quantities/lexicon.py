@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from ..annotate import load_json, load_jsonl
+from ..datafiles import load_json, load_jsonl
 from ..words import singular  # noqa: F401  (the one singulariser; re-exported for the quantity stage)
 
 
