@@ -69,3 +69,32 @@ def test_every_public_function_class_and_method_in_pipeline_has_a_docstring():
 
 def test_the_allow_list_names_existing_files():
     assert all((ROOT / rel).is_file() for rel in NOT_YET)
+
+
+def test_metrics_json_is_read_once_for_claims_and_resolution(monkeypatch):
+    """The claims stage and resolution's metric sets share one cached read of ``data/metrics.json``."""
+    import json
+
+    from pipeline import datafiles
+    from pipeline.claims import ClaimConfig  # noqa: F401  (claims reads metrics.json through load_json)
+    from pipeline.resolve import comparison
+
+    reads = []
+    real = json.load
+
+    def counting(fh, *a, **kw):
+        reads.append(Path(getattr(fh, "name", "?")).name)
+        return real(fh, *a, **kw)
+
+    monkeypatch.setattr(json, "load", counting)
+    for cached in (datafiles.load_json, comparison.spec_metrics, comparison._rule_metrics):
+        cached.cache_clear()
+    try:
+        families = datafiles.load_json("metrics.json")["families"]
+        specs, known = comparison.spec_metrics(), comparison._rule_metrics()
+    finally:
+        for cached in (datafiles.load_json, comparison.spec_metrics, comparison._rule_metrics):
+            cached.cache_clear()
+    assert reads == ["metrics.json"]
+    assert specs == {f["id"] for f in families if f.get("units")} and specs
+    assert specs < known
