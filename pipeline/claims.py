@@ -95,6 +95,8 @@ class ClaimBuilder:
         self.spend_verbs = set(m.get("spend_verbs", ()))
         self.spend_preps = set(m.get("spend_object_preps", ()))
         self.decline = set(m["decline_words"])
+        # verbs of change without a direction of their own ("edged up to", "ticked down 0.1%")
+        self.movers = self.growth | self.decline | set(load_json("quantity_words.json")["up_particle_verbs"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
         self.duration_time_words = set(m.get("duration_time_words", ()))
@@ -868,7 +870,7 @@ class ClaimBuilder:
         if metric is None:
             metric = self._fallback_metric(q, root)
             self._because("metric", f"fallback: named after the counted noun or governing word ({metric})", 0)
-        if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
+        if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")) and not self._is_level(root):
             if moving & self.growth:
                 metric += "_growth"
                 self._trace["metric"] = self._trace.get("metric", "") + "; _growth: a growth word near the figure"
@@ -924,6 +926,13 @@ class ClaimBuilder:
                 return fam["id"]
         return None
 
+    def _is_level(self, root: Token) -> bool:
+        """The level a rise or fall went to or came from, not the size of the move: the object of
+        "to" or "from" under a verb of change ("unemployment rose to 4.4%", "fell from 5%")."""
+        head = root.head
+        return root.dep_ == "pobj" and head.lower_ in ("to", "from") and head.head.pos_ in ("VERB", "AUX") and \
+            head.head.lemma_.lower() in self.movers
+
     def _is_change(self, root: Token, family_words: set[str] = frozenset()) -> bool:
         """The amount a rise or fall moved by: the object of the verb or of its "by"."""
         head = root.head
@@ -961,8 +970,11 @@ class ClaimBuilder:
                 return fam["id"]
         return None
 
-    @staticmethod
-    def _fallback_metric(q: Quantity, root: Token) -> str:
+    def _fallback_metric(self, q: Quantity, root: Token) -> str:
+        """A metric for a figure no family names: a count after its counted noun ("vehicle_count"),
+        a share after the noun it is a share of ("traffic_share"), a figure carried by a verb of
+        change after what changes ("the economy grew 0.6%" -> "economy"), else after the nearest
+        noun or verb above it; ``q.kind`` when there is none."""
         if q.kind in ("count", "user_count", "chip_count") and q.unit:
             # a count is a count of its noun, whatever verb carries it ("had 43 RBIs", "hit 43 RBIs");
             # "home runs" are not "runs"
@@ -990,6 +1002,17 @@ class ClaimBuilder:
             if t.head == t:
                 break
             t = t.head
+            if t.pos_ == "VERB" and t.lemma_.lower() in self.movers:
+                # what changes names the figure, not the verb: "the UK economy grew 0.6%"
+                # a common noun, even where the small model's NER calls it a name ("Ridership" ORG)
+                subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
+                             (c.pos_ == "NOUN" or c.pos_ == "PROPN" and not c.ent_type_)), None)
+                if subj is not None:
+                    mods = [c.lower_ for c in subj.children if c.dep_ == "compound" and c.i < subj.i and
+                            c.pos_ in ("NOUN", "PROPN") and not c.ent_type_]
+                    name = re.sub(r"[^a-z0-9]+", "_", " ".join(mods + [subj.lemma_.lower()])).strip("_")
+                    if name:
+                        return name
             if t.pos_ in ("NOUN", "VERB") and not t.like_num:
                 lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
                 if lemma:

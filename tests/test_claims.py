@@ -469,3 +469,18 @@ def test_recipe_amounts_are_not_claims(extractor, text, figure):
 ])
 def test_household_measures_outside_recipes_stay_claims(extractor, text, figure):
     assert [c for c in claims_of(extractor, text) if figure in c.surface]
+
+
+# a percentage a verb of change went to or came from is the level, not the move; a figure no family
+# names is named after what changes, not after the verb (own sentences)
+@pytest.mark.parametrize("text, figure, metric", [
+    family("The unemployment rate climbed to 5.1% in March.", "5.1%", "unemployment_rate"),
+    family("Vacancy rates fell from 9% to 7.5% over the year.", "9%", "vacancy_rate"),
+    family("Vacancy rates fell from 9% to 7.5% over the year.", "7.5%", "vacancy_rate"),
+    family("Ridership grew 14% in the first half.", "14%", "ridership_growth"),
+    family("Ridership dropped 8% during the strike.", "8%", "ridership_decline"),
+    family("Wheat exports ticked up to 12% last season.", "12%", "wheat_export"),
+])
+def test_percentage_level_and_move_metrics(extractor, text, figure, metric):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric == metric

@@ -427,8 +427,20 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     The bare figure takes it when the text between them has no figure, is at most 60
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
-    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
+    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1").
+
+    Passes repeat while one gives a figure a unit, so a unit written once at the end of a list
+    reaches its first figure ("2.5, 2.75 and 3.1 billion euros")."""
     text = doc_index(doc).text
+    while True:
+        bare = sum(q.surface_unit == "-" for q in qs)
+        _carry_pass(doc, text, qs)
+        if sum(q.surface_unit == "-" for q in qs) in (bare, 0):
+            return
+
+
+def _carry_pass(doc: Doc, text: str, qs: list[Quantity]) -> None:
+    """One left-to-right pass of :func:`carry_units`."""
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
             continue
