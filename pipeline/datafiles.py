@@ -1,6 +1,7 @@
 """Domain data files shipped in the package (``pipeline/data/``): word lists, vocabularies,
-patterns and settings. Every stage reads them through here; nothing here imports another
-pipeline module."""
+patterns and settings, read once per process. The NLP, quantity, claim and linking stages read
+them through here (report, resolve config, decisions, values, ingest's boilerplate and the
+scorers still open their own file); nothing here imports another pipeline module."""
 from __future__ import annotations
 
 import json
