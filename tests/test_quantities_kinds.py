@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from pipeline.quantities import extract_quantities_from_texts
+from pipeline.annotate import extract_quantities_from_texts
 
 
 def quantities(nlp, sentence):

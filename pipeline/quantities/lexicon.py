@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from ..annotate import load_json, load_jsonl
+from ..datafiles import load_json, load_jsonl
 from ..words import singular  # noqa: F401  (the one singulariser; re-exported for the quantity stage)
 
 
@@ -19,6 +19,9 @@ def _alt(words: Iterable[str]) -> str:
 
 
 class Lexicon:
+    """The quantity vocabulary, compiled once: ``units.json``, ``currencies.json`` and ``quantity_words.json``
+    as lookup tables and regular expressions. Use the shared one, :func:`lexicon`."""
+
     def __init__(self):
         self.units = load_json("units.json")["units"]
         self.cur = load_json("currencies.json")
@@ -169,6 +172,8 @@ class Lexicon:
         self.re_idiom = re.compile(r"\b(?:%s)\b" % "|".join(w["idioms"]), re.I)
 
     def currency_name(self, code: str) -> str:
+        """The word for a currency code (``currencies.json`` ``names``: "USD" -> "dollar"); an unknown code in
+        lower case."""
         return self.cur["names"].get(code, code.lower())
 
     def currency_unit(self, code: str) -> tuple[str, float]:
@@ -179,6 +184,8 @@ class Lexicon:
         return self.cur["code_alias"].get(code, code), 1.0
 
     def symbol_code(self, sym: str) -> str:
+        """The ISO code of a currency symbol or code as written ("$", "£", "US$", "eur"), matched exactly,
+        then ignoring case; anything else upper-cased (through ``code_alias``: "RMB" -> "CNY")."""
         s = self.cur["symbols"]
         if sym in s:
             return s[sym]
@@ -190,9 +197,12 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
+    """The shared :class:`Lexicon`, built once per process."""
     return Lexicon()
 
 
 def parse_number(text: str) -> float:
+    """A number written in digits with optional thousands commas: ``"1,250.5"`` -> 1250.5. Raises
+    ``ValueError`` otherwise."""
     return float(text.replace(",", ""))
 
