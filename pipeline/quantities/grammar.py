@@ -222,8 +222,8 @@ class QuantityGrammar(FigureReader):
             out.append(r)
             taken.append((m.start(), m.end()))
 
-        # shares of a group: "more than half of the staff", "1 in 5 roles"
-        for m in lex.re_share.finditer(s):
+        # shares of a group: "more than half of the staff", "1 in 5 roles"; a change by a fraction
+        for m in [*lex.re_share.finditer(s), *lex.re_share_by.finditer(s)]:
             if not free(m.start(), m.end()):
                 continue
             r = self._share(m)
@@ -394,7 +394,7 @@ class QuantityGrammar(FigureReader):
         def num(w: str) -> float:
             return float(w) if w.isdigit() else float(lex.ones_words[w.lower()])
 
-        if g["a"]:
+        if g.get("a"):
             a, b = num(g["a"]), num(g["b"])
             if not 0 < a < b:
                 return None

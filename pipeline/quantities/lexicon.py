@@ -115,6 +115,11 @@ class Lexicon:
             r"(?!\s+of\s+an?\s)|"
             r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
             % (_alt(fw), _alt(ones_words), _alt(fw), _alt(ones_words), _alt(ones_words)), re.I)
+        # the size of a change as a fraction: "cut by a third", "rose by half", "by two-thirds"
+        self.re_share_by = re.compile(
+            r"(?<=\bby\s)(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s)[\s-](?P<frac2>%s))"
+            r"(?=\s*(?:[,.;:)]|$)|\s+(?:%s)\b)"  # not "by a third party", "by half a point"
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(w["fraction_change_followers"])), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
