@@ -177,6 +177,9 @@ class QuantityExtractor:
         counted = None
         if counted_tok is not None:
             counted = text[sent.start_char + (r.counted_start or r.end):counted_tok.idx + len(counted_tok)].strip(" '’\"”")
+            gm = lex.re_group_size.match(counted)
+            if gm:  # "2,000-strong workforce": the group is "workforce"
+                counted = counted[gm.end():]
             if not counted:
                 counted = counted_tok.text
             lemma = noun_lemma(counted_tok)
@@ -327,6 +330,12 @@ class QuantityExtractor:
         nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if nxt is not None and tok.whitespace_ and plural_name_singular(nxt.text):
             return nxt
+        # the size of a group: "the 2,000-strong workforce" counts the workforce
+        adj = tok.head
+        if tok.dep_ in ("advmod", "npadvmod", "amod") and adj.i == tok.i + 2 and doc[tok.i + 1].text == "-" and \
+                adj.lower_ in self.lex.group_size_adjectives and adj.head.pos_ == "NOUN" and \
+                adj.head.i > adj.i and adj.head.sent == sent:
+            return adj.head
         t = tok
         # climb from the number through number words ("500 million")
         for _ in range(3):

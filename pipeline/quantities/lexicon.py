@@ -120,6 +120,9 @@ class Lexicon:
             r"(?<=\bby\s)(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s)[\s-](?P<frac2>%s))"
             r"(?=\s*(?:[,.;:)]|$)|\s+(?:%s)\b)"  # not "by a third party", "by half a point"
             % (_alt(fw), _alt(ones_words), _alt(fw), _alt(w["fraction_change_followers"])), re.I)
+        # "2,000-strong workforce": an adjective giving the size of the group after it
+        self.group_size_adjectives = set(w["group_size_adjectives"])
+        self.re_group_size = re.compile(r"-\s?(?:%s)\s+" % _alt(self.group_size_adjectives), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
