@@ -756,6 +756,11 @@ SCALE_CARRY = rows(
     ("About 2.5 million people live in the valley, and 3 were hurt.", "3", 3, "people", {}),
     ("The trust sold 40 of its 1.2 million shares.", "40", 40, "share", {}),
     ("Prices rose from $1,200 to 1,350.", "1,350", 1350, "USD", {}),
+    # a figure written out in full keeps its value next to a scaled one
+    ("Claimants fell from 1.2 million people to 900,000 over the decade.", "900,000", 9e5, "people", {}),
+    ("Crude output dropped from 2.5 million barrels a day to 750,000.", "750,000", 7.5e5, "barrel", {}),
+    ("Attendance rose from 800,000 to 1.2 million visitors.", "800,000", 8e5, "user", {}),
+    ("Shipments rose from 900,000 to 1.5 million tonnes.", "900,000", 9e8, "kg", {}),
 )
 
 
