@@ -789,6 +789,12 @@ def test_glued_temperature(nlp, sentence, surface, value, unit, extra):
     ("Visitors queued outside Hall 4C for the launch.", "4"),
     ("The committee meets in room 12F on the top floor.", "12"),
     ("Shipments of the 5C handset were strong.", "5"),
+    # a heat or weather word nearby does not make a seat, gate or model number a temperature
+    ("A traveller in seat 22F said storms and bad weather delayed the flight.", "22"),
+    ("Heatwave refugees slept at Gatwick's Gate 7C overnight.", "7"),
+    ("The hotel upgraded him to Suite 9F during the heatwave.", "9"),
+    ("Climate activists rallied outside Pavilion 2C at the summit.", "2"),
+    ("The heated row over the Galaxy 5C went on.", "5"),
 ])
 def test_glued_letter_without_heat_is_not_a_temperature(nlp, sentence, figure):
     assert not [q for q in quantities(nlp, sentence) if q.unit in ("degC", "degF")]

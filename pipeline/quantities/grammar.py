@@ -81,8 +81,9 @@ class QuantityGrammar(FigureReader):
         if pm:
             return "percentage", "percent", 1.0, "percentage", pm.end(), None
         tm = lex.re_glued_temperature.match(s, pos) if not fig.word and not fig.scaled else None
-        if tm and (fig.sign_start is not None or fig.has_decimal or
-                   lex.re_temperature_cue.search(s, max(0, fig.start - 80), min(len(s), tm.end() + 60))):
+        if tm and lex.re_temperature_lead.search(s[max(0, fig.start - 30):fig.start]) and (
+                fig.sign_start is not None or fig.has_decimal or
+                lex.re_temperature_cue.search(s, max(0, fig.start - 60), min(len(s), tm.end() + 40))):
             u = lex.glued_temperature[tm.group(1)]  # "warming of 1.5C", "-5C overnight"
             return u["name"], u["unit"], u["factor"], u["kind"], tm.end(), None
         matches = []
