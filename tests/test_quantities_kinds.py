@@ -820,6 +820,10 @@ UP_PARTICLE = rows(
     ("Diesel has gone up to £1.62 a litre.", "£1.62", 1.62, "GBP", {"bound": None}),
     ("The new phone lasts up to 30 hours on a charge.", "up to 30 hours", 30, "hour", {"bound": "upper"}),
     ("Fines can reach up to €20 million.", "up to €20 million", 2e7, "EUR", {"bound": "upper"}),
+    ("Penalties can go up to 6% of annual sales.", "up to 6%", 6, "percent", {"bound": "upper"}),
+    ("Damages could still go up to $8 million.", "up to $8 million", 8e6, "USD", {"bound": "upper"}),
+    ("Each visitor may pick up to four titles.", "up to four titles", 4, "title", {"bound": "upper"}),
+    ("Pieces can move up to 7 squares.", "up to 7 squares", 7, "square", {"bound": "upper"}),
 )
 
 

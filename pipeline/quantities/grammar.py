@@ -376,8 +376,9 @@ class QuantityGrammar(FigureReader):
         qm = lex.re_qual.search(s[:r.start]) or lex.re_qual_tight.search(s[:r.start])
         if qm and r.qualifier is None:
             q = qm.group(1)
-            if q.lower() == "up to" and lex.re_up_particle.search(s[max(0, qm.start(1) - 20):qm.start(1)]):
-                return  # "edged up to 4.1 per cent": a new level, not a bound
+            before = s[max(0, qm.start(1) - 40):qm.start(1)]
+            if q.lower() == "up to" and lex.re_up_particle.search(before) and not lex.re_bound_modal.search(before):
+                return  # "edged up to 4.1 per cent": a new level, not a bound ("can go up to 4%" is one)
             bound, approx = lex.qualifiers.get(q.lower(), (None, True))
             # "over the next 12 months" is not a bound on 12
             if not (q.lower() in ("over", "under", "above", "below") and r.kind == "other" and r.unit in

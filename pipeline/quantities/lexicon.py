@@ -81,6 +81,7 @@ class Lexicon:
         self.re_qual_tight = re.compile(r"(~)\s?$")
         # "edged up to 4.1%": the verb's particle, then "to" the new level (not the bound "up to")
         self.re_up_particle = re.compile(r"\b(?:%s)\s+$" % _alt(w["up_particle_verbs"]), re.I)
+        self.re_bound_modal = re.compile(r"(?:^|\s)(?:%s)\s+(?:\w+\s+)?\w+\s+$" % _alt(w["bound_modals"]), re.I)
         # a change verb right before a figure (an optional "by" or "from" and a hedge between)
         self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
