@@ -744,7 +744,7 @@ class ClaimBuilder:
             return bool(objs) and all(g.ent_type_ in ("DATE", "TIME") or g.lemma_.lower() in PERIOD_NOUNS
                                       for g in objs)
 
-        return tok is not None and tok.lemma_.lower() in MEASURE_NOUNS and \
+        return tok is not None and (tok.lower_ in MEASURE_NOUNS or tok.lemma_.lower() in MEASURE_NOUNS) and \
             not any(c.dep_ == "poss" or c.dep_ == "prep" and not when(c) for c in tok.children)
 
     def _object(self, root: Token, qtoks, ments, q: Quantity) -> EntityRef | None:

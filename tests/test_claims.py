@@ -109,6 +109,9 @@ CASES = [
     case("Unilever published its results on Tuesday.\n\nTurnover in the first half fell 2% to EUR 30 billion.",
          "EUR 30 billion", subject="Unilever"),
     case("Revenue at Siemens rose 9% in the quarter.", "9%", subject="Siemens"),
+    # a singular "order" is a thing, not a measure: it stays the subject
+    case("Siemens appealed on Monday. The court order covers 12,000 workers.", "12,000 workers",
+         subject="court order"),
     # a scoping figure: "in 5 games" restricts "10 goals"
     case("Mohamed Salah has scored 10 goals in 5 games this season.", "10 goals",
          subject="Mohamed Salah", scope="in 5 games", metric="goal_count"),
