@@ -82,6 +82,25 @@ class ClaimConfig:
     model: str
 
 
+
+def _in_recipe(doc: Doc, off: int, q: Quantity) -> bool:
+    """True when ``q`` (article offsets; ``doc`` starts at ``off``) is an ingredient amount: it
+    opens its line after at most a bullet ("- 1 tsp cinnamon"), or its sentence is an instruction
+    (it starts with a verb in the base form, or has no subject: "Whisk 2 tablespoons of oil ...").
+    "Children should eat no more than 6 teaspoons of sugar a day" is a claim."""
+    text = doc_text(doc)
+    a = q.start - off
+    line_start = text.rfind("\n", 0, a) + 1
+    if not text[line_start:a].strip(" \t-–—•*·0123456789.)"):
+        return True
+    span = doc.char_span(a, q.end - off, alignment_mode="expand")
+    if span is None:
+        return False
+    sent = span.sent
+    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+    # an instruction has no subject (the small model often tags "Whisk", "Season" as nouns)
+    return first is not None and (first.tag_ == "VB" or not any(t.dep_ in ("nsubj", "nsubjpass") for t in sent))
+
 class ClaimBuilder:
     """Turns the quantities of an annotated article into claims (:meth:`build`): subject,
     object, metric (families in ``data/metrics.json``), time, attribution, hedges and linking
@@ -132,7 +151,7 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or q.partitive:
                     continue  # bare numbers are not claims
-                if q.surface_unit in RECIPE_UNITS:
+                if q.surface_unit in RECIPE_UNITS and _in_recipe(doc, off, q):
                     continue  # a recipe's ingredient amount is not a news claim
                 if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
                     continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing

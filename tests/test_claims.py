@@ -475,6 +475,8 @@ def test_recipe_amounts_are_not_claims(extractor, text, figure):
 
 @pytest.mark.parametrize("text, figure", [
     ("Adults who drink three cups of coffee a day live longer, the study found.", "three cups"),
+    ("Teenagers should have no more than 7 teaspoons of free sugar daily, doctors said.", "7 teaspoons"),
+    ("One bottle of the soda holds about 9 teaspoons of sugar, the charity found.", "9 teaspoons"),
     ("The brewer recalled 40,000 litres of beer in June.", "40,000 litres"),
 ])
 def test_household_measures_outside_recipes_stay_claims(extractor, text, figure):
