@@ -83,6 +83,10 @@ class ClaimConfig:
 
 
 
+def _slug(words: str) -> str:
+    """A metric id part from words: lower case, runs of other characters as one "_"."""
+    return re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
+
 def _in_recipe(doc: Doc, off: int, q: Quantity) -> bool:
     """True when ``q`` (article offsets; ``doc`` starts at ``off``) is an ingredient amount: it
     opens its line after at most a bullet ("- 1 tsp cinnamon"), or its sentence is an instruction
@@ -1012,7 +1016,7 @@ class ClaimBuilder:
                 mods = [c.lower_ for c in root.children if c.dep_ == "compound" and c.i < root.i and
                         c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
                 noun = " ".join(mods + [q.unit])
-            return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
+            return _slug(noun) + "_count"
         if q.kind == "percentage":
             # a share is a share of its noun, whatever verb carries it: "account for 90% of the
             # traffic" and "close to 90 percent of all the data traffic is carried" are traffic shares
@@ -1021,7 +1025,7 @@ class ClaimBuilder:
                     noun = next((g for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
                                  and not g.ent_type_), None)
                     if noun is not None:
-                        lemma = re.sub(r"[^a-z0-9]+", "_", noun.lemma_.lower()).strip("_")
+                        lemma = _slug(noun.lemma_)
                         if lemma:
                             return lemma + "_share"
         t = root
@@ -1040,11 +1044,11 @@ class ClaimBuilder:
                 if subj is not None:
                     mods = [c.lower_ for c in subj.children if c.dep_ == "compound" and c.i < subj.i and
                             c.pos_ in ("NOUN", "PROPN") and not c.ent_type_]
-                    name = re.sub(r"[^a-z0-9]+", "_", " ".join(mods + [subj.lemma_.lower()])).strip("_")
+                    name = _slug(" ".join(mods + [subj.lemma_]))
                     if name:
                         return name
             if t.pos_ in ("NOUN", "VERB") and not t.like_num:
-                lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
+                lemma = _slug(t.lemma_)
                 if lemma:
                     return lemma
         return q.kind

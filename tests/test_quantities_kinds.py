@@ -865,11 +865,11 @@ def test_fraction_after_by_before_a_noun_is_no_change(nlp, sentence, fraction):
     assert not [q for q in quantities(nlp, sentence) if q.unit == "percent"]
 
 
-# 5m. "N-strong" gives the size of the group it modifies
+# 5m. "N-strong" gives the size of the group it modifies: N members of it
 GROUP_SIZE = rows(
-    ("The 4,500-strong workforce will move to the new site.", "4,500", 4500, "workforce", {"counted": "workforce"}),
-    ("A 70,000-strong crowd packed the stadium.", "70,000", 70000, "crowd", {"counted": "crowd"}),
-    ("The bank's 900-strong research team was split up.", "900", 900, "team", {"counted": "research team"}),
+    ("The 4,500-strong workforce will move to the new site.", "4,500", 4500, "member", {"counted": "workforce"}),
+    ("A 70,000-strong crowd packed the stadium.", "70,000", 70000, "member", {"counted": "crowd"}),
+    ("The bank's 900-strong research team was split up.", "900", 900, "member", {"counted": "research team"}),
 )
 
 

@@ -199,6 +199,8 @@ class QuantityExtractor:
                 if lemma in lex.change_nouns and prev is not None and prev.pos_ == "NOUN" and \
                         prev.head.i == counted_tok.i and prev.idx >= fb:
                     unit = noun_lemma(prev)
+                if gm:  # "the 300-strong sales team": 300 members, not 300 teams
+                    unit = "member"
             unit_name = counted_unit_name(doc, fb, counted_tok)
             if kind == "chip_count" and not low_phrase:
                 counted = counted_tok.text
