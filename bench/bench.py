@@ -250,6 +250,77 @@ def bench_whole_process(articles: list[Article], batch_size: int) -> dict:
     return {"fp": fp, "raw": raw, "ratio": ratio, "cpu_ratio": cpu_ratio}
 
 
+def _component_seconds(nlp, docs: list, batch_size: int) -> tuple[list, dict[str, float]]:
+    """Run ``nlp``'s active components one after another over ``docs`` (lists, not a stream,
+    so each component's CPU seconds are its own); returns (docs, {component: CPU seconds})."""
+    out: dict[str, float] = {}
+    for name, proc in nlp.pipeline:
+        t = time.process_time()
+        docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+        out[name] = time.process_time() - t
+    return docs, out
+
+
+def bench_stage_costs(articles: list[Article], batch_size: int) -> dict:
+    """Where the time goes (issue 11): CPU seconds of each raw spaCy component and of each
+    Factpipe stage on the same texts, and the floor those costs put under Factpipe's time.
+
+    The floor keeps what the issue requires: tokenizer, sentence splitter and NER on every token,
+    and the parse (shared tok2vec, tagger, parser, attribute ruler, lemmatizer, at raw cost per
+    token) on the tokens of the sentences where the grammar reads a figure (the quantities
+    component reads nothing else); plus Factpipe's own quantity and claim stages as measured."""
+    from pipeline.annotate import AnnotatedDoc, resolve_people
+    from pipeline.components import _figure_test, doc_mentions
+    from pipeline.components import make_doc as fp_make_doc
+
+    texts = [a.text for a in articles]
+    raw_nlp = spacy.load(MODEL)
+    t = time.process_time()
+    docs = [raw_nlp.make_doc(x) for x in texts]
+    raw = {"tokenizer": time.process_time() - t}
+    docs, comp = _component_seconds(raw_nlp, docs, batch_size)
+    raw.update(comp)
+    ex = Extractor(batch_size=batch_size)
+    nlp = ex.annotator.nlp
+    ex.claims(articles[:4])  # first-call costs
+    fpp = nlp.get_pipe("figure_parser")
+    fpp.parsed_tokens = fpp.tokens = 0
+    t = time.process_time()
+    fdocs = [fp_make_doc(nlp, a.text, 0, a.boilerplate) for a in articles]
+    ours = {"tokenizer": time.process_time() - t}
+    fdocs, comp = _component_seconds(nlp, fdocs, batch_size)
+    ours.update(comp)
+    t = time.process_time()
+    n_claims = 0
+    for a, d in zip(articles, fdocs):
+        ad = AnnotatedDoc(a, [(d, 0)], doc_mentions(d))
+        resolve_people(ad.mentions)
+        n_claims += len(ex.builder.build(ad))
+    ours["claims (mentions, claim builder)"] = time.process_time() - t
+    test = _figure_test()
+    tokens = sum(len(d) for d in fdocs)
+    figure_tokens = sum(len(s) for d in fdocs for s in d.sents if test(s.text))
+    parse_raw = sum(raw.get(k, 0.0) for k in ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"))
+    own = sum(v for k, v in ours.items() if k in ("newline_sentences", "entity_ruler", "canonical_entities",
+                                                   "quantities", "claims (mentions, claim builder)"))
+    floor = (raw["tokenizer"] + ours.get("senter", 0.0) + raw.get("ner", 0.0)
+             + parse_raw * figure_tokens / max(1, tokens) + own)
+    raw_total, ours_total = sum(raw.values()), sum(ours.values())
+    table(f"1b. Where the time goes (CPU seconds, {len(articles)} docs, components run one after another)",
+          ["stage", "raw spaCy", "Factpipe"],
+          [[k, f"{raw[k]:.2f}" if k in raw else "", f"{ours[k]:.2f}" if k in ours else ""]
+           for k in dict.fromkeys([*raw, *ours])]
+          + [["total", f"{raw_total:.2f}", f"{ours_total:.2f}"]])
+    print(f"figure sentences hold {figure_tokens / max(1, tokens):.0%} of tokens; the figure parser parsed "
+          f"{fpp.parsed_tokens / max(1, fpp.tokens):.0%} (with the sentence before each and the splitter's weak "
+          f"boundaries); {n_claims} claims")
+    print(f"floor (tokenizer + senter + NER on all text, the parse on figure sentences only at raw cost, "
+          f"Factpipe's own stages): {floor:.2f} s -> at best {raw_total / floor:.2f}x raw spaCy before model "
+          f"load, resolution, report and store; with Factpipe's own stages at zero cost "
+          f"{raw_total / (floor - own):.2f}x")
+    return {"raw": raw, "ours": ours, "floor": floor, "raw_total": raw_total, "own": own}
+
+
 def bench_full_parse(articles: list[Article], batch_size: int, reference: list[Claim]) -> None:
     """How many claims of the selective run (``reference``) a run that parses every token gives too."""
     ex = Extractor(batch_size=batch_size, selective=False)
@@ -476,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"selective parsing: {fpp.parsed_tokens / max(1, fpp.tokens):.0%} of tokens parsed")
     bench_full_parse(articles, args.batch_size, tp["claims"])
     bench_whole_process(articles, args.batch_size)
+    bench_stage_costs(articles, args.batch_size)
     full = bench_full_extract(articles, tp["extractor"])
     sm = full["summary"]
     table(f"1. Throughput ({len(articles)} docs, {n(w)} words; best of 2 after warm-up on {warmup} docs)",

@@ -58,12 +58,14 @@ CHIP_WORDS = {n for n in lexicon().chip_nouns if n.isalpha()}
 LINKERS = set(_WORDS["linkers"])
 ATTRIBUTIVE = re.compile(r"[\d.,]+\s?-\s?[a-z]+(?:-[a-z]+)?")
 MEASURE_NOUNS = set(_WORDS["measure_nouns"])
+PERIOD_NOUNS = set(_WORDS["period_nouns"])
 NAMING_VERBS = set(_WORDS["naming_verbs"])
 RELATIVE_PRONOUNS = set(_WORDS["relative_pronouns"])
 DEMONSTRATIVES = set(_WORDS["demonstratives"])
 SCOPE_PREPS = set(_WORDS["scope_prepositions"])
 SCOPE_NOUNS = set(load_json("quantity_words.json")["scope_nouns"])
 DURATION_UNITS = set(_WORDS["duration_units"])
+RECIPE_UNITS = set(_WORDS["recipe_units"])  # ingredient amounts: "1 tsp cinnamon"
 
 
 def stable_id(prefix: str, *parts) -> str:
@@ -94,6 +96,8 @@ class ClaimBuilder:
         self.spend_verbs = set(m.get("spend_verbs", ()))
         self.spend_preps = set(m.get("spend_object_preps", ()))
         self.decline = set(m["decline_words"])
+        # verbs of change without a direction of their own ("edged up to", "ticked down 0.1%")
+        self.movers = self.growth | self.decline | set(load_json("quantity_words.json")["up_particle_verbs"])
         self.hedges = set(m["hedge_words"])
         self.say_verbs = set(m["attribution_verbs"])
         self.duration_time_words = set(m.get("duration_time_words", ()))
@@ -128,6 +132,8 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or q.partitive:
                     continue  # bare numbers are not claims
+                if q.surface_unit in RECIPE_UNITS:
+                    continue  # a recipe's ingredient amount is not a news claim
                 if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
                     continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing
                 # a duration, or a measure used as a modifier ("a 17-inch MacBook"), is a claim only
@@ -729,10 +735,17 @@ class ClaimBuilder:
 
     @staticmethod
     def _bare_measure(tok: Token | None) -> bool:
-        """A subject that only names a measure ("Full-year revenue", "sales"): it says what is
-        measured, not whose; the entity the passage is about stands in."""
+        """A subject that only names a measure ("Full-year revenue", "sales", "revenue in the
+        quarter"): it says what is measured, not whose; the entity the passage is about stands in.
+        A possessor or a preposition naming anything but a period ("revenue at Microsoft") makes
+        it an owner's measure."""
+        def when(prep: Token) -> bool:  # "in its fiscal fourth quarter", "for 2024"
+            objs = [g for g in prep.children if g.dep_ == "pobj"]
+            return bool(objs) and all(g.ent_type_ in ("DATE", "TIME") or g.lemma_.lower() in PERIOD_NOUNS
+                                      for g in objs)
+
         return tok is not None and tok.lemma_.lower() in MEASURE_NOUNS and \
-            not any(c.dep_ in ("prep", "poss") for c in tok.children)
+            not any(c.dep_ == "poss" or c.dep_ == "prep" and not when(c) for c in tok.children)
 
     def _object(self, root: Token, qtoks, ments, q: Quantity) -> EntityRef | None:
         """The target of money: 'invested $14.3bn into Scale AI', 'a $10.5bn investment in chips',
@@ -865,7 +878,7 @@ class ClaimBuilder:
         if metric is None:
             metric = self._fallback_metric(q, root)
             self._because("metric", f"fallback: named after the counted noun or governing word ({metric})", 0)
-        if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")):
+        if q.kind == "percentage" and not metric.endswith(("_growth", "_decline")) and not self._is_level(root):
             if moving & self.growth:
                 metric += "_growth"
                 self._trace["metric"] = self._trace.get("metric", "") + "; _growth: a growth word near the figure"
@@ -921,6 +934,13 @@ class ClaimBuilder:
                 return fam["id"]
         return None
 
+    def _is_level(self, root: Token) -> bool:
+        """The level a rise or fall went to or came from, not the size of the move: the object of
+        "to" or "from" under a verb of change ("unemployment rose to 4.4%", "fell from 5%")."""
+        head = root.head
+        return root.dep_ == "pobj" and head.lower_ in ("to", "from") and head.head.pos_ in ("VERB", "AUX") and \
+            head.head.lemma_.lower() in self.movers
+
     def _is_change(self, root: Token, family_words: set[str] = frozenset()) -> bool:
         """The amount a rise or fall moved by: the object of the verb or of its "by"."""
         head = root.head
@@ -958,8 +978,11 @@ class ClaimBuilder:
                 return fam["id"]
         return None
 
-    @staticmethod
-    def _fallback_metric(q: Quantity, root: Token) -> str:
+    def _fallback_metric(self, q: Quantity, root: Token) -> str:
+        """A metric for a figure no family names: a count after its counted noun ("vehicle_count"),
+        a share after the noun it is a share of ("traffic_share"), a figure carried by a verb of
+        change after what changes ("the economy grew 0.6%" -> "economy"), else after the nearest
+        noun or verb above it; ``q.kind`` when there is none."""
         if q.kind in ("count", "user_count", "chip_count") and q.unit:
             # a count is a count of its noun, whatever verb carries it ("had 43 RBIs", "hit 43 RBIs");
             # "home runs" are not "runs"
@@ -987,6 +1010,17 @@ class ClaimBuilder:
             if t.head == t:
                 break
             t = t.head
+            if t.pos_ == "VERB" and t.lemma_.lower() in self.movers:
+                # what changes names the figure, not the verb: "the UK economy grew 0.6%"
+                # a common noun, even where the small model's NER calls it a name ("Ridership" ORG)
+                subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
+                             (c.pos_ == "NOUN" or c.pos_ == "PROPN" and not c.ent_type_)), None)
+                if subj is not None:
+                    mods = [c.lower_ for c in subj.children if c.dep_ == "compound" and c.i < subj.i and
+                            c.pos_ in ("NOUN", "PROPN") and not c.ent_type_]
+                    name = re.sub(r"[^a-z0-9]+", "_", " ".join(mods + [subj.lemma_.lower()])).strip("_")
+                    if name:
+                        return name
             if t.pos_ in ("NOUN", "VERB") and not t.like_num:
                 lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
                 if lemma:

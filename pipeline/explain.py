@@ -28,7 +28,8 @@ PUBLISHED_RE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 @dataclass
 class Candidate:
     """A number the grammar found. ``outcome``: ``quantity`` (kept), ``dropped`` (a filter
-    named in ``reason`` dropped it); ``claim_id`` is set when the quantity became a claim."""
+    named in ``reason`` dropped it) or ``conversion`` (a stated equivalent of a figure, "(£8.9bn)"
+    after "$10.5bn", which is its own claim); ``claim_id`` is set when it became a claim."""
 
     start: int
     end: int
@@ -108,6 +109,12 @@ def explain(text: str, published: str | None = None, extractor=None) -> Explanat
              for qs in quantities for q in qs]
     cands += [Candidate(d.start, d.end, d.surface, "dropped", d.reason, FILTERS.get(d.reason, ""))
               for d in dropped_all]
+    figure_of = {c.claim_id: c for c in claims}
+    cands += [Candidate(c.provenance.char_start, c.provenance.char_end, c.surface, "conversion",
+                        description=f"of {figure_of[c.equivalent_of].surface!r}: {c.kind} {c.value} {c.unit}"
+                        if c.equivalent_of in figure_of else f"{c.kind} {c.value} {c.unit}",
+                        claim_id=c.claim_id)
+              for c in claims if c.equivalent_of]
     cands.sort(key=lambda c: (c.start, c.end))
     tokens = [(t.text, t.ent_type_) for doc, _ in ad.pieces for t in doc if not t.is_space]
     return Explanation(text, published, tokens, list(ad.mentions), cands, claims, why)
@@ -146,9 +153,11 @@ def render_text(e: Explanation) -> str:
         head = f"  {c.surface!r} [{c.start}:{c.end}]"
         if c.outcome == "dropped":
             lines.append(f"{head} -> dropped by filter '{c.reason}': {c.description}")
+        elif c.outcome == "conversion":
+            lines.append(f"{head} -> stated conversion {c.description} -> claim {c.claim_id}")
         else:
             fate = f"claim {c.claim_id}" if c.claim_id else \
-                "no claim (a bare number, a duration or a measure used as a modifier)"
+                "no claim (a bare number, a recipe measure, a duration or a measure used as a modifier)"
             lines.append(f"{head} -> quantity {c.description} -> {fate}")
     if not e.candidates:
         lines.append("  (none: no digit or number word the quantity grammar reads)")
@@ -188,7 +197,8 @@ def render_html(e: Explanation) -> str:
         if s is not None:
             spans.append(s)
     for c in e.candidates:
-        label = f"dropped:{c.reason}" if c.outcome == "dropped" else ("claim" if c.claim_id else "quantity")
+        label = f"dropped:{c.reason}" if c.outcome == "dropped" else "conversion" if c.outcome == "conversion" \
+            else ("claim" if c.claim_id else "quantity")
         s = doc.char_span(c.start, c.end, label=label, alignment_mode="expand")
         if s is not None:
             spans.append(Span(doc, s.start, s.end, label=label))

@@ -177,19 +177,26 @@ BOILERPLATE_TAIL_WINDOW = 400
 
 
 @functools.lru_cache(maxsize=1)
-def _boilerplate_regexes() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+def _boilerplate_regexes() -> dict[str, Any]:
+    """The compiled patterns of ``boilerplate.json``: ``line``, ``tail`` and ``line_with`` as one
+    alternation each (or None), ``section`` as a list of (pattern, max_share)."""
     spec = _load_boilerplate_json()
-    compiled: dict[str, re.Pattern[str] | None] = {}
-    for section in ("line", "tail"):
-        alts = []
-        for entry in spec.get(section, []):
-            try:
-                re.compile(entry["pattern"], re.IGNORECASE)
-            except re.error as exc:  # our own data file: a bug, say where
-                raise ValueError(f"boilerplate.json {section} pattern {entry.get('name')!r}: {exc}") from None
-            alts.append(f"(?:{entry['pattern']})")
-        compiled[section] = re.compile("|".join(alts), re.IGNORECASE) if alts else None
-    return compiled["line"], compiled["tail"]
+
+    def compiled(section: str, entry: dict) -> re.Pattern[str]:
+        try:
+            return re.compile(entry["pattern"], re.IGNORECASE)
+        except re.error as exc:  # our own data file: a bug, say where
+            raise ValueError(f"boilerplate.json {section} pattern {entry.get('name')!r}: {exc}") from None
+
+    out: dict[str, Any] = {}
+    for section in ("line", "tail", "line_with"):
+        entries = spec.get(section, [])
+        for entry in entries:
+            compiled(section, entry)
+        out[section] = re.compile("|".join(f"(?:{e['pattern']})" for e in entries), re.IGNORECASE) \
+            if entries else None
+    out["section"] = [(compiled("section", e), float(e["max_share"])) for e in spec.get("section", [])]
+    return out
 
 
 def find_boilerplate(text: str) -> list[tuple[int, int]]:
@@ -197,10 +204,15 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
     boilerplate, using the patterns in ``pipeline/data/boilerplate.json``.
 
     Each line is tested on its own: a ``line`` pattern must match the whole
-    line (surrounding whitespace aside) and marks it; a ``tail`` pattern marks
-    from where it matches to the end of the line.
+    line (surrounding whitespace aside) and marks it; a ``line_with`` pattern
+    found anywhere in a line marks the whole line; a ``tail`` pattern marks
+    from where it matches to the end of the line.  A ``section`` pattern
+    matching a whole line (a heading such as "About Acme Corp") marks from
+    that line to the end of the text, when that part is at most the
+    pattern's ``max_share`` of the text.
     """
-    line_re, tail_re = _boilerplate_regexes()
+    rx = _boilerplate_regexes()
+    line_re, tail_re, with_re = rx["line"], rx["tail"], rx["line_with"]
     out: list[tuple[int, int]] = []
     for m in _LINE.finditer(text):
         line = m.group()
@@ -208,9 +220,14 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
         if not core:
             continue
         start = m.start() + (len(line) - len(line.lstrip()))
-        if line_re is not None and len(core) <= BOILERPLATE_MAX_LINE and line_re.fullmatch(core):
-            out.append((start, start + len(core)))
-            continue
+        if len(core) <= BOILERPLATE_MAX_LINE:
+            section = next((share for pat, share in rx["section"] if pat.fullmatch(core)), None)
+            if section is not None and len(text.rstrip()) - start <= section * len(text.rstrip()):
+                out.append((start, len(text.rstrip())))
+                return out
+            if line_re is not None and line_re.fullmatch(core) or with_re is not None and with_re.search(core):
+                out.append((start, start + len(core)))
+                continue
         if tail_re is not None:
             # searching from ``pos`` still lets look-behinds see the text before it
             t = tail_re.search(line, max(0, len(line) - BOILERPLATE_TAIL_WINDOW))

@@ -102,6 +102,13 @@ CASES = [
     # a count of people in an event is nobody's figure: no subject borrowed from earlier text
     case("Microsoft bought Activision.\n\nAbout 1,200 people were evacuated, officials said.", "1,200 people",
          subject=None, metric="headcount"),
+    # a measure noun with a period after it names what is measured and when, not whose: the
+    # speaker or the passage's entity owns the figure
+    case("Siemens said orders in the fiscal third quarter rose 9% to EUR 21 billion.", "9%", subject="Siemens"),
+    case("Sales for the year climbed to $7.4 billion, Nike said on Thursday.", "$7.4 billion", subject="Nike"),
+    case("Unilever published its results on Tuesday.\n\nTurnover in the first half fell 2% to EUR 30 billion.",
+         "EUR 30 billion", subject="Unilever"),
+    case("Revenue at Siemens rose 9% in the quarter.", "9%", subject="Siemens"),
     # a scoping figure: "in 5 games" restricts "10 goals"
     case("Mohamed Salah has scored 10 goals in 5 games this season.", "10 goals",
          subject="Mohamed Salah", scope="in 5 games", metric="goal_count"),
@@ -448,5 +455,39 @@ SPENDING_BY_OBJECT = [
 
 @pytest.mark.parametrize("text, figure, metric", SPENDING_BY_OBJECT)
 def test_the_object_of_the_spending_decides_the_family(extractor, text, figure, metric):
+    c = claim_over(claims_of(extractor, text), text, figure)
+    assert c.metric == metric
+
+
+# a recipe's ingredient amounts are not news claims; other household measures stay claims (own sentences)
+@pytest.mark.parametrize("text, figure", [
+    ("Whisk 2 tablespoons of olive oil with the lemon juice.", "2 tablespoons"),
+    ("- 1/2 tsp ground ginger", "1/2 tsp"),
+    ("Season with half a teaspoon of sea salt before serving.", "half a teaspoon"),
+])
+def test_recipe_amounts_are_not_claims(extractor, text, figure):
+    assert figure in text
+    assert not [c for c in claims_of(extractor, text) if figure in c.surface]
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("Adults who drink three cups of coffee a day live longer, the study found.", "three cups"),
+    ("The brewer recalled 40,000 litres of beer in June.", "40,000 litres"),
+])
+def test_household_measures_outside_recipes_stay_claims(extractor, text, figure):
+    assert [c for c in claims_of(extractor, text) if figure in c.surface]
+
+
+# a percentage a verb of change went to or came from is the level, not the move; a figure no family
+# names is named after what changes, not after the verb (own sentences)
+@pytest.mark.parametrize("text, figure, metric", [
+    family("The unemployment rate climbed to 5.1% in March.", "5.1%", "unemployment_rate"),
+    family("Vacancy rates fell from 9% to 7.5% over the year.", "9%", "vacancy_rate"),
+    family("Vacancy rates fell from 9% to 7.5% over the year.", "7.5%", "vacancy_rate"),
+    family("Ridership grew 14% in the first half.", "14%", "ridership_growth"),
+    family("Ridership dropped 8% during the strike.", "8%", "ridership_decline"),
+    family("Wheat exports ticked up to 12% last season.", "12%", "wheat_export"),
+])
+def test_percentage_level_and_move_metrics(extractor, text, figure, metric):
     c = claim_over(claims_of(extractor, text), text, figure)
     assert c.metric == metric

@@ -51,6 +51,20 @@ def test_claim_lists_subject_metric_time_and_rules(runner):
     assert "2023-01-01..2023-12-31" in time and "'in 2023'" in time
 
 
+# a stated conversion is a candidate of its own, pointing at the figure it converts (own sentences)
+@pytest.mark.parametrize("text,figure,conversion,unit", [
+    ("The insurer paid $130 million (100 million pounds) to settle the case.", "$130 million",
+     "100 million pounds", "GBP"),
+    ("Shell will invest €2bn ($2.2bn) in the refinery.", "€2bn", "$2.2bn", "USD"),
+])
+def test_conversion_is_a_candidate_of_its_figure(runner, text, figure, conversion, unit):
+    code, out = run(runner, text)
+    assert code == 0, out
+    candidates = out.split("Candidate numbers:")[1].split("Claims:")[0]
+    line = next(x for x in candidates.splitlines() if x.strip().startswith(repr(conversion)))
+    assert f"-> stated conversion of {figure!r}: money" in line and f" {unit} -> claim c_" in line
+
+
 def test_no_numbers(runner):
     code, out = run(runner, "The weather was pleasant and nobody complained.")
     assert code == 0 and "(none: no digit or number word" in out and "Claims:\n  (none)" in out

@@ -867,3 +867,70 @@ def test_metadata_dates_that_are_not_dates_are_dropped_with_a_warning(cwd, publi
     assert errors == []
     assert a.published == (published if kept else None)
     assert any("is not a date" in w for w in a.warnings) is (not kept)
+
+
+# ------------------------------------------------------------------ boilerplate: whole lines with an offer
+# code, and closing sections of a press release (own sentences)
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Try our premium plan for as little as $2 a month. Use the code "SPRING24" at checkout.',
+        "Readers save 30% on the first year with code NEWS30.",
+        "Enter promo code: WELCOME10 to get £5 off your first order",
+        "SEE MORE: Storm leaves 40,000 homes without power",
+        "MORE: Why 3 in 4 drivers now choose hybrids",
+    ],
+)
+def test_offer_and_teaser_lines_are_boilerplate(line):
+    text = f"The council approved the budget on Monday.\n{line}\nIt takes effect in May.\n"
+    start = text.index(line)
+    assert find_boilerplate(text) == [(start, start + len(line))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Shoppers who used the code at checkout spent 12% more, the retailer said.",
+        "The company said it would use the code name Falcon for the 3nm chip.",
+        "More than 40,000 homes lost power.",
+        "Analysts see more than $2bn in savings.",
+    ],
+)
+def test_sentences_like_offers_are_not_boilerplate(line):
+    assert find_boilerplate(f"{line}\n") == []
+
+
+BODY = ("Northwind Labs said on Tuesday that it had raised $40 million to build three more plants.\n\n"
+        "The company expects to hire 200 engineers by the end of next year, its chief executive said.\n\n"
+        "Shipments will begin in the spring, and the first plant will open in Ohio in 2026.\n\n")
+
+
+@pytest.mark.parametrize(
+    "heading, tail",
+    [
+        ("About Northwind Labs", "Northwind Labs employs 1,100 people in 9 countries.\n"),
+        ("About NWL:", "Founded in 2011, NWL has offices in 12 cities.\n"),
+        ("Forward-Looking Statements", "This release contains forward-looking statements about 2027 revenue.\n"),
+        ("Media Contact:", "Jane Roe, +1 555 0100\n"),
+        ("###", "\n"),
+    ],
+)
+def test_press_release_closing_section_is_boilerplate(heading, tail):
+    text = f"{BODY}{heading}\n{tail}"
+    start = text.index(heading)
+    assert find_boilerplate(text) == [(start, len(text.rstrip()))]
+    assert "$40 million" not in text[start:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the heading comes before most of the text: a subheading of the article, never its end
+        "About Northwind Labs\n" + BODY,
+        BODY.replace("Shipments", "About 300 workers attended.\n\nShipments"),
+        BODY + "About the deal\nIt was the largest in the sector this year, worth $3 billion.\n",
+    ],
+)
+def test_about_lines_that_are_not_a_closing_section(text):
+    assert find_boilerplate(text) == []

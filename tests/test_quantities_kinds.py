@@ -742,3 +742,87 @@ NOT_AGES = [
 @pytest.mark.parametrize("sentence", NOT_AGES)
 def test_not_an_age(nlp, sentence):
     assert all(q.surface_unit != "year of age" for q in quantities(nlp, sentence))
+
+
+# 5g. a unit written once takes its scale word with it ("from 2.5 million barrels a day to 2.1",
+# "$4.5bn in 2022 and 5.1 in 2023"); a part of a total keeps its own, and a whole count keeps its
+# own value after a list item ("2.5 million people, and 3 were hurt")
+SCALE_CARRY = rows(
+    ("Exports fell from 2.5 million barrels a day to 2.1 in March.", "2.1", 2.1e6, "barrel", {"rate": "day"}),
+    ("Turnover was $4.5bn in 2022 and 5.1 in 2023.", "5.1", 5.1e9, "USD", {}),
+    ("The carmaker delivered 1.25 million vehicles in 2023 and 1.4 in 2024.", "1.4", 1.4e6, "vehicle", {}),
+    ("The fund grew from €1.5 billion to 2.25 in two years.", "2.25", 2.25e9, "EUR", {}),
+    ("The two plants made 1.1 and 1.6 million tonnes last year.", "1.1", 1.1e9, "kg", {}),
+    ("About 2.5 million people live in the valley, and 3 were hurt.", "3", 3, "people", {}),
+    ("The trust sold 40 of its 1.2 million shares.", "40", 40, "share", {}),
+    ("Prices rose from $1,200 to 1,350.", "1,350", 1350, "USD", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", SCALE_CARRY)
+def test_a_unit_written_once_carries_its_scale(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 5h. a temperature letter glued to the figure ("1.5C", "-5C", "104F"): a temperature when the figure has
+# a sign or a decimal point or the words around it are about heat or weather; otherwise a glued letter
+GLUED_TEMPERATURE = rows(
+    ("The treaty aims to hold warming below 2C this century.", "2C", 2, "degC", {}),
+    ("Thermometers in Seville read 44C on Tuesday afternoon.", "44C", 44, "degC", {}),
+    ("The city shivered at -12C as the storm passed.", "-12C", -12, "degC", {}),
+    ("Average sea surface readings reached 21.1C in August.", "21.1C", 21.1, "degC", {}),
+    ("Forecasters warned of highs near 110F across Arizona.", "110F", 110, "degF", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", GLUED_TEMPERATURE)
+def test_glued_temperature(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+@pytest.mark.parametrize("sentence,figure", [
+    ("Visitors queued outside Hall 4C for the launch.", "4"),
+    ("The committee meets in room 12F on the top floor.", "12"),
+    ("Shipments of the 5C handset were strong.", "5"),
+])
+def test_glued_letter_without_heat_is_not_a_temperature(nlp, sentence, figure):
+    assert not [q for q in quantities(nlp, sentence) if q.unit in ("degC", "degF")]
+
+
+# 5i. a unit written once at the end of a list of three or more reaches the first figure
+LONG_LISTS = rows(
+    ("Turnover was 2.5, 2.75 and 3.1 billion euros over three years.", "2.5", 2.5e9, "EUR", {}),
+    ("Wait times were 12, 15, 18 or 20 minutes depending on the line.", "12", 12, "minute", {}),
+    ("The council raised fees by 3, 4 and 6 percent.", "3", 3, "percent", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", LONG_LISTS)
+def test_a_long_list_shares_its_last_unit(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+# 5j. "up to" after a verb whose particle is "up" is that verb + "to" the new level, not a bound
+UP_PARTICLE = rows(
+    ("The jobless rate ticked up to 5.2 percent in March.", "5.2 percent", 5.2, "percent", {"bound": None}),
+    ("Mortgage rates crept up to 7.1% this week.", "7.1%", 7.1, "percent", {"bound": None}),
+    ("Diesel has gone up to £1.62 a litre.", "£1.62", 1.62, "GBP", {"bound": None}),
+    ("The new phone lasts up to 30 hours on a charge.", "up to 30 hours", 30, "hour", {"bound": "upper"}),
+    ("Fines can reach up to €20 million.", "up to €20 million", 2e7, "EUR", {"bound": "upper"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", UP_PARTICLE)
+def test_up_to_after_a_phrasal_verb_is_no_bound(nlp, sentence, surface, value, unit, extra):
+    q, _ = check_row(nlp, sentence, surface, value, unit, extra)
+    assert q.bound == extra["bound"]
+
+
+# 5k. a unit form that needs "of" after it ("pounds of") leaves the "of" outside the quantity
+@pytest.mark.parametrize("sentence,surface", [
+    ("Volunteers hauled 3,500 pounds of litter off the beach.", "3,500 pounds"),
+    ("The recall covers 12,000 pounds of ground beef.", "12,000 pounds"),
+])
+def test_pounds_of_leaves_of_outside(nlp, sentence, surface):
+    q, _ = check_row(nlp, sentence, surface, float(surface.split()[0].replace(",", "")) * 0.45359237, "kg", {})
+    assert q.surface == surface

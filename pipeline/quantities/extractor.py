@@ -8,6 +8,7 @@ bare count ("350,000 Nvidia H100 GPUs").
 """
 from __future__ import annotations
 
+import math
 import re
 import warnings
 
@@ -426,8 +427,20 @@ def carry_units(doc: Doc, qs: list[Quantity]) -> None:
     The bare figure takes it when the text between them has no figure, is at most 60
     characters and has a comma, a semicolon or a conjunction, and the figure is not followed
     by a noun of its own; a measure or an amount also needs the same number of decimals (at
-    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1")."""
+    least one) in both figures, or the same preposition before both ("by 2 percent ... by 1").
+
+    Passes repeat while one gives a figure a unit, so a unit written once at the end of a list
+    reaches its first figure ("2.5, 2.75 and 3.1 billion euros")."""
     text = doc_index(doc).text
+    while True:
+        bare = sum(q.surface_unit == "-" for q in qs)
+        _carry_pass(doc, text, qs)
+        if sum(q.surface_unit == "-" for q in qs) in (bare, 0):
+            return
+
+
+def _carry_pass(doc: Doc, text: str, qs: list[Quantity]) -> None:
+    """One left-to-right pass of :func:`carry_units`."""
     for k, q in enumerate(qs):
         if q.surface_unit != "-" or q.vague or q.kind != "count" or q.counted or q.is_range:
             continue
@@ -472,8 +485,7 @@ def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
             not re.search(r"[,;]|\b(?:and|or|but|while|whereas)\b", gap):
         return False
     if prev.counted and prev.kind in ("count", "chip_count", "user_count"):
-        q.kind, q.unit, q.surface_unit, q.counted = prev.kind, prev.unit, prev.surface_unit, prev.counted
-        q.value = q.surface_value
+        _take_measure(q, prev)
         return True
     dec_q = re.search(r"\.(\d+)$", q.surface.strip())
     dec_p = re.search(r"\d\.(\d+)", prev.surface)
@@ -482,7 +494,7 @@ def _carry_from_previous(text: str, q: Quantity, prev: Quantity) -> bool:
     lead_p = re.search(r"\b(by|to|at|of)\s+$", text[max(0, prev.start - 6):prev.start])
     parallel = bool(lead_q and lead_p and lead_q.group(1).lower() == lead_p.group(1).lower())
     if (parallel or dec_q and dec_p and len(dec_q.group(1)) == len(dec_p.group(1))) and prev.surface_value:
-        _take_unit(q, prev)
+        _take_measure(q, prev, with_scale=True)
         return True
     return False
 
@@ -504,7 +516,7 @@ def _carry_from_to(text: str, q: Quantity, prev: Quantity) -> bool:
         return False
     if not RE_TO_GAP.fullmatch(text[prev.end:q.start]):
         return False
-    _take_measure(q, prev)
+    _take_measure(q, prev, with_scale=True)
     return True
 
 
@@ -528,7 +540,7 @@ def _carry_to_earlier(text: str, q: Quantity, nxt: Quantity) -> bool:
         listed = False  # ", and" after a lone figure joins clauses ("rose 3, and 12 analysts ..."), unless a list runs on ("3, 4, and 5 days")
     if not (movement or listed or RE_OF_TOTAL.fullmatch(gap)):
         return False
-    _take_measure(q, nxt)
+    _take_measure(q, nxt, with_scale=bool(movement or listed))  # a part of a total has its own scale
     return True
 
 
@@ -538,17 +550,50 @@ def _decimals(surface: str) -> int:
     return len(m.group(1)) if m else 0
 
 
-def _take_measure(q: Quantity, src: Quantity) -> None:
-    """Give bare ``q`` what ``src`` counts (a count's counted noun, value unscaled) or its unit."""
+def _take_measure(q: Quantity, src: Quantity, with_scale: bool = False) -> None:
+    """Give bare ``q`` what ``src`` counts (a count's counted noun) or its unit, and with
+    ``with_scale`` the scale word ``src`` was written with (:func:`written_scale`), when ``q`` has
+    none of its own: "from 2.5 million barrels a day to 2.1" -> 2.1 million barrels a day, "$4.5bn
+    in 2022 and 5.1 in 2023" -> 5.1 bn USD.
+
+    Without ``with_scale`` a count takes the scale only when it has a fractional part (whole things
+    are not counted in fractions): "2.5 million people, and 3 were hurt" -> 3 people, "4.5 million
+    units in 2022, and 5.1 in 2023" -> 5.1 million units."""
+    scale = written_scale(src) if written_scale(q) == 1 else 1.0
     if src.counted and src.kind in ("count", "chip_count", "user_count"):
         q.kind, q.unit, q.surface_unit, q.counted = src.kind, src.unit, src.surface_unit, src.counted
+        fractional = q.surface_value != int(q.surface_value)
+        q.surface_value *= scale if with_scale or fractional else 1.0
         q.value = q.surface_value
     else:
+        if with_scale:
+            q.surface_value *= scale
         _take_unit(q, src)
 
 
+_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def written_scale(q: Quantity) -> float:
+    """The scale word's factor in ``q``'s surface ("4.5 million units" -> 1e6, "$3bn" -> 1e9,
+    "12 stores" -> 1): its surface value over the first number written in digits (1 when there is
+    none, or the ratio is not a power of ten above 1)."""
+    m = _WRITTEN_NUMBER.search(q.surface)
+    if not m or not q.surface_value:
+        return 1.0
+    try:
+        written = float(m.group().replace(",", ""))
+    except ValueError:
+        return 1.0
+    if not written:
+        return 1.0
+    ratio = q.surface_value / written
+    exp = round(math.log10(ratio)) if ratio > 0 else 0
+    return float(10 ** exp) if exp >= 3 and abs(ratio - 10 ** exp) <= 1e-6 * ratio else 1.0
+
+
 def _take_unit(q: Quantity, prev: Quantity) -> None:
-    """Give ``q`` the kind, unit and rate of ``prev`` (its value scaled as ``prev``'s is)."""
+    """Give ``q`` the kind, unit and rate of ``prev`` (its value converted as ``prev``'s is)."""
     factor = prev.value / prev.surface_value
     q.kind, q.unit, q.surface_unit, q.rate = prev.kind, prev.unit, prev.surface_unit, prev.rate
     q.value = q.surface_value * factor

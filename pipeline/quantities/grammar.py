@@ -80,6 +80,11 @@ class QuantityGrammar(FigureReader):
         pm = lex.re_unit_pct.match(s, pos)
         if pm:
             return "percentage", "percent", 1.0, "percentage", pm.end(), None
+        tm = lex.re_glued_temperature.match(s, pos) if not fig.word and not fig.scaled else None
+        if tm and (fig.sign_start is not None or fig.has_decimal or
+                   lex.re_temperature_cue.search(s, max(0, fig.start - 80), min(len(s), tm.end() + 60))):
+            u = lex.glued_temperature[tm.group(1)]  # "warming of 1.5C", "-5C overnight"
+            return u["name"], u["unit"], u["factor"], u["kind"], tm.end(), None
         matches = []
         for rx, table, ci in ((lex.re_unit_ci, lex.unit_ci, True), (lex.re_unit_cs, lex.unit_cs, False)):
             um = rx.match(s, pos)
@@ -98,7 +103,9 @@ class QuantityGrammar(FigureReader):
                 om = re.match(r"\s?-\s?old\b|\sold\b|\s+of\s+age\b", s[um.end():um.end() + 9])
                 if u["name"] in ("year", "month", "week", "day") and om:
                     return f"{u['name']} of age", u["name"], 1.0, "other", um.end() + om.end(), None
-                return u["name"], u["unit"], u["factor"], u["kind"], um.end(), None
+                # "pounds of": the "of" only says it is a unit here; it is not part of the quantity
+                end = um.end() - 3 if form.lower().endswith(" of") else um.end()
+                return u["name"], u["unit"], u["factor"], u["kind"], end, None
         im = re.match(r"\s?(in|inches|\")(?![\w])", s[pos:pos + 8])
         if im and re.search(r"\d\s?(?:ft|feet|foot|')\s*$", s[max(0, fig.start - 12):fig.start]):
             return "inch", "m", 0.0254, "length", pos + im.end(), None  # "12 ft 2 in"
@@ -362,6 +369,8 @@ class QuantityGrammar(FigureReader):
         qm = lex.re_qual.search(s[:r.start]) or lex.re_qual_tight.search(s[:r.start])
         if qm and r.qualifier is None:
             q = qm.group(1)
+            if q.lower() == "up to" and lex.re_up_particle.search(s[max(0, qm.start(1) - 20):qm.start(1)]):
+                return  # "edged up to 4.1 per cent": a new level, not a bound
             bound, approx = lex.qualifiers.get(q.lower(), (None, True))
             # "over the next 12 months" is not a bound on 12
             if not (q.lower() in ("over", "under", "above", "below") and r.kind == "other" and r.unit in
