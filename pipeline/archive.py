@@ -26,12 +26,10 @@ import io
 import re
 import zlib
 from collections import Counter
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, Iterator, Protocol
 
+from .decoding import decode_bytes, looks_binary
 from .records import Article, IngestError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .ingest import _Reader
 
 __all__ = ["iter_warc", "MAX_RECORD_BYTES"]
 
@@ -87,12 +85,23 @@ def _quiet_records(it) -> Iterator:
         yield record
 
 
-def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | IngestError]:
+class PageReader(Protocol):
+    """What :func:`iter_warc` needs of its caller's reader (:mod:`pipeline.ingest`): the URLs
+    already read (URL -> where) and the HTML-page-to-article step."""
+
+    seen_urls: dict[str, str]
+
+    def html_article(self, html: str, disp: str, encoding: str, meta: dict[str, Any], extra: dict[str, Any],
+                     warnings: list[str], url: str | None = None, page_meta: dict[str, Any] | None = None,
+                     page_source: str = "page") -> Iterator[Article | IngestError]:
+        """One HTML page -> its article, or an :class:`IngestError` when it has no text."""
+        ...
+
+
+def iter_warc(path: str, disp: str, reader: PageReader) -> Iterator[Article | IngestError]:
     """Articles of one WARC file; errors and skip counts as :class:`IngestError`."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
-
-    from .ingest import _looks_binary, decode_bytes
 
     skipped: Counter[str] = Counter()
     n_records = 0
@@ -132,7 +141,7 @@ def iter_warc(path: str, disp: str, reader: "_Reader") -> Iterator[Article | Ing
                 if data is None:
                     skipped[f"page larger than {MAX_RECORD_BYTES // (1024 * 1024)} MB"] += 1
                     continue
-                if not data.strip() or _looks_binary(data):
+                if not data.strip() or looks_binary(data):
                     skipped["empty or binary payload"] += 1
                     continue
                 m = _CHARSET.search(ctype)

@@ -79,6 +79,9 @@ class OutputLock:
         self._lock = None
 
     def acquire(self) -> "OutputLock":
+        """Take the lock (creating ``out_dir``) and write the holder's pid, host and start time; returns
+        ``self``. Raises :class:`LockedError` at once when another process holds it, ``RuntimeError`` when
+        this object already does."""
         from filelock import FileLock, Timeout
 
         if self._lock is not None:
@@ -99,6 +102,7 @@ class OutputLock:
         return self
 
     def release(self) -> None:
+        """Delete the holder's info file and drop the lock; a no-op when not held."""
         if self._lock is None:
             return
         try:
@@ -111,6 +115,7 @@ class OutputLock:
 
     @property
     def held(self) -> bool:
+        """Whether this object holds the lock now."""
         return self._lock is not None
 
     def holder(self) -> dict[str, Any] | None:
@@ -171,6 +176,7 @@ def claim_from_dict(d: dict[str, Any]) -> Claim:
 
 
 def mention_from_dict(d: dict[str, Any]) -> Mention:
+    """A :class:`~pipeline.records.Mention` from its JSON record (unknown keys ignored)."""
     return _build(Mention, d)
 
 

@@ -1011,10 +1011,13 @@ class ClaimBuilder:
                 break
             t = t.head
             if t.pos_ == "VERB" and t.lemma_.lower() in self.movers:
-                # what changes names the figure, not the verb: "the UK economy grew 0.6%"
-                # a common noun, even where the small model's NER calls it a name ("Ridership" ORG)
-                subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
-                             (c.pos_ == "NOUN" or c.pos_ == "PROPN" and not c.ent_type_)), None)
+                # what changes names the figure, not the verb: "the UK economy grew 0.6%", and with a
+                # transitive verb its object: "the firm cut its workforce by half"; a common noun, even
+                # where the small model's NER calls it a name ("Ridership" ORG)
+                subj = next((c for c in t.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and c != root
+                             and not c.like_num), None) or \
+                    next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass") and
+                          (c.pos_ == "NOUN" or c.pos_ == "PROPN" and not c.ent_type_)), None)
                 if subj is not None:
                     mods = [c.lower_ for c in subj.children if c.dep_ == "compound" and c.i < subj.i and
                             c.pos_ in ("NOUN", "PROPN") and not c.ent_type_]

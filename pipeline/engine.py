@@ -340,6 +340,8 @@ class DaskEngine:
 
     @property
     def client(self):
+        """The ``distributed.Client``: connected (or its ``LocalCluster`` started) on first access; seconds
+        taken go to ``timings["connect"]``."""
         if self._client is None:
             d = self.distributed
             t = time.perf_counter()
@@ -375,6 +377,8 @@ class DaskEngine:
         return self.model_label
 
     def close(self) -> None:
+        """Close the client and cluster this engine started (a ``Client`` passed in stays open); safe to call
+        twice."""
         if self._own_client and self._client is not None:
             self._client.close()
         if self._cluster is not None:

@@ -311,7 +311,7 @@ def movement_pairs(text: str, qs: Sequence[Quantity]) -> list[Pair]:
 
 def ours(texts: Sequence[str], model: Any = None) -> list[list[Pair]]:
     """Factpipe's extractor on each sentence, as scoring pairs."""
-    from pipeline.quantities import extract_quantities_from_texts
+    from pipeline.annotate import extract_quantities_from_texts
 
     from pipeline.quantities import QuantityGrammar
 

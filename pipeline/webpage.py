@@ -8,7 +8,7 @@ separated by a blank line), ``title``/``published``/``outlet``/``url``/
 htmldate). ``method`` says which reader produced ``body``:
 
 ``trafilatura``   main-content extraction (default ``--html main``)
-``visible-text``  every visible word (:func:`pipeline.ingest.html_to_text`):
+``visible-text``  every visible word (:func:`pipeline.htmltext.html_to_text`):
                   the fallback when trafilatura fails or finds no text (e.g.
                   a page whose body sits inside a ``<form>``), and what
                   ``--html full`` asks for
@@ -26,6 +26,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .htmltext import html_to_text
 
 __all__ = ["Page", "extract_page", "page_metadata", "dev_half", "HTML_MODES", "SETTINGS"]
 
@@ -124,8 +126,6 @@ def extract_page(html: str, url: str | None = None, mode: str = "main", **settin
         raise ValueError(f"unknown HTML mode {mode!r}: choose one of {', '.join(HTML_MODES)}")
     _quiet()
     from trafilatura import bare_extraction
-
-    from .ingest import html_to_text
 
     if _CFG is None:
         _CFG = _config()

@@ -487,6 +487,7 @@ def test_household_measures_outside_recipes_stay_claims(extractor, text, figure)
     family("Ridership grew 14% in the first half.", "14%", "ridership_growth"),
     family("Ridership dropped 8% during the strike.", "8%", "ridership_decline"),
     family("Wheat exports ticked up to 12% last season.", "12%", "wheat_export"),
+    family("The airline cut its fares by 15% for the winter.", "15%", "fare_decline"),
 ])
 def test_percentage_level_and_move_metrics(extractor, text, figure, metric):
     c = claim_over(claims_of(extractor, text), text, figure)

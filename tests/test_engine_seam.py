@@ -101,6 +101,24 @@ def test_no_module_level_import_cycles_and_every_module_imports():
         importlib.import_module(m)
 
 
+def test_no_import_cycles_even_inside_functions():
+    """Data flows one way: no cycle even through imports inside functions or under
+    ``TYPE_CHECKING`` (ingest -> webpage/archive -> decoding/htmltext; annotate -> components
+    -> entity_names/datafiles/doctext and quantities; resolve.clustering -> resolve.display)."""
+    mods = _modules()
+    graph = {m: _imports(m, p, set(mods), module_level=False) for m, p in mods.items()}
+    assert _cycles(graph) == []
+
+
+def test_import_finder_sees_imports_inside_functions_and_type_checking(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import X\n"
+                   "def f():\n    from . import c\n    import pkg.d\n")
+    known = {"pkg.m", "pkg.b", "pkg.c", "pkg.d", "pkg.e"}
+    assert _imports("pkg.m", src, known, module_level=False) == {"pkg.b", "pkg.c", "pkg.d"}
+    assert _imports("pkg.m", src, known, module_level=True) == set()
+
+
 @pytest.mark.parametrize("module,never", [
     ("pipeline.extractor", {"pipeline.run", "pipeline.engine", "pipeline.cli"}),
     ("pipeline.engine", {"pipeline.run", "pipeline.cli"}),

@@ -31,7 +31,7 @@ import math
 
 import pytest
 
-from pipeline.quantities import extract_quantities_from_texts
+from pipeline.annotate import extract_quantities_from_texts
 
 # --------------------------------------------------------------------------- helpers
 

@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from pipeline.quantities import extract_quantities_from_texts
+from pipeline.annotate import extract_quantities_from_texts
 
 
 def quantities(nlp, sentence):
@@ -826,3 +826,39 @@ def test_up_to_after_a_phrasal_verb_is_no_bound(nlp, sentence, surface, value, u
 def test_pounds_of_leaves_of_outside(nlp, sentence, surface):
     q, _ = check_row(nlp, sentence, surface, float(surface.split()[0].replace(",", "")) * 0.45359237, "kg", {})
     assert q.surface == surface
+
+
+# 5l. a fraction after "by" is the size of a change ("cut by a third"), unless a noun follows it
+FRACTION_CHANGE = rows(
+    ("Freight volumes shrank by a third last year.", "a third", 100 / 3, "percent", {}),
+    ("The council will cut the grant by half from April.", "half", 50, "percent", {}),
+    ("Output must rise by two-thirds, the plan says.", "two-thirds", 200 / 3, "percent", {}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", FRACTION_CHANGE)
+def test_fraction_as_the_size_of_a_change(nlp, sentence, surface, value, unit, extra):
+    check_row(nlp, sentence, surface, value, unit, extra)
+
+
+@pytest.mark.parametrize("sentence,fraction", [
+    ("The dispute was settled by a third party.", "a third"),
+    ("The bank cut rates by half a point.", "half"),
+    ("Shares in the firm are held by a quarter million savers.", "a quarter"),
+])
+def test_fraction_after_by_before_a_noun_is_no_change(nlp, sentence, fraction):
+    assert not [q for q in quantities(nlp, sentence) if q.unit == "percent"]
+
+
+# 5m. "N-strong" gives the size of the group it modifies
+GROUP_SIZE = rows(
+    ("The 4,500-strong workforce will move to the new site.", "4,500", 4500, "workforce", {"counted": "workforce"}),
+    ("A 70,000-strong crowd packed the stadium.", "70,000", 70000, "crowd", {"counted": "crowd"}),
+    ("The bank's 900-strong research team was split up.", "900", 900, "team", {"counted": "research team"}),
+)
+
+
+@pytest.mark.parametrize("sentence,surface,value,unit,extra", GROUP_SIZE)
+def test_n_strong_counts_its_group(nlp, sentence, surface, value, unit, extra):
+    q, _ = check_row(nlp, sentence, surface, value, unit, {})
+    assert q.counted == extra["counted"]

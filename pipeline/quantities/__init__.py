@@ -8,12 +8,11 @@ A small package, one concern per module:
 * :mod:`.filters` — the named reasons a candidate is not a quantity;
 * :mod:`.extractor` — the grammar over a parsed doc, judged by the filters (:class:`QuantityExtractor`).
 """
-from .extractor import (QuantityExtractor, counted_unit_name, extract_quantities_from_texts,
-                        next_word_is_street, noun_lemma)
+from .extractor import QuantityExtractor, counted_unit_name, next_word_is_street, noun_lemma
 from .figures import Figure, FigureReader
 from .grammar import QuantityGrammar, Raw
 from .lexicon import Lexicon, lexicon, parse_number
 
 __all__ = ["Figure", "FigureReader", "Lexicon", "QuantityExtractor", "QuantityGrammar", "Raw",
-           "counted_unit_name", "extract_quantities_from_texts", "lexicon", "next_word_is_street",
+           "counted_unit_name", "lexicon", "next_word_is_street",
            "noun_lemma", "parse_number"]

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from spacy.tokens import Doc, Span
 
-from ..annotate import doc_text
+from ..doctext import doc_text
 
 
 class SpanIndex:

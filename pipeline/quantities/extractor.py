@@ -15,7 +15,7 @@ import warnings
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
-from ..annotate import load_json
+from ..datafiles import load_json
 from ..records import DroppedCandidate, Mention, Quantity
 from ..words import plural_name_singular
 from .docindex import SpanIndex, doc_index
@@ -177,6 +177,9 @@ class QuantityExtractor:
         counted = None
         if counted_tok is not None:
             counted = text[sent.start_char + (r.counted_start or r.end):counted_tok.idx + len(counted_tok)].strip(" '’\"”")
+            gm = lex.re_group_size.match(counted)
+            if gm:  # "2,000-strong workforce": the group is "workforce"
+                counted = counted[gm.end():]
             if not counted:
                 counted = counted_tok.text
             lemma = noun_lemma(counted_tok)
@@ -327,6 +330,12 @@ class QuantityExtractor:
         nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if nxt is not None and tok.whitespace_ and plural_name_singular(nxt.text):
             return nxt
+        # the size of a group: "the 2,000-strong workforce" counts the workforce
+        adj = tok.head
+        if tok.dep_ in ("advmod", "npadvmod", "amod") and adj.i == tok.i + 2 and doc[tok.i + 1].text == "-" and \
+                adj.lower_ in self.lex.group_size_adjectives and adj.head.pos_ == "NOUN" and \
+                adj.head.i > adj.i and adj.head.sent == sent:
+            return adj.head
         t = tok
         # climb from the number through number words ("500 million")
         for _ in range(3):
@@ -631,6 +640,9 @@ def _coordinated_noun(head: Token, t: Token) -> Token:
 
 
 def next_word_is_street(text: str, pos: int, lex: Lexicon) -> bool:
+    """True when the words right after ``pos`` in ``text`` (up to four within 40 characters, the first
+    capitalised) hold a capitalised street word of ``quantity_words.json`` ("Road", "Avenue", "ZIP"): the
+    figure is part of an address."""
     words = re.findall(r"[A-Za-z]+", text[pos:pos + 40])[:4]
     caps = [w for w in words if w[:1].isupper()]
     return bool(caps) and any(w.lower() in lex.street_words for w in words[:4] if w[:1].isupper()) and \
@@ -691,24 +703,3 @@ def _claim_kind(kind: str) -> str:
     if kind in ("money", "power", "energy", "chip_count", "user_count", "count", "percentage", "parameter_count"):
         return kind
     return "other"
-
-
-# --------------------------------------------------------------------------- convenience
-
-
-def extract_quantities_from_texts(texts: list[str], model: str | None = None, nlp=None,
-                                  keep_bare: bool = True, use_quantulum: bool = True) -> list[list[Quantity]]:
-    """Quantities of each text (used by the evaluation and tests)."""
-    from ..annotate import Annotator
-    from ..records import Article
-
-    ann = Annotator(nlp=nlp, model=model)
-    ex = QuantityExtractor(use_quantulum=use_quantulum)
-    arts = [Article(doc_id=str(i), text=t, path=f"<text {i}>", format="txt") for i, t in enumerate(texts)]
-    result: list[list[Quantity]] = []
-    for ad in ann.annotate(arts):
-        qs: list[Quantity] = []
-        for doc, off in ad.pieces:
-            qs.extend(ex(doc, ad.mentions, off, keep_bare=keep_bare))
-        result.append(qs)
-    return result

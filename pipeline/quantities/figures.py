@@ -71,6 +71,10 @@ class FigureReader:
 
     # -- figures -------------------------------------------------------
     def figure_at(self, s: str, m_start: int, m_end: int, value: float, word: bool) -> Figure | None:
+        """The figure whose number is ``s[m_start:m_end]`` (``value``; ``word``: written in words), with a
+        currency symbol right before it and its scale after it (attached "bn"/"m", or words, chained: "three
+        hundred million"); offsets into ``s``. None when the text is not a figure: a model name ("GeForce GT
+        650M") or a word that needs a scale and has none ("a")."""
         lex = self.lex
         fig = Figure(m_start, m_end, value, word=word, digits=s[m_start:m_end], unscaled=value)
         fig.has_comma = "," in fig.digits
@@ -161,6 +165,9 @@ class FigureReader:
         return Figure(m.start(), pos, value, word=True, scaled=True, digits=s[m.start():pos], approximate=approx)
 
     def figures(self, s: str) -> list[Figure]:
+        """Every figure of the sentence ``s``, in start order (offsets into ``s``): fractions before a unit,
+        fractions of a scale word, spaced or split numbers next to a unit, scale or currency, then numbers in
+        digits and in words. Phone numbers are never figures."""
         lex = self.lex
         out: list[Figure] = []
         spaced: list[tuple[int, int]] = []

@@ -57,10 +57,12 @@ class Candidate:
 
     @property
     def text(self) -> str:
+        """The document's text; ``a``, ``b``, ``fa`` and ``fb`` index into it."""
         return self.doc_text
 
     @property
     def digits(self) -> str:
+        """The figure as written ("1,250"), or "" when the candidate has no figure (a vague magnitude)."""
         return self.raw.figure.digits if self.raw.figure else ""
 
     @property
@@ -69,9 +71,12 @@ class Candidate:
         return self.raw.bare and not self.raw.vague
 
     def prev_word(self) -> re.Match | None:
+        """The word right before the figure (within 25 characters; group 1, without a final period), or
+        None."""
         return re.search(r"([A-Za-z][A-Za-z.&]*)\.?\s*$", self.text[max(0, self.fa - 25):self.fa])
 
     def next_word(self) -> re.Match | None:
+        """The word right after the figure (within 15 characters; group 1), or None."""
         return re.match(r"\s*([A-Za-z]+)", self.text[self.fb:self.fb + 15])
 
 

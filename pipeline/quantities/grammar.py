@@ -140,6 +140,9 @@ class QuantityGrammar(FigureReader):
         return None
 
     def rate_after(self, s: str, pos: int) -> tuple[str, str, int] | None:
+        """The rate starting at ``pos`` in ``s``: ``(rate unit, surface, end)`` or None. A rate word ("a
+        year", "per day") gives its unit (``rate_words``), a unit after "per" or "/" its name ("km/ms"),
+        another noun its singular ("per acre" -> "acre"), an adverb its unit ("annually")."""
         lex = self.lex
         m = lex.re_rate.match(s, pos)
         if m:
@@ -162,6 +165,9 @@ class QuantityGrammar(FigureReader):
 
     # -- whole expressions ---------------------------------------------
     def parse(self, s: str) -> list[Raw]:
+        """The quantities of one sentence of plain text as :class:`Raw` records in start order, offsets into
+        ``s``: vague magnitudes, then figures with their currency, unit, range, bound, rate and stated
+        equivalents. The extractor's filters judge them against the parse afterwards."""
         lex = self.lex
         out: list[Raw] = []
         taken: list[tuple[int, int]] = []
@@ -216,8 +222,8 @@ class QuantityGrammar(FigureReader):
             out.append(r)
             taken.append((m.start(), m.end()))
 
-        # shares of a group: "more than half of the staff", "1 in 5 roles"
-        for m in lex.re_share.finditer(s):
+        # shares of a group: "more than half of the staff", "1 in 5 roles"; a change by a fraction
+        for m in [*lex.re_share.finditer(s), *lex.re_share_by.finditer(s)]:
             if not free(m.start(), m.end()):
                 continue
             r = self._share(m)
@@ -388,7 +394,7 @@ class QuantityGrammar(FigureReader):
         def num(w: str) -> float:
             return float(w) if w.isdigit() else float(lex.ones_words[w.lower()])
 
-        if g["a"]:
+        if g.get("a"):
             a, b = num(g["a"]), num(g["b"])
             if not 0 < a < b:
                 return None

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from ..annotate import load_json, load_jsonl
+from ..datafiles import load_json, load_jsonl
 from ..words import singular  # noqa: F401  (the one singulariser; re-exported for the quantity stage)
 
 
@@ -19,6 +19,9 @@ def _alt(words: Iterable[str]) -> str:
 
 
 class Lexicon:
+    """The quantity vocabulary, compiled once: ``units.json``, ``currencies.json`` and ``quantity_words.json``
+    as lookup tables and regular expressions. Use the shared one, :func:`lexicon`."""
+
     def __init__(self):
         self.units = load_json("units.json")["units"]
         self.cur = load_json("currencies.json")
@@ -112,6 +115,14 @@ class Lexicon:
             r"(?!\s+of\s+an?\s)|"
             r"(?P<a>\d{1,2}|%s)\s+(?:in|out\s+of)\s+(?P<b>\d{1,3}|%s)(?![\w.,%%-]))"
             % (_alt(fw), _alt(ones_words), _alt(fw), _alt(ones_words), _alt(ones_words)), re.I)
+        # the size of a change as a fraction: "cut by a third", "rose by half", "by two-thirds"
+        self.re_share_by = re.compile(
+            r"(?<=\bby\s)(?:(?:a|an|one)[\s-](?P<frac1>%s)|(?P<half>half)|(?P<num>%s)[\s-](?P<frac2>%s))"
+            r"(?=\s*(?:[,.;:)]|$)|\s+(?:%s)\b)"  # not "by a third party", "by half a point"
+            % (_alt(fw), _alt(ones_words), _alt(fw), _alt(w["fraction_change_followers"])), re.I)
+        # "2,000-strong workforce": an adjective giving the size of the group after it
+        self.group_size_adjectives = set(w["group_size_adjectives"])
+        self.re_group_size = re.compile(r"-\s?(?:%s)\s+" % _alt(self.group_size_adjectives), re.I)
         self.re_between = re.compile(r"(?:^|(?<=\s))((?:anywhere\s+)?between)\s+$", re.I)
         self.re_from = re.compile(r"(?:^|(?<=\s))(from)\s+$", re.I)
         # word numbers
@@ -169,6 +180,8 @@ class Lexicon:
         self.re_idiom = re.compile(r"\b(?:%s)\b" % "|".join(w["idioms"]), re.I)
 
     def currency_name(self, code: str) -> str:
+        """The word for a currency code (``currencies.json`` ``names``: "USD" -> "dollar"); an unknown code in
+        lower case."""
         return self.cur["names"].get(code, code.lower())
 
     def currency_unit(self, code: str) -> tuple[str, float]:
@@ -179,6 +192,8 @@ class Lexicon:
         return self.cur["code_alias"].get(code, code), 1.0
 
     def symbol_code(self, sym: str) -> str:
+        """The ISO code of a currency symbol or code as written ("$", "£", "US$", "eur"), matched exactly,
+        then ignoring case; anything else upper-cased (through ``code_alias``: "RMB" -> "CNY")."""
         s = self.cur["symbols"]
         if sym in s:
             return s[sym]
@@ -190,9 +205,12 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
+    """The shared :class:`Lexicon`, built once per process."""
     return Lexicon()
 
 
 def parse_number(text: str) -> float:
+    """A number written in digits with optional thousands commas: ``"1,250.5"`` -> 1250.5. Raises
+    ``ValueError`` otherwise."""
     return float(text.replace(",", ""))
 

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from ..annotate import load_json
+from ..datafiles import load_json
 from ..records import Quantity
 
 # country letters around a "$": glued ("US$", "U.S.$", "A$", "$US", "$A") or spaced capitals ("US $", "$ US")

@@ -79,6 +79,11 @@ from .decisions import NO_CONFLICT, apply_decisions
 
 @dataclass
 class Resolution:
+    """What :func:`resolve` returns: ``facts`` and ``conflicts``; ``dependent_docs``, the document pairs
+    judged copies; ``stale_decisions``, reviewers' decisions that no longer match (each with its ``reason``);
+    ``timings``, seconds per stage; ``stats``, counters (blocks, comparisons, ...); ``series``, the
+    timelines."""
+
     facts: list[Fact]
     conflicts: list[Conflict]
     dependent_docs: list[dict]  # pairs judged copies, with similarity scores
@@ -89,6 +94,7 @@ class Resolution:
     series: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The resolution as nested dicts and lists (``dataclasses.asdict``)."""
         return asdict(self)
 
 

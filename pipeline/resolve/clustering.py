@@ -201,10 +201,13 @@ def _hash(s: str, n: int = 16) -> str:
 
 
 def fact_id_for(key: dict) -> str:
+    """``"f_"`` + 16 hex digits of the SHA-256 of the fact's key (JSON, sorted keys): the same fact gets the
+    same id in every run."""
     return "f_" + _hash(json.dumps(key, sort_keys=True, ensure_ascii=False))
 
 
 def conflict_id_for(fact_id: str, claim_ids: Iterable[str]) -> str:
+    """``"x_"`` + 16 hex digits of the SHA-256 of the fact id and the sorted claim ids."""
     return "x_" + _hash(fact_id + "|" + ",".join(sorted(claim_ids)))
 
 
@@ -373,7 +376,7 @@ def _build(block_ps: list[_P], period: Period, unit: str, ctx: _Ctx, dep_groups:
         )
         facts.append(fact)
         if is_conflict:
-            reason, rel = _reason(gs, unit, ctx)
+            reason, rel = _reason([g.rep().rep for g in gs], unit, cfg)
             severity = _severity(rel, cfg)
             if period.source == "unknown":
                 # no date in the text nor in the metadata: the sources may describe different

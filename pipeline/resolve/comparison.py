@@ -31,10 +31,10 @@ misread scale or another figure, not a disagreement) -- are the evidence a confl
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from pipeline.datafiles import load_json
 
 from .blocking import _P
 from .intervals import Interval, claim_interval_in, rounding_half_step, value_in
@@ -43,6 +43,9 @@ from .periods import time_compatible
 
 @dataclass
 class Link:
+    """The comparison of two claims, ``a`` and ``b`` (their ``order`` in the claim list): the topic score, the
+    ``signals`` behind it and the verdicts (``same_fact``, ``series``, ``strong``, ...) that linking reads."""
+
     a: int  # position (order) of the first claim
     b: int
     topic: float
@@ -62,6 +65,8 @@ class Link:
         return self.topic + (1.0 if self.values_agree else 0.0) + (1.0 if self.same_number else 0.0)
 
     def record(self, claim_id_a: str, claim_id_b: str) -> dict[str, Any]:
+        """The link as output evidence: ``{"claims": [claim_id_a, claim_id_b], "topic": <3 decimals>,
+        "signals": {...}}``."""
         return {"claims": [claim_id_a, claim_id_b], "topic": round(self.topic, 3),
                 "signals": self.signals}
 
@@ -77,16 +82,20 @@ def _ratio(a: _P, b: _P, cfg: dict) -> float:
     return max(abs(x), abs(y)) / min(abs(x), abs(y))
 
 
+def _metrics_json() -> dict:
+    """``data/metrics.json`` through the one cached loader the claims stage reads it with
+    (:func:`pipeline.datafiles.load_json`); ``{}`` when it is missing or not JSON."""
+    try:
+        return load_json("metrics.json")
+    except (OSError, ValueError):
+        return {}
+
+
 @functools.cache
 def _rule_metrics() -> frozenset[str]:
     """Metric names the claims stage assigns (``data/metrics.json``: taxonomy family ids, or the
     older rule metrics)."""
-    path = Path(__file__).parent.parent / "data" / "metrics.json"
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return frozenset()
+    data = _metrics_json()
     rules = data.get("rules") or []
     # metrics.json now describes families (``id``) instead of rules (``metric``): read both
     families = data.get("families") or []
@@ -98,12 +107,7 @@ def _rule_metrics() -> frozenset[str]:
 def spec_metrics() -> frozenset[str]:
     """Metric families that measure a product's or contract's attribute in their own units
     (``data/metrics.json`` families with ``units``: battery life, clock speed, thickness, ...)."""
-    path = Path(__file__).parent.parent / "data" / "metrics.json"
-    try:
-        with open(path, encoding="utf-8") as fh:
-            families = json.load(fh).get("families") or []
-    except (OSError, ValueError):
-        return frozenset()
+    families = _metrics_json().get("families") or []
     return frozenset(str(f["id"]) for f in families if isinstance(f, dict) and f.get("id") and f.get("units"))
 
 

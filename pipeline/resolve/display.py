@@ -1,17 +1,11 @@
 """Display helpers (also used by report.py) and the wording of conflict reasons."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-
 from pipeline.records import Claim
 from pipeline.values import CURRENCY_SYMBOLS, format_quantity  # noqa: F401  (CURRENCY_SYMBOLS re-exported)
 
 from .intervals import INF, approx_tolerance, claim_unit, value_in
 from .blocking import _P
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .clustering import _Ctx, _Group
 
 
 # one formatter for people, shared with the report
@@ -31,10 +25,10 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
-def _extent(p: _P, unit: str, ctx: _Ctx) -> tuple[float, float]:
+def _extent(p: _P, unit: str, cfg: dict) -> tuple[float, float]:
     """The stated extent of a claim in ``unit`` (no tolerance)."""
     c = p.claim
-    v = value_in(c, unit, ctx.cfg)
+    v = value_in(c, unit, cfg)
     f = (v / c.value) if (v is not None and c.value) else 1.0
     if p.ctype == "bound":
         return (v, INF) if c.bound == "lower" else (-INF, v)
@@ -54,13 +48,14 @@ def _rel_gap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return abs(y - x) / ref if ref else 0.0
 
 
-def _reason(groups: list[_Group], unit: str, ctx: _Ctx) -> tuple[str, float]:
-    a, b = groups[0].rep().rep, groups[1].rep().rep
+def _reason(reps: list[_P], unit: str, cfg: dict) -> tuple[str, float]:
+    """The conflict's reason and the largest relative gap, from each competing value group's
+    representative claim (``reps``, at least two, in the groups' order) compared in ``unit``."""
+    a, b = reps[0], reps[1]
     da, db = display_claim(a.claim), display_claim(b.claim)
-    rel = _rel_gap(_extent(a, unit, ctx), _extent(b, unit, ctx))
+    rel = _rel_gap(_extent(a, unit, cfg), _extent(b, unit, cfg))
     # the largest gap between any two competing values sets the severity
-    reps = [g.rep().rep for g in groups]
-    worst = max(_rel_gap(_extent(x, unit, ctx), _extent(y, unit, ctx))
+    worst = max(_rel_gap(_extent(x, unit, cfg), _extent(y, unit, cfg))
                 for i, x in enumerate(reps) for y in reps[i + 1:])
     if a.ctype == "bound" and a.claim.bound == "upper":
         why = "above the stated upper bound"
@@ -77,14 +72,14 @@ def _reason(groups: list[_Group], unit: str, ctx: _Ctx) -> tuple[str, float]:
     elif "approximate" in (a.ctype, b.ctype):
         ap = a if a.ctype == "approximate" else b
         q = (ap.claim.qualifier or "approximately").strip()
-        tol = approx_tolerance(ap.claim, ctx.cfg)
+        tol = approx_tolerance(ap.claim, cfg)
         why = f"figures differ by {_pct(rel)}, more than the ±{tol * 100:g}% allowed for '{q}'"
     else:
         why = f"exact figures differ by {_pct(rel)}"
     reason = f"{da} vs {db}: {why}"
-    if len(groups) > 2:
-        reason += f" ({len(groups)} competing values)"
-    if any(claim_unit(g.rep().rep.claim, ctx.cfg) != unit for g in groups):
+    if len(reps) > 2:
+        reason += f" ({len(reps)} competing values)"
+    if any(claim_unit(r.claim, cfg) != unit for r in reps):
         reason += f" (compared in {unit} via equivalents stated in the articles)"
     return reason, worst
 

@@ -21,12 +21,17 @@ TYPE_RANK = {"exact": 0, "approximate": 1, "range": 2, "bound": 3, "vague": 4}
 
 @dataclass(frozen=True)
 class Interval:
+    """The values a claim allows, ``lo``..``hi`` in one unit (infinite for an open-ended bound);
+    ``lo_open``/``hi_open`` exclude that end."""
+
     lo: float
     hi: float
     lo_open: bool = False
     hi_open: bool = False
 
     def intersect(self, other: "Interval") -> "Interval | None":
+        """Where the two intervals meet (open ends respected, with a 1e-9 relative tolerance), or None when
+        they do not."""
         if self.lo > other.lo:
             lo, lo_open = self.lo, self.lo_open
         elif other.lo > self.lo:
@@ -47,12 +52,15 @@ class Interval:
         return Interval(lo, hi, lo_open, hi_open)
 
     def scaled(self, f: float) -> "Interval":
+        """The interval with both ends multiplied by ``f`` (swapped when ``f`` is negative)."""
         a, b = self.lo * f, self.hi * f
         if f >= 0:
             return Interval(a, b, self.lo_open, self.hi_open)
         return Interval(b, a, self.hi_open, self.lo_open)
 
     def hull(self, other: "Interval") -> "Interval":
+        """The smallest interval holding both; an end is open only when every interval with that end has it
+        open."""
         lo = min(self.lo, other.lo)
         hi = max(self.hi, other.hi)
         lo_open = (self.lo_open if self.lo == lo else True) and (other.lo_open if other.lo == lo else True)
@@ -61,10 +69,12 @@ class Interval:
 
     @property
     def width(self) -> float:
+        """``hi - lo`` (infinite for a bound)."""
         return self.hi - self.lo
 
 
 def intervals_agree(a: Interval, b: Interval) -> bool:
+    """True when the two intervals meet (:meth:`Interval.intersect`)."""
     return a.intersect(b) is not None
 
 
@@ -112,6 +122,8 @@ def _qualifier(c: Claim) -> str:
 
 
 def approx_tolerance(c: Claim, cfg: dict) -> float:
+    """The relative tolerance a claim's qualifier allows (``cfg["tolerance"]["qualifiers"]``: the whole
+    qualifier, else the longest word of the table in it, else ``tolerance.approximate``)."""
     q = _qualifier(c)
     table = cfg["tolerance"]["qualifiers"]
     if q in table:
@@ -123,6 +135,8 @@ def approx_tolerance(c: Claim, cfg: dict) -> float:
 
 
 def claim_type(c: Claim) -> str:
+    """How a claim states its value: ``"vague"``, ``"bound"``, ``"range"``, ``"approximate"`` or ``"exact"``,
+    first match in that order."""
     if c.vague:
         return "vague"
     if c.bound in ("lower", "upper"):
@@ -173,6 +187,8 @@ def claim_interval(c: Claim, cfg: dict) -> Interval:
 
 
 def norm_unit(u: str | None, cfg: dict) -> str:
+    """A unit name through ``cfg["units"]["aliases"]`` (exact, then ignoring case); others stripped and kept
+    as written; None -> ""."""
     u = (u or "").strip()
     aliases = cfg["units"]["aliases"]
     if u in aliases:
@@ -198,6 +214,8 @@ def claim_unit(c: Claim, cfg: dict) -> str:
 
 
 def claim_units(c: Claim, cfg: dict) -> list[str]:
+    """The claim's own unit (:func:`claim_unit`) followed by the units of its stated equivalents, each
+    once."""
     units = [claim_unit(c, cfg)]
     for e in c.equivalents or []:
         u = norm_unit(e.unit, cfg)
@@ -207,6 +225,8 @@ def claim_units(c: Claim, cfg: dict) -> list[str]:
 
 
 def value_in(c: Claim, unit: str, cfg: dict) -> float | None:
+    """The claim's value in ``unit``: its own when that is its unit, else a stated equivalent's; None when it
+    states none in ``unit`` (nothing is converted)."""
     if claim_unit(c, cfg) == unit:
         return float(c.value)
     for e in c.equivalents or []:

@@ -51,6 +51,9 @@ def _bucket(d: date, granularity: str) -> tuple[date, date]:
 
 @dataclass
 class Period:
+    """The period a claim refers to: ``start``..``end`` (inclusive dates; None when unknown), ``source``
+    (``text``, ``published`` or ``unknown``) and ``text``, the time words when the text states it."""
+
     start: date | None
     end: date | None
     source: str  # text | published | unknown
@@ -58,11 +61,13 @@ class Period:
 
     @property
     def days(self) -> int:
+        """Days from ``start`` to ``end``, both included; 0 when either is unknown."""
         if self.start is None or self.end is None:
             return 0
         return (self.end - self.start).days + 1
 
     def as_key(self) -> dict[str, Any]:
+        """``{"start", "end"}`` as ISO dates (or None) and ``source``: the period's part of a fact key."""
         return {
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
@@ -70,6 +75,7 @@ class Period:
         }
 
     def time_ref(self) -> TimeRef | None:
+        """The period as a :class:`~pipeline.records.TimeRef`; None when unknown."""
         if self.source == "unknown":
             return None
         k = self.as_key()
