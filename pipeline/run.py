@@ -31,6 +31,8 @@ from .store import (AtomicFile, RecordSpool, TextSpool, atomic_write_text, claim
 
 @dataclass
 class RunSummary:
+    """What one :func:`extract` run did: counts, seconds (``timings`` per stage), the output folder."""
+
     documents: int = 0
     claims: int = 0
     errors: int = 0

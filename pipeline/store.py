@@ -28,6 +28,8 @@ SCHEMAS = {
 
 
 def dumps(record: Any) -> str:
+    """One JSON line (no newline) for ``record`` (dataclasses as dicts): sorted keys, UTF-8 kept
+    as is, NaN/inf refused (ValueError), so equal records give equal bytes."""
     return json.dumps(to_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
@@ -111,6 +113,7 @@ class TextSpool:
         self._end = 0
 
     def put(self, doc_id: str, text: str) -> None:
+        """Park ``text`` (any str, lone surrogates kept) under ``doc_id``; a later put replaces it."""
         data = text.encode("utf-8", "surrogatepass")
         self._f.seek(self._end)
         self._f.write(data)
@@ -124,6 +127,7 @@ class TextSpool:
         return self._f.read(n).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
+        """Close and delete the spool file (idempotent)."""
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -153,6 +157,7 @@ class RecordSpool:
         self._end = 0
 
     def put(self, key: str, value: Any) -> None:
+        """Append ``value`` (anything :func:`dumps` takes) as the record of ``key``."""
         data = (dumps(value) + "\n").encode("utf-8", "surrogatepass")
         self._f.seek(self._end)
         self._f.write(data)
@@ -160,6 +165,7 @@ class RecordSpool:
         self._end += len(data)
 
     def get(self, key: str) -> Any:
+        """The last value put under ``key``, as plain JSON values; KeyError when never put."""
         start, n = self._where[key]
         self._f.seek(start)
         return json.loads(self._f.read(n).decode("utf-8", "surrogatepass"))
@@ -168,6 +174,7 @@ class RecordSpool:
         return key in self._where
 
     def close(self) -> None:
+        """Close and delete the spool file (idempotent)."""
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -192,6 +199,7 @@ def read_jsonl(path: str | os.PathLike) -> list[dict]:
 
 
 def load_schema(name: str) -> dict:
+    """The JSON Schema ``pipeline/schemas/<name>`` as a dict; FileNotFoundError for an unknown name."""
     with (resources.files("pipeline") / "schemas" / name).open(encoding="utf-8") as f:
         return json.load(f)
 
@@ -217,6 +225,7 @@ def validate_file(path: str | os.PathLike) -> int:
 
 
 def document_record(a: Article) -> dict:
+    """One line of documents.jsonl (``schemas/document.schema.json``) for ``a``, text included."""
     return {
         "doc_id": a.doc_id,
         "path": a.path,
@@ -236,6 +245,7 @@ def document_record(a: Article) -> dict:
 
 
 def error_record(e: IngestError) -> dict:
+    """One line of errors.jsonl: path, reason, kind, line (or None), fatal."""
     return {"path": e.path, "reason": e.reason, "kind": e.kind, "line": e.line, "fatal": e.fatal}
 
 
