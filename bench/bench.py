@@ -37,8 +37,10 @@ What it measures (all in one process, one after another):
    are those plus few others.
 4. Peak memory (``ru_maxrss``) of this process and of its worker processes.
 5. Scaling (``bench/scaling.py``): one document of growing size (time per MB,
-   peak RSS) and a synthetic WARC read as a stream; ``--big`` for 10 MB and
-   1 GB, ``--no-scaling`` to skip.
+   peak RSS), a synthetic WARC read as a stream, and the streaming
+   ``extract()`` of synthetic WARCs of 5 / 20 / 80 / 320 MB of HTML (peak RSS
+   and its growth per 100 MB); ``--big`` for 10 MB, a 1 GB WARC read and a
+   1 GB extract, ``--no-scaling`` to skip.
 
 Texts: the articles of ``corpus/`` plus the ``.txt`` files of
 ``../shared/data/ecbplus-dev/`` when that folder exists, replicated to the

@@ -5,6 +5,7 @@ parses arguments and prints.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -17,19 +18,21 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from . import DEFAULT_MODEL
-from .batch import ClaimCache, OutputLock, fingerprint
+from .batch import ClaimCache, OutputLock, claim_from_dict, fingerprint
 from .engine import DaskEngine, ExtractChunk, ExtractorSpec, Mapper, PoolMap, extract_stream, load_extractor, \
     worker_extractor
 from .extractor import LONG_DOC_CHARS, LONG_PIECE_CHARS, Extractor  # noqa: F401 - re-exported
 from .ingest import iter_corpus, merge_articles
 from .records import Article, Claim, IngestError, Mention
 from .resolve import resolve
-from .store import (TextSpool, atomic_write_jsonl, atomic_write_text, claim_sort_key, document_record,
-                    entity_records, error_record)
+from .store import (AtomicFile, RecordSpool, TextSpool, atomic_write_text, claim_sort_key,
+                    document_record, dumps, error_record, iter_entity_records)
 
 
 @dataclass
 class RunSummary:
+    """What one :func:`extract` run did: counts, seconds (``timings`` per stage), the output folder."""
+
     documents: int = 0
     claims: int = 0
     errors: int = 0
@@ -212,20 +215,63 @@ def _extract(paths, out: Path, model, progress, extractor, resolve_facts, use_ca
     for stale in out.glob(".*.tmp"):
         stale.unlink(missing_ok=True)
     summary = RunSummary(out_dir=str(out))
-    with TextSpool(out) as spool:
+    with TextSpool(out) as spool, RecordSpool(out) as records:
         return _extract_streaming(paths, out, model, progress, resolve_facts, use_cache, engines, corpus, html,
-                                  spool, summary, t0)
+                                  spool, records, summary, t0)
+
+
+class _Shared:
+    """Equal strings (and ``extractor`` dicts) of the claims loaded back for resolution
+    are one object: the run's claims repeat their document's path, url, outlet and date,
+    their sentence (several figures per sentence), entity names, units and kinds."""
+
+    def __init__(self):
+        self._s: dict[str, str] = {}
+        self._ex: dict[tuple, dict] = {}
+
+    def s(self, x):
+        return self._s.setdefault(x, x) if isinstance(x, str) else x
+
+    def ref(self, e) -> None:
+        if e is not None:
+            e.text, e.canonical, e.label = self.s(e.text), self.s(e.canonical), self.s(e.label)
+
+    def claim(self, d: dict) -> Claim:
+        c = claim_from_dict(d)
+        s = self.s
+        c.doc_id, c.kind, c.metric, c.unit, c.surface_unit = s(c.doc_id), s(c.kind), s(c.metric), s(c.unit), \
+            s(c.surface_unit)
+        c.bound, c.qualifier, c.rate, c.attribution, c.counted, c.scope = s(c.bound), s(c.qualifier), s(c.rate), \
+            s(c.attribution), s(c.counted), s(c.scope)
+        p = c.provenance
+        p.doc_id, p.path, p.outlet, p.url, p.published, p.sentence = s(p.doc_id), s(p.path), s(p.outlet), s(p.url), \
+            s(p.published), s(p.sentence)
+        for e in (c.subject, c.object, *c.entities):
+            self.ref(e)
+        if c.time is not None:
+            t = c.time
+            t.text, t.start, t.end, t.source = s(t.text), s(t.start), s(t.end), s(t.source)
+        try:
+            c.extractor = self._ex.setdefault(tuple(sorted(c.extractor.items())), c.extractor)
+        except TypeError:  # an unhashable value: keep its own
+            pass
+        return c
 
 
 def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cache, engines: _Engines, corpus,
-                       html: str, spool: TextSpool, summary: RunSummary, t0: float) -> RunSummary:
+                       html: str, spool: TextSpool, records: RecordSpool, summary: RunSummary,
+                       t0: float) -> RunSummary:
+    """The run, streaming: texts go to ``spool`` and each document's claims and mentions
+    to ``records`` as they are extracted, so memory holds per-document metadata (the
+    article without its text) until the stream ends; then the claims are loaded back
+    (strings shared) for resolution and the report, and claims.jsonl, entities.jsonl
+    and documents.jsonl are written one document at a time from the spools."""
     cache = ClaimCache(out, model_fingerprint(engines.spec.model)) if use_cache else None
     errors: list[IngestError] = []
     shells: dict[str, Article] = {}  # doc_id -> the article without its text (in the spool)
     merged: set[str] = set()  # documents read again from another path
     used_meta: dict[str, tuple] = {}  # doc_id -> (title, published) its claims were extracted with
-    claims_by_doc: dict[str, list[Claim]] = {}
-    mentions: dict[str, list[Mention]] = {}
+    n_claims: dict[str, int] = {}
     ingest_s = [0.0]
     deferred: list[str] = []
 
@@ -234,9 +280,12 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
     else:
         items = iter_corpus(paths, html=html, dedupe=False)
 
+    def park(doc_id: str, cs: list[Claim], ms: list[Mention]) -> None:
+        records.put(doc_id, {"claims": cs, "mentions": ms})
+        n_claims[doc_id] = len(cs)
+
     def keep(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
-        claims_by_doc[a.doc_id] = cs
-        mentions[a.doc_id] = ms
+        park(a.doc_id, cs, ms)
         used_meta[a.doc_id] = (a.title, a.published)
         if progress:
             progress(1)
@@ -306,60 +355,76 @@ def _extract_streaming(paths, out: Path, model, progress, resolve_facts, use_cac
     if redo:
         mapper, task = engines.start()
         def again(a: Article, cs: list[Claim], ms: list[Mention]) -> None:
-            claims_by_doc[a.doc_id], mentions[a.doc_id] = cs, ms
+            park(a.doc_id, cs, ms)
             if cache:
                 cache.put(a.doc_id, cs, ms)
 
         texts = (dataclasses.replace(shells[d], text=spool.get(d)) for d in redo)
         engines.model_label = extract_stream(texts, mapper, task, again) or engines.model_label
-    for d in merged:
-        _restamp(claims_by_doc.get(d, []), shells[d])
     if cache:
         cache.prune(shells)
-    claims = [c for d in claims_by_doc for c in claims_by_doc[d]]
-    mark_headline_claims(shells.values(), claims)
-    claims.sort(key=claim_sort_key)
+    # documents in claims.jsonl's order: every claim of a document carries its (final) path
+    order = sorted((d for d in shells if d in records), key=lambda d: (shells[d].path, d))
+
+    def doc_claims(d: str, load=claim_from_dict) -> list[Claim]:
+        """Document ``d``'s claims from the spool: re-stamped when it was read again from
+        another path, headline marked, in claims.jsonl's order."""
+        cs = [load(x) for x in records.get(d)["claims"]]
+        if d in merged:
+            _restamp(cs, shells[d])
+        span = shells[d].headline
+        for c in cs:
+            c.provenance.headline = bool(span and span[0] <= c.provenance.char_start < span[1])
+        cs.sort(key=claim_sort_key)
+        return cs
 
     summary.documents = len(shells)
-    summary.claims = len(claims)
+    summary.claims = sum(n_claims.values())
     summary.errors = len(errors)
     summary.fatal_errors = sum(1 for e in errors if e.fatal)
 
-    facts_recs, conflict_recs = [], []
-    if resolve_facts:
-        from .decisions import load_decisions
-        from .report import write_report
+    with contextlib.ExitStack() as outputs:  # every file is renamed into place only when all are written
+        def output(name: str, lines: Iterable) -> None:
+            f = outputs.enter_context(AtomicFile(out / name))
+            for r in lines:
+                f.write(dumps(r) + "\n")
+
+        if resolve_facts:
+            from .decisions import load_decisions
+            from .report import write_report
+
+            t = time.perf_counter()
+            dpath = decisions_path_for(paths, out)
+            decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
+                str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
+                if dpath and dpath.exists() else []
+            summary.errors = len(errors)  # a bad decision line is reported, not fatal
+            docs_meta = {d: _DocMeta(spool, d, {"path": a.path, **a.metadata()}) for d, a in shells.items()}
+            shared = _Shared()
+            claims = [c for d in order for c in doc_claims(d, shared.claim)]
+            del shared
+            mapper, npart = engines.resolve_map()
+            res = resolve(claims, docs_meta, decisions, map=mapper, npartitions=npart)
+            summary.timings["resolve"] = time.perf_counter() - t
+            summary.facts = len(res.facts)
+            summary.conflicts = len(res.conflicts)
+            summary.open_conflicts = sum(1 for c in res.conflicts if c.resolution is None)
+            summary.stale_decisions = len(res.stale_decisions)
+            t = time.perf_counter()
+            output("facts.jsonl", (f.to_dict() for f in res.facts))
+            output("conflicts.jsonl", (c.to_dict() for c in res.conflicts))
+            write_report(res, claims, docs_meta, out)
+            summary.timings["report"] = time.perf_counter() - t
+            del res, claims, docs_meta
 
         t = time.perf_counter()
-        dpath = decisions_path_for(paths, out)
-        decisions = load_decisions(dpath, on_error=lambda n, why: errors.append(IngestError(
-            str(dpath), f"decision skipped: {why}", "decisions", line=n or None, fatal=False))) \
-            if dpath and dpath.exists() else []
-        summary.errors = len(errors)  # a bad decision line is reported, not fatal
-        docs_meta = {d: _DocMeta(spool, d, {"path": a.path, **a.metadata()}) for d, a in shells.items()}
-        mapper, npart = engines.resolve_map()
-        res = resolve(claims, docs_meta, decisions, map=mapper, npartitions=npart)
-        summary.timings["resolve"] = time.perf_counter() - t
-        facts_recs = [f.to_dict() for f in res.facts]
-        conflict_recs = [c.to_dict() for c in res.conflicts]
-        summary.facts = len(facts_recs)
-        summary.conflicts = len(conflict_recs)
-        summary.open_conflicts = sum(1 for c in res.conflicts if c.resolution is None)
-        summary.stale_decisions = len(res.stale_decisions)
-        t = time.perf_counter()
-        write_report(res, claims, docs_meta, out)
-        summary.timings["report"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    order = sorted(shells, key=lambda d: (shells[d].path, d))
-    atomic_write_jsonl(out / "documents.jsonl",
-                       (document_record(dataclasses.replace(shells[d], text=spool.get(d))) for d in order))
-    atomic_write_jsonl(out / "entities.jsonl", entity_records(mentions))
-    atomic_write_jsonl(out / "errors.jsonl", [error_record(e) for e in sorted(errors, key=lambda e: (e.path, e.line or 0, e.kind))])
-    if resolve_facts:
-        atomic_write_jsonl(out / "facts.jsonl", facts_recs)
-        atomic_write_jsonl(out / "conflicts.jsonl", conflict_recs)
-    atomic_write_jsonl(out / "claims.jsonl", claims)
+        doc_order = sorted(shells, key=lambda d: (shells[d].path, d))
+        output("documents.jsonl", (document_record(dataclasses.replace(shells[d], text=spool.get(d)))
+                                   for d in doc_order))
+        output("entities.jsonl", iter_entity_records((d, records.get(d)["mentions"])
+                                                     for d in sorted(d for d in shells if d in records)))
+        output("errors.jsonl", [error_record(e) for e in sorted(errors, key=lambda e: (e.path, e.line or 0, e.kind))])
+        output("claims.jsonl", (c for d in order for c in doc_claims(d)))
     summary.timings["store"] = time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     run = {

@@ -28,6 +28,8 @@ SCHEMAS = {
 
 
 def dumps(record: Any) -> str:
+    """One JSON line (no newline) for ``record`` (dataclasses as dicts): sorted keys, UTF-8 kept
+    as is, NaN/inf refused (ValueError), so equal records give equal bytes."""
     return json.dumps(to_jsonable(record), ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
@@ -111,6 +113,7 @@ class TextSpool:
         self._end = 0
 
     def put(self, doc_id: str, text: str) -> None:
+        """Park ``text`` (any str, lone surrogates kept) under ``doc_id``; a later put replaces it."""
         data = text.encode("utf-8", "surrogatepass")
         self._f.seek(self._end)
         self._f.write(data)
@@ -124,6 +127,7 @@ class TextSpool:
         return self._f.read(n).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
+        """Close and delete the spool file (idempotent)."""
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -139,6 +143,53 @@ class TextSpool:
         self.close()
 
 
+class RecordSpool:
+    """One JSON value per key parked on disk while a run streams: ``put(key, value)``
+    appends one :func:`dumps` line to a temporary file in ``folder`` (``.records.*.tmp``,
+    removed by :meth:`close`, and by the next run when this one was killed); a later
+    ``put`` of the same key replaces it; ``get(key)`` reads it back as plain JSON
+    values (dicts and lists), KeyError when never put.  Memory: one offset pair per key."""
+
+    def __init__(self, folder: str | os.PathLike, prefix: str = ".records."):
+        fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        self._f = os.fdopen(fd, "w+b")
+        self._where: dict[str, tuple[int, int]] = {}
+        self._end = 0
+
+    def put(self, key: str, value: Any) -> None:
+        """Append ``value`` (anything :func:`dumps` takes) as the record of ``key``."""
+        data = (dumps(value) + "\n").encode("utf-8", "surrogatepass")
+        self._f.seek(self._end)
+        self._f.write(data)
+        self._where[key] = (self._end, len(data))
+        self._end += len(data)
+
+    def get(self, key: str) -> Any:
+        """The last value put under ``key``, as plain JSON values; KeyError when never put."""
+        start, n = self._where[key]
+        self._f.seek(start)
+        return json.loads(self._f.read(n).decode("utf-8", "surrogatepass"))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._where
+
+    def close(self) -> None:
+        """Close and delete the spool file (idempotent)."""
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "RecordSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def read_jsonl(path: str | os.PathLike) -> list[dict]:
     """Records of one of our own output files (jsonlines skips nothing silently: a bad line raises)."""
     import jsonlines
@@ -148,6 +199,7 @@ def read_jsonl(path: str | os.PathLike) -> list[dict]:
 
 
 def load_schema(name: str) -> dict:
+    """The JSON Schema ``pipeline/schemas/<name>`` as a dict; FileNotFoundError for an unknown name."""
     with (resources.files("pipeline") / "schemas" / name).open(encoding="utf-8") as f:
         return json.load(f)
 
@@ -173,6 +225,7 @@ def validate_file(path: str | os.PathLike) -> int:
 
 
 def document_record(a: Article) -> dict:
+    """One line of documents.jsonl (``schemas/document.schema.json``) for ``a``, text included."""
     return {
         "doc_id": a.doc_id,
         "path": a.path,
@@ -192,32 +245,54 @@ def document_record(a: Article) -> dict:
 
 
 def error_record(e: IngestError) -> dict:
+    """One line of errors.jsonl: path, reason, kind, line (or None), fatal."""
     return {"path": e.path, "reason": e.reason, "kind": e.kind, "line": e.line, "fatal": e.fatal}
 
 
 def entity_records(mentions_by_doc: dict[str, list[Mention]]) -> list[dict]:
     """Canonical entities with their mentions and documents."""
-    ents: dict[tuple[str, str], dict] = {}
-    for doc_id in sorted(mentions_by_doc):
-        for m in mentions_by_doc[doc_id]:
-            key = (m.canonical, m.label)
-            e = ents.setdefault(key, {"canonical": m.canonical, "label": m.label, "surface_forms": set(),
-                                      "doc_ids": set(), "mentions": []})
-            e["surface_forms"].add(m.text)
-            e["doc_ids"].add(doc_id)
-            e["mentions"].append({"doc_id": doc_id, "text": m.text, "char_start": m.start, "char_end": m.end})
-    out = []
-    for (canonical, label), e in sorted(ents.items()):
-        out.append({
+    return list(iter_entity_records((d, mentions_by_doc[d]) for d in sorted(mentions_by_doc)))
+
+
+def iter_entity_records(mentions_by_doc: Iterable[tuple[str, Iterable[Mention | dict]]]) -> Iterable[dict]:
+    """:func:`entity_records` from ``(doc_id, mentions)`` pairs in increasing doc_id order
+    (mentions as :class:`Mention` or its dict), aggregated as they come: one tuple per
+    mention (doc_id, text, start, end), strings shared, so memory is about 80 bytes
+    per mention; yields one record per entity, sorted by (canonical, label)."""
+    ents: dict[tuple[str, str], tuple[set, list, list]] = {}
+    strings: dict[str, str] = {}
+
+    def one(x: str) -> str:
+        return strings.setdefault(x, x)
+
+    for doc_id, ms in mentions_by_doc:
+        doc_id = one(doc_id)
+        for m in ms:
+            if isinstance(m, dict):
+                text, canonical, label, start, end = m["text"], m["canonical"], m["label"], m["start"], m["end"]
+            else:
+                text, canonical, label, start, end = m.text, m.canonical, m.label, m.start, m.end
+            key = (canonical, label)
+            e = ents.get(key)
+            if e is None:
+                e = ents[(one(canonical), one(label))] = (set(), [], [])
+            text = one(text)
+            e[0].add(text)
+            if not e[1] or e[1][-1] != doc_id:
+                e[1].append(doc_id)
+            e[2].append((doc_id, text, start, end))
+    for (canonical, label) in sorted(ents):
+        forms, docs, mentions = ents.pop((canonical, label))
+        mentions.sort(key=lambda m: (m[0], m[2]))
+        yield {
             "entity_id": "e_" + _short_hash(f"{label}\x1f{canonical}"),
             "canonical": canonical,
             "label": label,
-            "surface_forms": sorted(e["surface_forms"]),
-            "doc_ids": sorted(e["doc_ids"]),
-            "mention_count": len(e["mentions"]),
-            "mentions": sorted(e["mentions"], key=lambda m: (m["doc_id"], m["char_start"])),
-        })
-    return out
+            "surface_forms": sorted(forms),
+            "doc_ids": sorted(set(docs)),
+            "mention_count": len(mentions),
+            "mentions": [{"doc_id": d, "text": t, "char_start": a, "char_end": b} for d, t, a, b in mentions],
+        }
 
 
 def _short_hash(s: str) -> str:

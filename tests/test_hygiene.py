@@ -14,13 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "pipeline"
 
 # Files whose owner (another branch today) adds their docstrings after merging; empty this list
-# then. What they lack now: run.py RunSummary; store.py dumps, TextSpool.put, TextSpool.close,
-# load_schema, document_record, error_record.
-NOT_YET = {
-    "pipeline/run.py",
-    "pipeline/store.py",
-    "pipeline/resolve/copies.py",
-}
+# then. (run.py, store.py and resolve/copies.py: documented on branch s9m.)
+NOT_YET: set[str] = set()
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

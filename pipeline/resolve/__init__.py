@@ -134,7 +134,13 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     t = _time.perf_counter()
     cache: dict = {}
     known = known_metrics(cfg)
-    links = [compare(ps[i], ps[j], cfg, cache, known) for i, j in pairs]
+    links = []
+    for i, j in pairs:  # only same-fact, series and strong links are used below: the rest are counted, not kept
+        ln = compare(ps[i], ps[j], cfg, cache, known)
+        if ln.same_fact or ln.series or ln.strong:
+            links.append(ln)
+    n_compared = len(pairs)
+    del pairs
     strong = {(ln.a, ln.b): ln for ln in links if ln.strong}
     timings["comparison"] = _time.perf_counter() - t
 
@@ -224,7 +230,7 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
             conflicts.extend(cs)
             for f in fs:
                 fact_cluster[f.fact_id] = k
-    ctx.comparisons += len(links)
+    ctx.comparisons += n_compared
     _assign_series(facts, clusters, links, cluster_of, fact_cluster, ps)
     timings["grouping"] = _time.perf_counter() - t
 
