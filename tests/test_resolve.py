@@ -744,3 +744,21 @@ def test_resolution_by_partitions_equals_resolve():
         assert [f.to_dict() for f in facts] == [f.to_dict() for f in ref.facts]
         assert [c.to_dict() for c in conflicts] == [c.to_dict() for c in ref.conflicts]
         assert stale == ref.stale_decisions
+
+
+def test_partitioned_resolution_blocks_corpus_wide():
+    """A block capped over the whole corpus stays capped in a partition that holds only part of it:
+    partitions compare exactly the corpus's candidate pairs, so the facts never depend on the
+    partition count (small caps make the corpus's blocks overflow)."""
+    claims = []
+    for d in range(8):  # eight articles on one company, each with a shared and an own figure
+        claims += [mk("$5 billion", 5e9, doc=f"D{d}", metric="revenue"),
+                   mk(f"${10 + d} billion", (10 + d) * 1e9, doc=f"D{d}", metric="revenue", subject=f"Firm{d % 3}"),
+                   mk(f"{20 + d}%", 20 + d, doc=f"D{d}", kind="percentage", unit="percent", metric="margin")]
+    docs = docs_for(claims)
+    config = {"linking": {"max_block": 4, "max_value_block": 3}}
+    want = resolve(claims, docs, config=config)
+    for n in (2, 3, 5):
+        got = resolve(claims, docs, config=config, npartitions=n)
+        assert [f.to_dict() for f in got.facts] == [f.to_dict() for f in want.facts], n
+        assert [c.to_dict() for c in got.conflicts] == [c.to_dict() for c in want.conflicts], n

@@ -68,7 +68,7 @@ from .intervals import (INF, TYPE_RANK, Interval, approx_tolerance, claim_interv
                         claim_units, intervals_agree, norm_unit, rounding_half_step, value_in)
 from .periods import Period, claim_period, same_period
 from .blocking import (_P, attach_doc_names, _claim_sort_key, _prepare, block_key, candidate_pairs, counted_head, entity_keys,
-                       partition_keys, sentence_names)
+                       partition_keys, partition_plan, sentence_names)
 from .display import CURRENCY_SYMBOLS, display_claim, format_value
 from .copies import copy_groups, find_dependent_docs
 from .clustering import (_Ctx, _build, _fact_sort_key, _hash, _unit_components, cluster_period, conflict_id_for,
@@ -108,7 +108,8 @@ class PartitionResult(NamedTuple):
 
 
 def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions: list[dict] | None,
-                      cfg: dict, dependent_groups: list[list[str]]) -> PartitionResult:
+                      cfg: dict, dependent_groups: list[list[str]],
+                      pairs: list[tuple[str, str]] | None = None) -> PartitionResult:
     """Resolve ``claims`` that form whole :func:`block_key` groups (any union
     of them; all claims sharing a key must be in the same call).
 
@@ -116,8 +117,10 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     (published, path, outlet, url; ``text`` is not read).  ``cfg`` is
     ``load_config(config)``; ``dependent_groups`` is
     ``copy_groups(find_dependent_docs(all documents, all claims))``, computed
-    once over the whole corpus.  Facts come back unsorted; decisions are
-    applied to the conflicts found here."""
+    once over the whole corpus.  ``pairs``: the candidate pairs (claim ids) of
+    these claims from corpus-wide blocking (:func:`partition_plan`); None:
+    blocking runs on ``claims`` alone.  Facts come back unsorted; decisions
+    are applied to the conflicts found here."""
     timings: dict[str, float] = {}
     ctx = _Ctx(cfg, documents)
     lc = cfg["linking"]
@@ -128,19 +131,23 @@ def resolve_partition(claims: list[Claim], documents: dict[str, dict], decisions
     if "_idf" not in cfg:  # a direct call: names and words weighed over these claims only
         cfg = {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}
     bstats: dict[str, int] = {}
-    pairs = candidate_pairs(ps, cfg, bstats)
+    if pairs is None:
+        index_pairs = candidate_pairs(ps, cfg, bstats)
+    else:  # corpus-wide blocking's pairs, in the same (sorted) order
+        at = {p.claim.claim_id: p.order for p in ps}
+        index_pairs = sorted((min(at[a], at[b]), max(at[a], at[b])) for a, b in pairs)
     timings["blocking"] = _time.perf_counter() - t
 
     t = _time.perf_counter()
     cache: dict = {}
     known = known_metrics(cfg)
     links = []
-    for i, j in pairs:  # only same-fact, series and strong links are used below: the rest are counted, not kept
+    for i, j in index_pairs:  # only same-fact, series and strong links are used below: the rest are counted, not kept
         ln = compare(ps[i], ps[j], cfg, cache, known)
         if ln.same_fact or ln.series or ln.strong:
             links.append(ln)
-    n_compared = len(pairs)
-    del pairs
+    n_compared = len(index_pairs)
+    del index_pairs
     strong = {(ln.a, ln.b): ln for ln in links if ln.strong}
     timings["comparison"] = _time.perf_counter() - t
 
@@ -384,12 +391,13 @@ def with_corpus_stats(cfg: dict, claims: list[Claim], documents: dict[str, dict]
     return {**cfg, "_idf": name_idf(ps), "_widf": word_idf(ps), "_vidf": value_idf(ps)}, docs
 
 
-def partition_by_block(claims: list[Claim], documents: dict[str, dict], cfg: dict, npartitions: int
-                       ) -> list[list[Claim]]:
-    """Group-by on :func:`partition_keys` (claims that can be compared, and each document's
-    claims, stay together), whole groups packed into at most ``npartitions`` non-empty
-    partitions (largest group first onto the lightest partition; deterministic)."""
-    keys = partition_keys(claims, documents, cfg)
+def partition_by_block(claims: list[Claim], documents: dict[str, dict], cfg: dict, npartitions: int,
+                       stats: dict | None = None) -> list[tuple[list[Claim], list[tuple[str, str]]]]:
+    """Group-by on :func:`partition_plan`'s keys (claims that can be compared stay together),
+    whole groups packed into at most ``npartitions`` non-empty partitions (largest group first
+    onto the lightest partition; deterministic).  Returns (claims, their candidate pairs as claim
+    ids) per partition; ``stats`` receives blocking's counts."""
+    keys, pairs = partition_plan(claims, documents, cfg, stats)
     by_key: dict[str, list[Claim]] = {}
     for c in claims:
         by_key.setdefault(keys[c.claim_id], []).append(c)
@@ -397,7 +405,11 @@ def partition_by_block(claims: list[Claim], documents: dict[str, dict], cfg: dic
     parts: list[list[Claim]] = [[] for _ in range(npartitions)]
     for k in sorted(by_key, key=lambda k: (-len(by_key[k]), k)):
         min(parts, key=len).extend(by_key[k])
-    return [p for p in parts if p]
+    part_of = {c.claim_id: n for n, part in enumerate(parts) for c in part}
+    part_pairs: list[list[tuple[str, str]]] = [[] for _ in parts]
+    for a, b in pairs:  # a pair never crosses two key groups
+        part_pairs[part_of[a]].append((a, b))
+    return [(p, pp) for p, pp in zip(parts, part_pairs) if p]
 
 
 def _partition_task(args: tuple) -> PartitionResult:
@@ -435,13 +447,16 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
     else:
         group_of = {d: g for g in dep_groups for d in g}
         tasks = []
-        for part in partition_by_block(claims, docs, cfg, npartitions):
+        bstats: dict[str, int] = {}
+        for part, pairs in partition_by_block(claims, docs, cfg, npartitions, bstats):
             doc_ids = {c.doc_id for c in part}
             pdocs = {d: {k: v for k, v in docs[d].items() if k != "text"} for d in sorted(doc_ids) if d in docs}
             groups = [list(g) for g in sorted({tuple(group_of[d]) for d in doc_ids if d in group_of})]
-            tasks.append((part, pdocs, decisions, cfg, groups))
+            tasks.append((part, pdocs, decisions, cfg, groups, pairs))
     facts, conflicts, stale, pstats, ptimes = merge_partitions(map(_partition_task, tasks), decisions)
     timings = {"dependence": t_dep, **ptimes, "total": _time.perf_counter() - t0}
+    if npartitions > 1:  # blocking ran once, corpus-wide
+        pstats["blocks"], pstats["largest_block"] = bstats.get("blocks", 0), bstats.get("largest_block", 0)
     stats.update({
         "claims": len(claims),
         "blocks": pstats["blocks"],
@@ -457,7 +472,7 @@ def resolve(claims: list[Claim], documents: dict[str, dict], decisions: list[dic
 
 
 
-__all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys", "sentence_names", "series_list", "with_corpus_stats",
+__all__ = ["Link", "compare", "candidate_pairs", "entity_keys", "partition_keys", "partition_plan", "sentence_names", "series_list", "with_corpus_stats",
            "CONFIG_PATH", "CURRENCY_SYMBOLS", "INF", "Interval", "NO_CONFLICT", "PartitionResult", "Period", "Resolution",
            "TYPE_RANK", "approx_tolerance", "block_key", "claim_interval", "claim_interval_in", "claim_period",
            "claim_type", "claim_units", "conflict_id_for", "copy_groups", "counted_head", "display_claim",

@@ -249,10 +249,21 @@ def candidate_pairs(ps: list[_P], cfg: dict, stats: dict | None = None) -> list[
 def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, cfg: dict) -> dict[str, str]:
     """claim_id -> partition key: claims that can be compared (a chain of shared blocks) share a
     key, so any union of whole key groups can be resolved on its own (:func:`resolve_partition`)."""
+    return partition_plan(claims, documents, cfg)[0]
+
+
+def partition_plan(claims: Iterable[Claim], documents: dict[str, dict] | None, cfg: dict,
+                   stats: dict | None = None) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """(claim_id -> partition key, the corpus's candidate pairs as (claim_id, claim_id)).
+
+    Blocking runs once over the whole corpus: a partition compares exactly these pairs (a block
+    capped corpus-wide stays capped in a partition that holds part of it), so the facts do not
+    depend on how the claims are partitioned.  ``stats`` receives blocking's counts."""
     claims = sorted(claims, key=_claim_sort_key)
     ps = [_prepare(c, i, documents or {}, cfg) for i, c in enumerate(claims)]
     attach_doc_names(ps, documents or {}, cfg)
     parent = list(range(len(ps)))
+    pairs = candidate_pairs(ps, cfg, stats)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -260,11 +271,12 @@ def partition_keys(claims: Iterable[Claim], documents: dict[str, dict] | None, c
             x = parent[x]
         return x
 
-    for i, j in candidate_pairs(ps, cfg):
+    for i, j in pairs:
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    return {p.claim.claim_id: ps[find(i)].claim.claim_id for i, p in enumerate(ps)}
+    keys = {p.claim.claim_id: ps[find(i)].claim.claim_id for i, p in enumerate(ps)}
+    return keys, [(ps[i].claim.claim_id, ps[j].claim.claim_id) for i, j in pairs]
 
 
 def _claim_sort_key(c: Claim) -> tuple:
