@@ -82,6 +82,29 @@ class ClaimConfig:
     model: str
 
 
+
+def _slug(words: str) -> str:
+    """A metric id part from words: lower case, runs of other characters as one "_"."""
+    return re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
+
+def _in_recipe(doc: Doc, off: int, q: Quantity) -> bool:
+    """True when ``q`` (article offsets; ``doc`` starts at ``off``) is an ingredient amount: it
+    opens its line after at most a bullet ("- 1 tsp cinnamon"), or its sentence is an instruction
+    (it starts with a verb in the base form, or has no subject: "Whisk 2 tablespoons of oil ...").
+    "Children should eat no more than 6 teaspoons of sugar a day" is a claim."""
+    text = doc_text(doc)
+    a = q.start - off
+    line_start = text.rfind("\n", 0, a) + 1
+    if not text[line_start:a].strip(" \t-–—•*·0123456789.)"):
+        return True
+    span = doc.char_span(a, q.end - off, alignment_mode="expand")
+    if span is None:
+        return False
+    sent = span.sent
+    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+    # an instruction has no subject (the small model often tags "Whisk", "Season" as nouns)
+    return first is not None and (first.tag_ == "VB" or not any(t.dep_ in ("nsubj", "nsubjpass") for t in sent))
+
 class ClaimBuilder:
     """Turns the quantities of an annotated article into claims (:meth:`build`): subject,
     object, metric (families in ``data/metrics.json``), time, attribution, hedges and linking
@@ -132,7 +155,7 @@ class ClaimBuilder:
             for q in qs:
                 if q.surface_unit == "-" or q.partitive:
                     continue  # bare numbers are not claims
-                if q.surface_unit in RECIPE_UNITS:
+                if q.surface_unit in RECIPE_UNITS and _in_recipe(doc, off, q):
                     continue  # a recipe's ingredient amount is not a news claim
                 if q.kind == "count" and ATTRIBUTIVE.fullmatch(q.surface):
                     continue  # a count used as a modifier ("a 12-person team") describes, it claims nothing
@@ -744,7 +767,7 @@ class ClaimBuilder:
             return bool(objs) and all(g.ent_type_ in ("DATE", "TIME") or g.lemma_.lower() in PERIOD_NOUNS
                                       for g in objs)
 
-        return tok is not None and tok.lemma_.lower() in MEASURE_NOUNS and \
+        return tok is not None and (tok.lower_ in MEASURE_NOUNS or tok.lemma_.lower() in MEASURE_NOUNS) and \
             not any(c.dep_ == "poss" or c.dep_ == "prep" and not when(c) for c in tok.children)
 
     def _object(self, root: Token, qtoks, ments, q: Quantity) -> EntityRef | None:
@@ -993,7 +1016,7 @@ class ClaimBuilder:
                 mods = [c.lower_ for c in root.children if c.dep_ == "compound" and c.i < root.i and
                         c.pos_ in ("NOUN", "PROPN") and not c.like_num and not c.ent_type_]
                 noun = " ".join(mods + [q.unit])
-            return re.sub(r"[^a-z0-9]+", "_", noun.lower()).strip("_") + "_count"
+            return _slug(noun) + "_count"
         if q.kind == "percentage":
             # a share is a share of its noun, whatever verb carries it: "account for 90% of the
             # traffic" and "close to 90 percent of all the data traffic is carried" are traffic shares
@@ -1002,7 +1025,7 @@ class ClaimBuilder:
                     noun = next((g for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
                                  and not g.ent_type_), None)
                     if noun is not None:
-                        lemma = re.sub(r"[^a-z0-9]+", "_", noun.lemma_.lower()).strip("_")
+                        lemma = _slug(noun.lemma_)
                         if lemma:
                             return lemma + "_share"
         t = root
@@ -1021,11 +1044,11 @@ class ClaimBuilder:
                 if subj is not None:
                     mods = [c.lower_ for c in subj.children if c.dep_ == "compound" and c.i < subj.i and
                             c.pos_ in ("NOUN", "PROPN") and not c.ent_type_]
-                    name = re.sub(r"[^a-z0-9]+", "_", " ".join(mods + [subj.lemma_.lower()])).strip("_")
+                    name = _slug(" ".join(mods + [subj.lemma_]))
                     if name:
                         return name
             if t.pos_ in ("NOUN", "VERB") and not t.like_num:
-                lemma = re.sub(r"[^a-z0-9]+", "_", t.lemma_.lower()).strip("_")
+                lemma = _slug(t.lemma_)
                 if lemma:
                     return lemma
         return q.kind

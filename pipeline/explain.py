@@ -28,8 +28,9 @@ PUBLISHED_RE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 @dataclass
 class Candidate:
     """A number the grammar found. ``outcome``: ``quantity`` (kept), ``dropped`` (a filter
-    named in ``reason`` dropped it) or ``conversion`` (a stated equivalent of a figure, "(£8.9bn)"
-    after "$10.5bn", which is its own claim); ``claim_id`` is set when it became a claim."""
+    named in ``reason`` dropped it), ``conversion`` (a stated equivalent of a figure in another
+    currency, "(£8.9bn)" after "$10.5bn", which is its own claim) or ``equivalent`` (one in the same
+    measure, "12 inches (30 cm)", which is not); ``claim_id`` is set when it became a claim."""
 
     start: int
     end: int
@@ -115,6 +116,14 @@ def explain(text: str, published: str | None = None, extractor=None) -> Explanat
                         if c.equivalent_of in figure_of else f"{c.kind} {c.value} {c.unit}",
                         claim_id=c.claim_id)
               for c in claims if c.equivalent_of]
+    # an equivalent in the figure's own dimension ("12 inches (30 cm)") is no claim of its own
+    converted = {(c.provenance.char_start, c.provenance.char_end) for c in claims if c.equivalent_of}
+    for c in claims:
+        for eq in c.equivalents:
+            at = text.find(eq.surface, c.provenance.char_end, c.provenance.char_end + 40) if eq.surface else -1
+            if at >= 0 and (at, at + len(eq.surface)) not in converted:
+                cands.append(Candidate(at, at + len(eq.surface), eq.surface, "equivalent",
+                                       description=f"of {c.surface!r}: {eq.value} {eq.unit}, the same measure"))
     cands.sort(key=lambda c: (c.start, c.end))
     tokens = [(t.text, t.ent_type_) for doc, _ in ad.pieces for t in doc if not t.is_space]
     return Explanation(text, published, tokens, list(ad.mentions), cands, claims, why)
@@ -155,6 +164,8 @@ def render_text(e: Explanation) -> str:
             lines.append(f"{head} -> dropped by filter '{c.reason}': {c.description}")
         elif c.outcome == "conversion":
             lines.append(f"{head} -> stated conversion {c.description} -> claim {c.claim_id}")
+        elif c.outcome == "equivalent":
+            lines.append(f"{head} -> stated equivalent {c.description} -> no claim of its own")
         else:
             fate = f"claim {c.claim_id}" if c.claim_id else \
                 "no claim (a bare number, a recipe measure, a duration or a measure used as a modifier)"
@@ -197,8 +208,8 @@ def render_html(e: Explanation) -> str:
         if s is not None:
             spans.append(s)
     for c in e.candidates:
-        label = f"dropped:{c.reason}" if c.outcome == "dropped" else "conversion" if c.outcome == "conversion" \
-            else ("claim" if c.claim_id else "quantity")
+        label = f"dropped:{c.reason}" if c.outcome == "dropped" else c.outcome if c.outcome in (
+            "conversion", "equivalent") else ("claim" if c.claim_id else "quantity")
         s = doc.char_span(c.start, c.end, label=label, alignment_mode="expand")
         if s is not None:
             spans.append(Span(doc, s.start, s.end, label=label))

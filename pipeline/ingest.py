@@ -129,25 +129,37 @@ BOILERPLATE_TAIL_WINDOW = 400
 
 @functools.lru_cache(maxsize=1)
 def _boilerplate_regexes() -> dict[str, Any]:
-    """The compiled patterns of ``boilerplate.json``: ``line``, ``tail`` and ``line_with`` as one
-    alternation each (or None), ``section`` as a list of (pattern, max_share)."""
+    """The compiled patterns of ``boilerplate.json``: ``line`` and ``tail`` as one alternation
+    each (or None), ``line_with`` as a list of (pattern, required pattern or None), ``section`` as
+    a list of (pattern, max_share, confirm group or None)."""
     spec = _load_boilerplate_json()
 
-    def compiled(section: str, entry: dict) -> re.Pattern[str]:
+    def compiled(section: str, entry: dict, key: str = "pattern") -> re.Pattern[str]:
         try:
-            return re.compile(entry["pattern"], re.IGNORECASE)
+            return re.compile(entry[key], re.IGNORECASE)
         except re.error as exc:  # our own data file: a bug, say where
-            raise ValueError(f"boilerplate.json {section} pattern {entry.get('name')!r}: {exc}") from None
+            raise ValueError(f"boilerplate.json {section} {key} {entry.get('name')!r}: {exc}") from None
 
     out: dict[str, Any] = {}
-    for section in ("line", "tail", "line_with"):
+    for section in ("line", "tail"):
         entries = spec.get(section, [])
         for entry in entries:
-            compiled(section, entry)
+            compiled(section, entry)  # names the entry of a bad pattern
         out[section] = re.compile("|".join(f"(?:{e['pattern']})" for e in entries), re.IGNORECASE) \
             if entries else None
-    out["section"] = [(compiled("section", e), float(e["max_share"])) for e in spec.get("section", [])]
+    out["line_with"] = [(compiled("line_with", e), compiled("line_with", e, "requires") if e.get("requires") else None)
+                        for e in spec.get("line_with", [])]
+    out["section"] = [(compiled("section", e), float(e["max_share"]), e.get("confirm"))
+                      for e in spec.get("section", [])]
     return out
+
+
+def _next_line(text: str, pos: int) -> str:
+    """The first non-empty line of ``text`` at or after ``pos``, stripped ("" when none)."""
+    for m in _LINE.finditer(text, pos):
+        if m.group().strip():
+            return m.group().strip()
+    return ""
 
 
 def find_boilerplate(text: str) -> list[tuple[int, int]]:
@@ -156,14 +168,16 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
 
     Each line is tested on its own: a ``line`` pattern must match the whole
     line (surrounding whitespace aside) and marks it; a ``line_with`` pattern
-    found anywhere in a line marks the whole line; a ``tail`` pattern marks
-    from where it matches to the end of the line.  A ``section`` pattern
-    matching a whole line (a heading such as "About Acme Corp") marks from
-    that line to the end of the text, when that part is at most the
+    found anywhere in a line (with its ``requires`` pattern) marks the whole
+    line; a ``tail`` pattern marks from where it matches to the end of the
+    line.  A ``section`` pattern matching a whole line (a heading such as
+    "About Acme Corp", confirmed by the next paragraph starting "Acme") marks
+    from that line to the end of the text, when that part is at most the
     pattern's ``max_share`` of the text.
     """
     rx = _boilerplate_regexes()
-    line_re, tail_re, with_re = rx["line"], rx["tail"], rx["line_with"]
+    line_re, tail_re = rx["line"], rx["tail"]
+    size = len(text.rstrip())
     out: list[tuple[int, int]] = []
     for m in _LINE.finditer(text):
         line = m.group()
@@ -172,11 +186,16 @@ def find_boilerplate(text: str) -> list[tuple[int, int]]:
             continue
         start = m.start() + (len(line) - len(line.lstrip()))
         if len(core) <= BOILERPLATE_MAX_LINE:
-            section = next((share for pat, share in rx["section"] if pat.fullmatch(core)), None)
-            if section is not None and len(text.rstrip()) - start <= section * len(text.rstrip()):
-                out.append((start, len(text.rstrip())))
+            for pat, share, confirm in rx["section"]:
+                h = pat.fullmatch(core)
+                if h is None or size - start > share * size:
+                    continue
+                if confirm and not _next_line(text, m.end()).startswith(h.group(confirm).split()[0]):
+                    continue  # "About Face" then an ordinary paragraph: a subheading of the article
+                out.append((start, size))
                 return out
-            if line_re is not None and line_re.fullmatch(core) or with_re is not None and with_re.search(core):
+            if line_re is not None and line_re.fullmatch(core) or any(
+                    pat.search(core) and (req is None or req.search(core)) for pat, req in rx["line_with"]):
                 out.append((start, start + len(core)))
                 continue
         if tail_re is not None:

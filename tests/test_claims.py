@@ -109,6 +109,9 @@ CASES = [
     case("Unilever published its results on Tuesday.\n\nTurnover in the first half fell 2% to EUR 30 billion.",
          "EUR 30 billion", subject="Unilever"),
     case("Revenue at Siemens rose 9% in the quarter.", "9%", subject="Siemens"),
+    # a singular "order" is a thing, not a measure: it stays the subject
+    case("Siemens appealed on Monday. The court order covers 12,000 workers.", "12,000 workers",
+         subject="court order"),
     # a scoping figure: "in 5 games" restricts "10 goals"
     case("Mohamed Salah has scored 10 goals in 5 games this season.", "10 goals",
          subject="Mohamed Salah", scope="in 5 games", metric="goal_count"),
@@ -472,6 +475,8 @@ def test_recipe_amounts_are_not_claims(extractor, text, figure):
 
 @pytest.mark.parametrize("text, figure", [
     ("Adults who drink three cups of coffee a day live longer, the study found.", "three cups"),
+    ("Teenagers should have no more than 7 teaspoons of free sugar daily, doctors said.", "7 teaspoons"),
+    ("One bottle of the soda holds about 9 teaspoons of sugar, the charity found.", "9 teaspoons"),
     ("The brewer recalled 40,000 litres of beer in June.", "40,000 litres"),
 ])
 def test_household_measures_outside_recipes_stay_claims(extractor, text, figure):

@@ -65,6 +65,18 @@ def test_conversion_is_a_candidate_of_its_figure(runner, text, figure, conversio
     assert f"-> stated conversion of {figure!r}: money" in line and f" {unit} -> claim c_" in line
 
 
+@pytest.mark.parametrize("text,figure,equivalent", [
+    ("Floodwater rose 6 feet (1.8 metres) in an hour.", "6 feet", "1.8 metres"),
+    ("The parcel weighed 3 pounds (1.4kg) when it left.", "3 pounds", "1.4kg"),
+])
+def test_same_measure_equivalent_is_listed_without_a_claim(runner, text, figure, equivalent):
+    code, out = run(runner, text)
+    assert code == 0, out
+    candidates = out.split("Candidate numbers:")[1].split("Claims:")[0]
+    line = next(x for x in candidates.splitlines() if x.strip().startswith(repr(equivalent)))
+    assert f"-> stated equivalent of {figure!r}" in line and "no claim of its own" in line
+
+
 def test_no_numbers(runner):
     code, out = run(runner, "The weather was pleasant and nobody complained.")
     assert code == 0 and "(none: no digit or number word" in out and "Claims:\n  (none)" in out

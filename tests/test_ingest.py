@@ -892,6 +892,8 @@ def test_offer_and_teaser_lines_are_boilerplate(line):
     "line",
     [
         "Shoppers who used the code at checkout spent 12% more, the retailer said.",
+        "Shoppers who enter the code SPRING get 15% off, and online sales rose 30%, the chain said.",
+        "The bug, tracked with code CVE-2023-4863, affected 5 million devices.",
         "The company said it would use the code name Falcon for the 3nm chip.",
         "More than 40,000 homes lost power.",
         "Analysts see more than $2bn in savings.",
@@ -910,7 +912,8 @@ BODY = ("Northwind Labs said on Tuesday that it had raised $40 million to build 
     "heading, tail",
     [
         ("About Northwind Labs", "Northwind Labs employs 1,100 people in 9 countries.\n"),
-        ("About NWL:", "Founded in 2011, NWL has offices in 12 cities.\n"),
+        ("About NWL:", "NWL, founded in 2011, has offices in 12 cities.\n"),
+        ("About the author", "Jo Bloggs has covered energy markets for 15 years.\n"),
         ("Forward-Looking Statements", "This release contains forward-looking statements about 2027 revenue.\n"),
         ("Media Contact:", "Jane Roe, +1 555 0100\n"),
         ("###", "\n"),
@@ -930,6 +933,9 @@ def test_press_release_closing_section_is_boilerplate(heading, tail):
         "About Northwind Labs\n" + BODY,
         BODY.replace("Shipments", "About 300 workers attended.\n\nShipments"),
         BODY + "About the deal\nIt was the largest in the sector this year, worth $3 billion.\n",
+        # a Title Case subheading near the end, not followed by the name it gives
+        BODY + "About Those Levies\nThe duties add 25% to the cost of imported steel.\n",
+        BODY + "Investor Relations\nShareholders will vote on the plan on May 3.\n",
     ],
 )
 def test_about_lines_that_are_not_a_closing_section(text):

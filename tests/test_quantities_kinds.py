@@ -756,6 +756,11 @@ SCALE_CARRY = rows(
     ("About 2.5 million people live in the valley, and 3 were hurt.", "3", 3, "people", {}),
     ("The trust sold 40 of its 1.2 million shares.", "40", 40, "share", {}),
     ("Prices rose from $1,200 to 1,350.", "1,350", 1350, "USD", {}),
+    # a figure written out in full keeps its value next to a scaled one
+    ("Claimants fell from 1.2 million people to 900,000 over the decade.", "900,000", 9e5, "people", {}),
+    ("Crude output dropped from 2.5 million barrels a day to 750,000.", "750,000", 7.5e5, "barrel", {}),
+    ("Attendance rose from 800,000 to 1.2 million visitors.", "800,000", 8e5, "user", {}),
+    ("Shipments rose from 900,000 to 1.5 million tonnes.", "900,000", 9e8, "kg", {}),
 )
 
 
@@ -784,6 +789,12 @@ def test_glued_temperature(nlp, sentence, surface, value, unit, extra):
     ("Visitors queued outside Hall 4C for the launch.", "4"),
     ("The committee meets in room 12F on the top floor.", "12"),
     ("Shipments of the 5C handset were strong.", "5"),
+    # a heat or weather word nearby does not make a seat, gate or model number a temperature
+    ("A traveller in seat 22F said storms and bad weather delayed the flight.", "22"),
+    ("Heatwave refugees slept at Gatwick's Gate 7C overnight.", "7"),
+    ("The hotel upgraded him to Suite 9F during the heatwave.", "9"),
+    ("Climate activists rallied outside Pavilion 2C at the summit.", "2"),
+    ("The heated row over the Galaxy 5C went on.", "5"),
 ])
 def test_glued_letter_without_heat_is_not_a_temperature(nlp, sentence, figure):
     assert not [q for q in quantities(nlp, sentence) if q.unit in ("degC", "degF")]
@@ -809,6 +820,10 @@ UP_PARTICLE = rows(
     ("Diesel has gone up to £1.62 a litre.", "£1.62", 1.62, "GBP", {"bound": None}),
     ("The new phone lasts up to 30 hours on a charge.", "up to 30 hours", 30, "hour", {"bound": "upper"}),
     ("Fines can reach up to €20 million.", "up to €20 million", 2e7, "EUR", {"bound": "upper"}),
+    ("Penalties can go up to 6% of annual sales.", "up to 6%", 6, "percent", {"bound": "upper"}),
+    ("Damages could still go up to $8 million.", "up to $8 million", 8e6, "USD", {"bound": "upper"}),
+    ("Each visitor may pick up to four titles.", "up to four titles", 4, "title", {"bound": "upper"}),
+    ("Pieces can move up to 7 squares.", "up to 7 squares", 7, "square", {"bound": "upper"}),
 )
 
 
@@ -850,11 +865,11 @@ def test_fraction_after_by_before_a_noun_is_no_change(nlp, sentence, fraction):
     assert not [q for q in quantities(nlp, sentence) if q.unit == "percent"]
 
 
-# 5m. "N-strong" gives the size of the group it modifies
+# 5m. "N-strong" gives the size of the group it modifies: N members of it
 GROUP_SIZE = rows(
-    ("The 4,500-strong workforce will move to the new site.", "4,500", 4500, "workforce", {"counted": "workforce"}),
-    ("A 70,000-strong crowd packed the stadium.", "70,000", 70000, "crowd", {"counted": "crowd"}),
-    ("The bank's 900-strong research team was split up.", "900", 900, "team", {"counted": "research team"}),
+    ("The 4,500-strong workforce will move to the new site.", "4,500", 4500, "member", {"counted": "workforce"}),
+    ("A 70,000-strong crowd packed the stadium.", "70,000", 70000, "member", {"counted": "crowd"}),
+    ("The bank's 900-strong research team was split up.", "900", 900, "member", {"counted": "research team"}),
 )
 
 

@@ -199,6 +199,8 @@ class QuantityExtractor:
                 if lemma in lex.change_nouns and prev is not None and prev.pos_ == "NOUN" and \
                         prev.head.i == counted_tok.i and prev.idx >= fb:
                     unit = noun_lemma(prev)
+                if gm:  # "the 300-strong sales team": 300 members, not 300 teams
+                    unit = "member"
             unit_name = counted_unit_name(doc, fb, counted_tok)
             if kind == "chip_count" and not low_phrase:
                 counted = counted_tok.text
@@ -568,7 +570,8 @@ def _take_measure(q: Quantity, src: Quantity, with_scale: bool = False) -> None:
     Without ``with_scale`` a count takes the scale only when it has a fractional part (whole things
     are not counted in fractions): "2.5 million people, and 3 were hurt" -> 3 people, "4.5 million
     units in 2022, and 5.1 in 2023" -> 5.1 million units."""
-    scale = written_scale(src) if written_scale(q) == 1 else 1.0
+    # the scale only reaches a short figure of its own ("to 2.1"), never one written out ("to 900,000")
+    scale = written_scale(src) if written_scale(q) == 1 and abs(q.surface_value) < 1000 else 1.0
     if src.counted and src.kind in ("count", "chip_count", "user_count"):
         q.kind, q.unit, q.surface_unit, q.counted = src.kind, src.unit, src.surface_unit, src.counted
         fractional = q.surface_value != int(q.surface_value)

@@ -81,8 +81,9 @@ class QuantityGrammar(FigureReader):
         if pm:
             return "percentage", "percent", 1.0, "percentage", pm.end(), None
         tm = lex.re_glued_temperature.match(s, pos) if not fig.word and not fig.scaled else None
-        if tm and (fig.sign_start is not None or fig.has_decimal or
-                   lex.re_temperature_cue.search(s, max(0, fig.start - 80), min(len(s), tm.end() + 60))):
+        if tm and lex.re_temperature_lead.search(s[max(0, fig.start - 30):fig.start]) and (
+                fig.sign_start is not None or fig.has_decimal or
+                lex.re_temperature_cue.search(s, max(0, fig.start - 60), min(len(s), tm.end() + 40))):
             u = lex.glued_temperature[tm.group(1)]  # "warming of 1.5C", "-5C overnight"
             return u["name"], u["unit"], u["factor"], u["kind"], tm.end(), None
         matches = []
@@ -375,8 +376,9 @@ class QuantityGrammar(FigureReader):
         qm = lex.re_qual.search(s[:r.start]) or lex.re_qual_tight.search(s[:r.start])
         if qm and r.qualifier is None:
             q = qm.group(1)
-            if q.lower() == "up to" and lex.re_up_particle.search(s[max(0, qm.start(1) - 20):qm.start(1)]):
-                return  # "edged up to 4.1 per cent": a new level, not a bound
+            before = s[max(0, qm.start(1) - 40):qm.start(1)]
+            if q.lower() == "up to" and lex.re_up_particle.search(before) and not lex.re_bound_modal.search(before):
+                return  # "edged up to 4.1 per cent": a new level, not a bound ("can go up to 4%" is one)
             bound, approx = lex.qualifiers.get(q.lower(), (None, True))
             # "over the next 12 months" is not a bound on 12
             if not (q.lower() in ("over", "under", "above", "below") and r.kind == "other" and r.unit in

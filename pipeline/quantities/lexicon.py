@@ -65,7 +65,8 @@ class Lexicon:
         by_name = {u["name"]: u for u in self.units}
         self.glued_temperature = {k: by_name[v] for k, v in w["glued_temperature"].items()}
         self.re_glued_temperature = re.compile(r"(%s)(?![\w°'’-])" % _alt(self.glued_temperature))
-        self.re_temperature_cue = re.compile(r"\b(?:%s)" % _alt(w["temperature_cues"]), re.I)
+        self.re_temperature_cue = re.compile(r"\b(?:%s)\b" % _alt(w["temperature_cues"]), re.I)
+        self.re_temperature_lead = re.compile(r"(?:^|\b(?:%s))[\s(]*[-−+]?$" % _alt(w["temperature_lead_words"]), re.I)
         # a unit alone in brackets right after the figure: "20 (kg)", "20 [kg]", "20 <kg>"
         self.re_unit_bracketed = re.compile(r"\s?[(\[{<]\s?(%s|%s)\s?[)\]}>]" % (_alt(ci), _alt(cs_forms)))
         self.re_unit_ci = re.compile(r"(?:[\s-]|\s?-\s?)?(%s)(?![\w])" % _alt(ci), re.I)
@@ -80,6 +81,7 @@ class Lexicon:
         self.re_qual_tight = re.compile(r"(~)\s?$")
         # "edged up to 4.1%": the verb's particle, then "to" the new level (not the bound "up to")
         self.re_up_particle = re.compile(r"\b(?:%s)\s+$" % _alt(w["up_particle_verbs"]), re.I)
+        self.re_bound_modal = re.compile(r"(?:^|\s)(?:%s)\s+(?:\w+\s+)?\w+\s+$" % _alt(w["bound_modals"]), re.I)
         # a change verb right before a figure (an optional "by" or "from" and a hedge between)
         self.re_change = re.compile(r"(?<![\w-])(?:%s)\s+(?:by\s+|from\s+)?(?:(?:%s)\s+)?$"
                                     % (_alt(w["change_words"]), _alt(quals)), re.I)
