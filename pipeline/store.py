@@ -101,74 +101,28 @@ def atomic_write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> Path:
     return Path(path)
 
 
-class TextSpool:
-    """Document texts parked on disk while a run streams: ``put(doc_id, text)`` appends
-    to a temporary file in ``folder`` (``.texts.*.tmp``, removed by :meth:`close`, and
-    by the next run when this one was killed); ``get(doc_id)`` reads one back."""
+class _Spool:
+    """Byte strings parked on disk under keys while a run streams: an append-only temporary
+    file in ``folder`` (``<prefix>*.tmp``, removed by :meth:`close`, and by the next run when
+    this one was killed); a later put of the same key replaces it.  Memory: one offset pair
+    per key."""
 
-    def __init__(self, folder: str | os.PathLike):
-        fd, self.path = tempfile.mkstemp(prefix=".texts.", suffix=".tmp", dir=folder)
-        self._f = os.fdopen(fd, "w+b")
-        self._where: dict[str, tuple[int, int]] = {}
-        self._end = 0
-
-    def put(self, doc_id: str, text: str) -> None:
-        """Park ``text`` (any str, lone surrogates kept) under ``doc_id``; a later put replaces it."""
-        data = text.encode("utf-8", "surrogatepass")
-        self._f.seek(self._end)
-        self._f.write(data)
-        self._where[doc_id] = (self._end, len(data))
-        self._end += len(data)
-
-    def get(self, doc_id: str) -> str:
-        """The text of ``doc_id``; KeyError when it was never put."""
-        start, n = self._where[doc_id]
-        self._f.seek(start)
-        return self._f.read(n).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        """Close and delete the spool file (idempotent)."""
-        if self._f is not None:
-            self._f.close()
-            self._f = None
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
-
-    def __enter__(self) -> "TextSpool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class RecordSpool:
-    """One JSON value per key parked on disk while a run streams: ``put(key, value)``
-    appends one :func:`dumps` line to a temporary file in ``folder`` (``.records.*.tmp``,
-    removed by :meth:`close`, and by the next run when this one was killed); a later
-    ``put`` of the same key replaces it; ``get(key)`` reads it back as plain JSON
-    values (dicts and lists), KeyError when never put.  Memory: one offset pair per key."""
-
-    def __init__(self, folder: str | os.PathLike, prefix: str = ".records."):
+    def __init__(self, folder: str | os.PathLike, prefix: str):
         fd, self.path = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         self._f = os.fdopen(fd, "w+b")
         self._where: dict[str, tuple[int, int]] = {}
         self._end = 0
 
-    def put(self, key: str, value: Any) -> None:
-        """Append ``value`` (anything :func:`dumps` takes) as the record of ``key``."""
-        data = (dumps(value) + "\n").encode("utf-8", "surrogatepass")
+    def _put(self, key: str, data: bytes) -> None:
         self._f.seek(self._end)
         self._f.write(data)
         self._where[key] = (self._end, len(data))
         self._end += len(data)
 
-    def get(self, key: str) -> Any:
-        """The last value put under ``key``, as plain JSON values; KeyError when never put."""
+    def _get(self, key: str) -> bytes:
         start, n = self._where[key]
         self._f.seek(start)
-        return json.loads(self._f.read(n).decode("utf-8", "surrogatepass"))
+        return self._f.read(n)
 
     def __contains__(self, key: str) -> bool:
         return key in self._where
@@ -183,11 +137,44 @@ class RecordSpool:
             except OSError:
                 pass
 
-    def __enter__(self) -> "RecordSpool":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class TextSpool(_Spool):
+    """Document texts parked on disk while a run streams (``.texts.*.tmp``, see :class:`_Spool`):
+    ``put(doc_id, text)``, ``get(doc_id)``."""
+
+    def __init__(self, folder: str | os.PathLike):
+        super().__init__(folder, ".texts.")
+
+    def put(self, doc_id: str, text: str) -> None:
+        """Park ``text`` (any str, lone surrogates kept) under ``doc_id``; a later put replaces it."""
+        self._put(doc_id, text.encode("utf-8", "surrogatepass"))
+
+    def get(self, doc_id: str) -> str:
+        """The text of ``doc_id``; KeyError when it was never put."""
+        return self._get(doc_id).decode("utf-8", "surrogatepass")
+
+
+class RecordSpool(_Spool):
+    """One JSON value per key parked on disk while a run streams (``.records.*.tmp``, see
+    :class:`_Spool`): ``put(key, value)`` appends one :func:`dumps` line; ``get(key)`` reads it
+    back as plain JSON values (dicts and lists), KeyError when never put."""
+
+    def __init__(self, folder: str | os.PathLike, prefix: str = ".records."):
+        super().__init__(folder, prefix)
+
+    def put(self, key: str, value: Any) -> None:
+        """Append ``value`` (anything :func:`dumps` takes) as the record of ``key``."""
+        self._put(key, (dumps(value) + "\n").encode("utf-8", "surrogatepass"))
+
+    def get(self, key: str) -> Any:
+        """The last value put under ``key``, as plain JSON values; KeyError when never put."""
+        return json.loads(self._get(key).decode("utf-8", "surrogatepass"))
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict]:
