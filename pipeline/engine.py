@@ -197,24 +197,21 @@ def chunked(articles: Iterable[Article], max_chars: int = CHUNK_CHARS, max_docs:
 
 def extract_stream(articles: Iterable[Article], mapper: Mapper, task: ExtractChunk,
                    on_doc: Callable[[Article, list[Claim], list[Mention]], None],
-                   max_chars: int | None = None, on_chunk: Callable[[ChunkResult], None] | None = None
+                   max_chars: int = CHUNK_CHARS, on_chunk: Callable[[ChunkResult], None] | None = None
                    ) -> str | None:
     """Extract ``articles`` (consumed lazily) with ``mapper``; ``on_doc(article, claims,
     mentions)`` is called in this process for every article, in input order, and
     ``on_chunk(result)`` for every chunk (pid and CPU seconds: load balance).
     Returns the workers' model label (None when there was nothing to do).
 
-    Memory: the articles of the chunks in flight (the mapper's window), not the stream.
-    ``max_chars`` per chunk: by default :data:`CHUNK_CHARS`, also in this process (larger chunks
-    there gave ~2% less CPU for ~1.8x the peak memory of the extraction)."""
+    Memory: the articles of the chunks in flight (the mapper's window), not the stream. The same
+    chunk size serves this process too (larger chunks there gave ~2% less CPU for ~1.8x the peak
+    memory of the extraction)."""
     label = None
     pending: deque[list[Article]] = deque()
-    max_docs = CHUNK_DOCS
-    if max_chars is None:
-        max_chars = CHUNK_CHARS
 
     def chunks() -> Iterator[list[Article]]:
-        for chunk in chunked(articles, max_chars, max_docs):
+        for chunk in chunked(articles, max_chars):
             pending.append(chunk)  # the mapper yields results in this order
             yield chunk
 
